@@ -1,0 +1,18 @@
+/**
+ * The crypto primitives the protocols need, behind one small interface. Pure and synchronous; no
+ * function here draws randomness (IVs, nonces, challenges and padding are passed in).
+ */
+export { bytesEqual, concatBytes, fromHex, type Secret, secretBytes, toHex, utf8 } from "./bytes.ts";
+export { hash, HASH_LENGTH, type HashAlg, hmac, md5, sha1, sha256 } from "./hash.ts";
+export {
+  AES_BLOCK,
+  aesCbcDecrypt,
+  aesCbcEncrypt,
+  aesGcmOpen,
+  aesGcmSeal,
+  DES3_BLOCK,
+  type GcmTagLength,
+  tdesCbcDecrypt,
+  tdesCbcEncrypt,
+} from "./cipher.ts";
+export { chapResponse, hideAvp, l2tpChallengeResponse, unhideAvp } from "./auth.ts";
