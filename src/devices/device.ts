@@ -1,0 +1,144 @@
+import type { SimContext } from "../engine/context.ts";
+import type { Prng } from "../engine/prng.ts";
+import type { Link, LinkPort } from "../engine/link.ts";
+import type { Packet } from "../engine/packet.ts";
+import type { NodeSpec, ParsedCommand } from "../topology/model.ts";
+import { formatIp, type Ip4, parseIp } from "../wire/addr.ts";
+import type { Interface } from "../stack/interface.ts";
+import { IpStack } from "../stack/ip.ts";
+import { formatRoute } from "../stack/routing.ts";
+
+/** An Ethernet-like interface plugged into a link. */
+export class PhysicalInterface implements Interface, LinkPort {
+  link?: Link;
+  mtuOverride?: number;
+
+  constructor(readonly device: Device, readonly name: string, public ip: Ip4, public prefixLength: number) {}
+
+  get node(): string {
+    return this.device.name;
+  }
+
+  get up(): boolean {
+    return this.link?.up ?? false;
+  }
+
+  get mtu(): number {
+    return this.mtuOverride ?? this.link?.params.mtu ?? 1500;
+  }
+
+  set mtu(value: number) {
+    this.mtuOverride = value;
+  }
+
+  output(packet: Packet, nextHop: Ip4): void {
+    if (!this.link) {
+      return this.device.ip.drop(packet, `${this.node}:${this.name} is not connected to any link`, this);
+    }
+    this.link.send(this, packet, nextHop);
+  }
+
+  receiveFromLink(packet: Packet): void {
+    this.device.ip.receive(packet, this);
+  }
+}
+
+/**
+ * A node of the network: an IP stack plus whatever the kind adds. Kinds override `runCommand` for
+ * their script actions and `describeState` for the tables the view and `--show` print.
+ */
+export class Device {
+  readonly ip: IpStack;
+  readonly name: string;
+  /** This device's own random stream (identifiers, ports, cookies), independent of every other. */
+  readonly rng: Prng;
+
+  constructor(readonly spec: NodeSpec, readonly ctx: SimContext, forwarding: boolean) {
+    this.name = spec.name;
+    this.rng = ctx.rng.fork(`node:${spec.name}`);
+    this.ip = new IpStack(spec.name, ctx, forwarding);
+    for (const ifaceSpec of spec.interfaces) {
+      const iface = new PhysicalInterface(
+        this,
+        ifaceSpec.name,
+        parseIp(ifaceSpec.ip)!,
+        ifaceSpec.prefixLength,
+      );
+      if (ifaceSpec.mtu !== undefined) iface.mtu = ifaceSpec.mtu;
+      this.ip.addInterface(iface);
+    }
+    for (const route of spec.routes) {
+      const via = route.via !== undefined ? parseIp(route.via)! : undefined;
+      const iface = route.iface ?? (via !== undefined ? this.ip.routes.lookup(via)?.iface : undefined);
+      if (!iface) continue; // the validator guarantees `via` is on a connected subnet
+      this.ip.routes.add({
+        network: parseIp(route.network)!,
+        prefixLength: route.prefixLength,
+        via,
+        iface,
+        metric: route.metric ?? 0,
+        origin: route.prefixLength === 0 ? "default" : "static",
+      });
+    }
+  }
+
+  get kind(): string {
+    return this.spec.kind;
+  }
+
+  physicalInterface(name: string): PhysicalInterface | undefined {
+    const iface = this.ip.interface(name);
+    return iface instanceof PhysicalInterface ? iface : undefined;
+  }
+
+  /** Runs a script action aimed at this node. Unknown commands were rejected by the validator. */
+  runCommand(command: ParsedCommand): void {
+    this.log(`${this.kind} ${this.name} has no command "${command.name}"`);
+  }
+
+  /** Called once when the run starts, after every device and link exists. */
+  start(): void {
+    this.publishInterfaces();
+  }
+
+  /** Records the interface and routing tables so the view and `--show` can display them. */
+  publishInterfaces(): void {
+    for (const iface of this.ip.interfaces) {
+      this.state("interfaces", iface.name, {
+        address: `${formatIp(iface.ip)}/${iface.prefixLength}`,
+        mtu: iface.mtu,
+        ...(iface.peer !== undefined ? { peer: formatIp(iface.peer) } : {}),
+      });
+    }
+    this.publishRoutes();
+  }
+
+  publishRoutes(): void {
+    this.ip.routes.routes.forEach((route, index) => {
+      this.state("routes", String(index).padStart(2, "0"), { route: formatRoute(route) });
+    });
+  }
+
+  /** Emits a `state` record: one row of one of this device's tables changed (value null = removed). */
+  state(table: string, key: string, value: Record<string, unknown> | null, summary?: string): void {
+    this.ctx.trace.emit({
+      kind: "state",
+      node: this.name,
+      table,
+      key,
+      value,
+      summary: summary ?? `${table} ${key} ${value === null ? "removed" : JSON.stringify(value)}`,
+    });
+  }
+
+  /** Application output, as the program would print it. */
+  log(summary: string, detail?: Record<string, unknown>): void {
+    this.ctx.trace.emit({
+      kind: "app",
+      node: this.name,
+      proto: "APP",
+      summary,
+      ...(detail ? { detail } : {}),
+    });
+  }
+}

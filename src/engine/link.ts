@@ -1,0 +1,179 @@
+import type { SimContext } from "./context.ts";
+import type { Packet } from "./packet.ts";
+import type { Prng } from "./prng.ts";
+import { formatDuration, type Micros, SECOND } from "./time.ts";
+import { formatIp, type Ip4 } from "../wire/addr.ts";
+import { protoLabel, summarize } from "../wire/dissect.ts";
+
+/** The side of an interface that a link talks to: where frames arrive. */
+export interface LinkPort {
+  readonly node: string;
+  readonly name: string;
+  readonly ip: Ip4;
+  /** Called when a frame arrives; the bytes are this receiver's own copy. */
+  receiveFromLink(packet: Packet): void;
+}
+
+export interface LinkParams {
+  name: string;
+  delay: Micros;
+  bandwidth: number;
+  loss: number;
+  duplicate: number;
+  jitter: Micros;
+  mtu: number;
+  queue: number;
+  up: boolean;
+}
+
+/**
+ * A point-to-point link or, with more than two ports, a shared segment where the next hop is
+ * found by address (standing in for ARP). Each sending port has its own transmit queue: frames are
+ * serialised at `bandwidth`, a full queue drops the newest frame (tail drop), then each frame
+ * independently suffers loss, duplication and jitter before arriving after `delay`.
+ */
+export class Link {
+  readonly ports: LinkPort[] = [];
+  #busyUntil = new Map<LinkPort, Micros>();
+  #queued = new Map<LinkPort, number>();
+  #rng: Prng;
+
+  constructor(readonly params: LinkParams, private ctx: SimContext) {
+    this.#rng = ctx.rng.fork(`link:${params.name}`);
+  }
+
+  get name(): string {
+    return this.params.name;
+  }
+
+  get up(): boolean {
+    return this.params.up;
+  }
+
+  attach(port: LinkPort): void {
+    this.ports.push(port);
+  }
+
+  setUp(up: boolean): void {
+    if (this.params.up === up) return;
+    this.params.up = up;
+    this.ctx.trace.emit({
+      kind: "link",
+      node: this.ports.map((p) => p.node).join(","),
+      link: this.name,
+      proto: "LINK",
+      summary: `link ${this.name} ${up ? "up" : "down"}`,
+    });
+  }
+
+  /** The port a frame from `from` to `nextHop` reaches, if any. */
+  peerFor(from: LinkPort, nextHop: Ip4): LinkPort | undefined {
+    if (this.ports.length === 2) return this.ports[0] === from ? this.ports[1] : this.ports[0];
+    return this.ports.find((port) => port !== from && port.ip === nextHop);
+  }
+
+  /** Queues `packet` for transmission from `from` towards the port owning `nextHop`. */
+  send(from: LinkPort, packet: Packet, nextHop: Ip4): void {
+    const drop = (reason: string) =>
+      this.ctx.trace.emit({
+        kind: "drop",
+        node: from.node,
+        iface: from.name,
+        link: this.name,
+        pkt: packet.id,
+        proto: protoLabel(packet.bytes),
+        summary: summarize(packet.bytes),
+        reason,
+        bytes: packet.bytes,
+      });
+    if (!this.params.up) return void drop(`link ${this.name} is down`);
+    const peer = this.peerFor(from, nextHop);
+    if (!peer) {
+      return void drop(
+        `no device with address ${formatIp(nextHop)} on ${this.name} (like an unanswered ARP request)`,
+      );
+    }
+    if (packet.bytes.length > this.params.mtu) {
+      return void drop(
+        `${packet.bytes.length}-byte packet exceeds the MTU ${this.params.mtu} of ${this.name}`,
+      );
+    }
+    const { sched } = this.ctx;
+    const bandwidth = this.params.bandwidth;
+    if (bandwidth <= 0) return this.#transmit(from, peer, packet, sched.now);
+    const queued = this.#queued.get(from) ?? 0;
+    if (queued >= this.params.queue) {
+      return void drop(
+        `transmit queue of ${from.node}:${from.name} full (${this.params.queue} packets): tail drop`,
+      );
+    }
+    const start = Math.max(sched.now, this.#busyUntil.get(from) ?? 0);
+    const serialisation = Math.ceil((packet.bytes.length * 8 * SECOND) / bandwidth);
+    this.#busyUntil.set(from, start + serialisation);
+    if (start === sched.now) return this.#transmit(from, peer, packet, start + serialisation);
+    this.#queued.set(from, queued + 1);
+    sched.at(start, () => {
+      this.#queued.set(from, (this.#queued.get(from) ?? 1) - 1);
+      if (!this.params.up) return void drop(`link ${this.name} went down while the packet was queued`);
+      this.#transmit(from, peer, packet, start + serialisation);
+    });
+  }
+
+  #transmit(from: LinkPort, peer: LinkPort, packet: Packet, serialisedAt: Micros): void {
+    const { trace, sched } = this.ctx;
+    const proto = protoLabel(packet.bytes);
+    const summary = summarize(packet.bytes);
+    trace.emit({
+      kind: "tx",
+      node: from.node,
+      iface: from.name,
+      link: this.name,
+      pkt: packet.id,
+      proto,
+      summary,
+      bytes: packet.bytes,
+    });
+    const params = this.params;
+    if (this.#rng.chance(params.loss)) {
+      trace.emit({
+        kind: "drop",
+        node: from.node,
+        link: this.name,
+        pkt: packet.id,
+        proto,
+        summary,
+        reason: `lost on ${this.name} (random loss ${Math.round(params.loss * 1000) / 10}%)`,
+      });
+      return;
+    }
+    const copies = this.#rng.chance(params.duplicate) ? 2 : 1;
+    for (let copy = 0; copy < copies; copy++) {
+      const jitter = params.jitter > 0 ? this.#rng.int(0, params.jitter) : 0;
+      sched.at(serialisedAt + params.delay + jitter, () => {
+        if (!this.params.up) {
+          trace.emit({
+            kind: "drop",
+            node: peer.node,
+            link: this.name,
+            pkt: packet.id,
+            proto,
+            summary,
+            reason: `link ${this.name} went down in flight`,
+          });
+          return;
+        }
+        trace.emit({
+          kind: "rx",
+          node: peer.node,
+          iface: peer.name,
+          link: this.name,
+          pkt: packet.id,
+          proto,
+          summary: copy > 0 ? `${summary} (duplicate)` : summary,
+          ...(jitter > 0 ? { detail: { jitter: formatDuration(jitter) } } : {}),
+        });
+        peer.receiveFromLink({ ...packet, bytes: packet.bytes.slice() });
+      });
+    }
+  }
+}

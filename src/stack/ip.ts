@@ -1,0 +1,514 @@
+import type { SimContext } from "../engine/context.ts";
+import type { Packet } from "../engine/packet.ts";
+import type { Timer } from "../engine/scheduler.ts";
+import { SECOND } from "../engine/time.ts";
+import { formatIp, type Ip4 } from "../wire/addr.ts";
+import { protoLabel, summarize } from "../wire/dissect.ts";
+import {
+  decodeIcmp,
+  encodeIcmp,
+  EXCEEDED_REASSEMBLY,
+  EXCEEDED_TTL,
+  ICMP_DEST_UNREACHABLE,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+  ICMP_TIME_EXCEEDED,
+  type IcmpMessage,
+  UNREACH_FRAG_NEEDED,
+  UNREACH_NET,
+  UNREACH_PORT,
+} from "../wire/icmp.ts";
+import {
+  decodeIpv4,
+  decrementTtl,
+  encodeIpv4,
+  ipv4HeaderLength,
+  type Ipv4Packet,
+  PROTO_ICMP,
+  PROTO_UDP,
+} from "../wire/ipv4.ts";
+import { decodeUdp, encodeUdp } from "../wire/udp.ts";
+import type { Interface } from "./interface.ts";
+import { type Route, RoutingTable } from "./routing.ts";
+
+/** What a hook decides about a packet. `consumed` means the hook took ownership (e.g. a tunnel). */
+export type Verdict = { action: "accept" } | { action: "drop"; reason: string } | { action: "consumed" };
+export const ACCEPT: Verdict = { action: "accept" };
+
+/**
+ * Netfilter-like hook points, used by NAT and passthrough rules. Hooks may rewrite `packet.bytes`
+ * in place (the stack owns its copy) and must leave every checksum valid.
+ */
+export interface IpHooks {
+  /** Every received datagram, before the routing decision (DNAT, reply translation, filtering). */
+  prerouting?(packet: Packet, ip: Ipv4Packet, iface: Interface): Verdict;
+  /** Every datagram about to leave, after routing and before fragmentation (SNAT). */
+  postrouting?(packet: Packet, ip: Ipv4Packet, out: Interface, nextHop: Ip4): Verdict;
+}
+
+export interface UdpMessage {
+  src: Ip4;
+  srcPort: number;
+  dst: Ip4;
+  dstPort: number;
+  payload: Uint8Array;
+  packet: Packet;
+  iface: Interface;
+}
+
+export interface UdpSocketHandler {
+  onMessage(message: UdpMessage): void;
+  /** An ICMP error quoting a datagram this socket sent (port unreachable, fragmentation needed, ...). */
+  onError?(error: { icmp: IcmpMessage; from: Ip4; quotedDst: Ip4; quotedDstPort: number }): void;
+}
+
+export interface IcmpListener {
+  (message: IcmpMessage, ip: Ipv4Packet, packet: Packet): void;
+}
+
+export interface SendOptions {
+  src?: Ip4;
+  ttl?: number;
+  dontFragment?: boolean;
+  tos?: number;
+  /** Packet this one carries or answers, for lineage in the trace. */
+  parent?: number;
+}
+
+const REASSEMBLY_TIMEOUT = 30 * SECOND; // Linux's ipfrag_time default
+
+interface Reassembly {
+  pieces: { offset: number; data: Uint8Array; packet: number }[];
+  totalLength?: number;
+  first?: Uint8Array;
+  timer: Timer;
+}
+
+/**
+ * The IPv4 layer shared by every device: interfaces, routing, forwarding (when enabled), ICMP,
+ * UDP sockets, fragmentation and reassembly. Devices differ only in what they plug in.
+ */
+export class IpStack {
+  readonly interfaces: Interface[] = [];
+  readonly routes = new RoutingTable();
+  hooks: IpHooks = {};
+  #udp = new Map<number, UdpSocketHandler>();
+  #icmpListeners = new Set<IcmpListener>();
+  #reassembly = new Map<string, Reassembly>();
+  #ipId = 0;
+  /** Answer echo requests (every real stack does by default). */
+  answerPings = true;
+
+  constructor(readonly node: string, readonly ctx: SimContext, public forwarding: boolean) {}
+
+  addInterface(iface: Interface): void {
+    this.interfaces.push(iface);
+    if (iface.peer === undefined) {
+      this.routes.add({
+        network: iface.ip,
+        prefixLength: iface.prefixLength,
+        iface: iface.name,
+        metric: 0,
+        origin: "connected",
+      });
+    }
+  }
+
+  interface(name: string): Interface | undefined {
+    return this.interfaces.find((iface) => iface.name === name);
+  }
+
+  isLocal(ip: Ip4): boolean {
+    return this.interfaces.some((iface) => iface.ip === ip);
+  }
+
+  /** The route and next hop towards `dst`, skipping interfaces that are down. */
+  route(dst: Ip4): { route: Route; iface: Interface; nextHop: Ip4 } | undefined {
+    const route = this.routes.lookup(dst, (name) => this.interface(name)?.up ?? false);
+    if (!route) return undefined;
+    const iface = this.interface(route.iface)!;
+    return { route, iface, nextHop: route.via ?? dst };
+  }
+
+  bindUdp(port: number, handler: UdpSocketHandler): void {
+    this.#udp.set(port, handler);
+  }
+
+  unbindUdp(port: number): void {
+    this.#udp.delete(port);
+  }
+
+  udpBound(port: number): boolean {
+    return this.#udp.has(port);
+  }
+
+  onIcmp(listener: IcmpListener): () => void {
+    this.#icmpListeners.add(listener);
+    return () => this.#icmpListeners.delete(listener);
+  }
+
+  newPacketId(): number {
+    return this.ctx.nextPacketId();
+  }
+
+  /** Sends a UDP datagram from this node; returns the packet, or undefined if it could not be routed. */
+  sendUdp(
+    dst: Ip4,
+    srcPort: number,
+    dstPort: number,
+    payload: Uint8Array,
+    options: SendOptions = {},
+    withChecksum = true,
+  ): Packet | undefined {
+    const src = options.src ?? this.route(dst)?.iface.ip;
+    if (src === undefined) return this.#unroutable(dst, PROTO_UDP, `${dstPort}`);
+    return this.sendIp(dst, PROTO_UDP, encodeUdp(src, dst, srcPort, dstPort, payload, withChecksum), {
+      ...options,
+      src,
+    });
+  }
+
+  sendIcmp(dst: Ip4, message: IcmpMessage, options: SendOptions = {}): Packet | undefined {
+    return this.sendIp(dst, PROTO_ICMP, encodeIcmp(message), options);
+  }
+
+  /** Builds and sends a locally originated datagram. */
+  sendIp(dst: Ip4, protocol: number, payload: Uint8Array, options: SendOptions = {}): Packet | undefined {
+    const found = this.route(dst);
+    if (!found) return this.#unroutable(dst, protocol, "");
+    const bytes = encodeIpv4({
+      tos: options.tos ?? 0,
+      id: this.#nextIpId(),
+      dontFragment: options.dontFragment ?? false,
+      moreFragments: false,
+      fragmentOffset: 0,
+      ttl: options.ttl ?? 64,
+      protocol,
+      src: options.src ?? found.iface.ip,
+      dst,
+      options: new Uint8Array(0),
+      payload,
+    });
+    const packet: Packet = { id: this.ctx.nextPacketId(), bytes, parent: options.parent };
+    this.#output(packet, found.iface, found.nextHop, true);
+    return packet;
+  }
+
+  /** Entry point for every datagram an interface receives. */
+  receive(packet: Packet, iface: Interface): void {
+    const decoded = decodeIpv4(packet.bytes);
+    if (!decoded.ok) return this.drop(packet, `malformed IPv4: ${decoded.error}`, iface);
+    let ip = decoded.value;
+    if (this.hooks.prerouting) {
+      const verdict = this.hooks.prerouting(packet, ip, iface);
+      if (verdict.action === "drop") return this.drop(packet, verdict.reason, iface);
+      if (verdict.action === "consumed") return;
+      const again = decodeIpv4(packet.bytes);
+      if (!again.ok) return this.drop(packet, `malformed after rewrite: ${again.error}`, iface);
+      ip = again.value;
+    }
+    if (this.isLocal(ip.dst) || ip.dst === 0xffffffff) return this.#deliverLocal(packet, ip, iface);
+    if (!this.forwarding) {
+      return this.drop(
+        packet,
+        `${formatIp(ip.dst)} is not an address of ${this.node} and it does not forward`,
+        iface,
+      );
+    }
+    this.#forward(packet, ip, iface);
+  }
+
+  drop(packet: Packet, reason: string, iface?: Interface): void {
+    this.ctx.trace.emit({
+      kind: "drop",
+      node: this.node,
+      iface: iface?.name,
+      pkt: packet.id,
+      proto: protoLabel(packet.bytes),
+      summary: summarize(packet.bytes),
+      reason,
+      bytes: packet.bytes.slice(),
+    });
+  }
+
+  #unroutable(dst: Ip4, protocol: number, port: string): undefined {
+    this.ctx.trace.emit({
+      kind: "drop",
+      node: this.node,
+      proto: protocol === PROTO_ICMP ? "ICMP" : "UDP",
+      summary: `to ${formatIp(dst)}${port ? ` port ${port}` : ""}`,
+      reason: `${this.node} has no route to ${
+        formatIp(dst)
+      } (network unreachable): add a route or a default gateway`,
+    });
+    return undefined;
+  }
+
+  #nextIpId(): number {
+    this.#ipId = (this.#ipId + 1) & 0xffff;
+    return this.#ipId;
+  }
+
+  #forward(packet: Packet, ip: Ipv4Packet, inIface: Interface): void {
+    if (ip.ttl <= 1) {
+      this.drop(packet, `TTL expired at ${this.node}`, inIface);
+      this.#sendError(ip, packet, {
+        type: ICMP_TIME_EXCEEDED,
+        code: EXCEEDED_TTL,
+        mtu: 0,
+        quoted: quote(packet.bytes),
+      });
+      return;
+    }
+    const found = this.route(ip.dst);
+    if (!found) {
+      this.drop(packet, `${this.node} has no route to ${formatIp(ip.dst)}`, inIface);
+      this.#sendError(ip, packet, {
+        type: ICMP_DEST_UNREACHABLE,
+        code: UNREACH_NET,
+        mtu: 0,
+        quoted: quote(packet.bytes),
+      });
+      return;
+    }
+    decrementTtl(packet.bytes);
+    this.ctx.trace.emit({
+      kind: "forward",
+      node: this.node,
+      iface: found.iface.name,
+      pkt: packet.id,
+      proto: protoLabel(packet.bytes),
+      summary: `${summarize(packet.bytes)} → ${found.iface.name} via ${formatIp(found.nextHop)}`,
+      detail: { in: inIface.name, out: found.iface.name, nextHop: formatIp(found.nextHop) },
+    });
+    this.#output(packet, found.iface, found.nextHop, false);
+  }
+
+  #output(packet: Packet, iface: Interface, nextHop: Ip4, local: boolean): void {
+    if (this.hooks.postrouting) {
+      const decoded = decodeIpv4(packet.bytes);
+      if (!decoded.ok) return this.drop(packet, `malformed IPv4: ${decoded.error}`, iface);
+      const verdict = this.hooks.postrouting(packet, decoded.value, iface, nextHop);
+      if (verdict.action === "drop") return this.drop(packet, verdict.reason, iface);
+      if (verdict.action === "consumed") return;
+    }
+    if (packet.bytes.length <= iface.mtu) return iface.output(packet, nextHop);
+    const decoded = decodeIpv4(packet.bytes);
+    if (!decoded.ok) return this.drop(packet, `malformed IPv4: ${decoded.error}`, iface);
+    const ip = decoded.value;
+    if (ip.dontFragment) {
+      const reason =
+        `${packet.bytes.length}-byte packet with DF set does not fit the MTU ${iface.mtu} of ${this.node}:${iface.name}`;
+      this.drop(packet, local ? `${reason} (message too long)` : reason, iface);
+      if (!local) {
+        this.#sendError(ip, packet, {
+          type: ICMP_DEST_UNREACHABLE,
+          code: UNREACH_FRAG_NEEDED,
+          mtu: iface.mtu,
+          quoted: quote(packet.bytes),
+        });
+      } else {
+        this.#notifyLocalError(ip, {
+          type: ICMP_DEST_UNREACHABLE,
+          code: UNREACH_FRAG_NEEDED,
+          mtu: iface.mtu,
+          quoted: quote(packet.bytes),
+        }, ip.src);
+      }
+      return;
+    }
+    for (const fragment of fragmentDatagram(ip, iface.mtu)) {
+      iface.output({ id: this.ctx.nextPacketId(), bytes: fragment, parent: packet.id }, nextHop);
+    }
+  }
+
+  #deliverLocal(packet: Packet, ip: Ipv4Packet, iface: Interface): void {
+    if (ip.moreFragments || ip.fragmentOffset > 0) {
+      const whole = this.#reassemble(packet, ip);
+      if (!whole) return;
+      const redecoded = decodeIpv4(whole.bytes);
+      if (!redecoded.ok) {
+        return this.drop(whole, `reassembled datagram is malformed: ${redecoded.error}`, iface);
+      }
+      packet = whole;
+      ip = redecoded.value;
+    }
+    if (ip.protocol === PROTO_ICMP) return this.#deliverIcmp(packet, ip, iface);
+    if (ip.protocol === PROTO_UDP) return this.#deliverUdp(packet, ip, iface);
+    this.drop(packet, `${this.node} does not speak IP protocol ${ip.protocol}`, iface);
+  }
+
+  #deliverUdp(packet: Packet, ip: Ipv4Packet, iface: Interface): void {
+    const decoded = decodeUdp(ip.payload, ip.src, ip.dst);
+    if (!decoded.ok) return this.drop(packet, decoded.error, iface);
+    const udp = decoded.value;
+    const socket = this.#udp.get(udp.dstPort);
+    if (!socket) {
+      this.drop(packet, `${this.node}: nothing listens on UDP port ${udp.dstPort}`, iface);
+      if (ip.dst !== 0xffffffff) {
+        this.#sendError(ip, packet, {
+          type: ICMP_DEST_UNREACHABLE,
+          code: UNREACH_PORT,
+          mtu: 0,
+          quoted: quote(packet.bytes),
+        });
+      }
+      return;
+    }
+    this.ctx.trace.emit({
+      kind: "deliver",
+      node: this.node,
+      iface: iface.name,
+      pkt: packet.id,
+      proto: protoLabel(packet.bytes),
+      summary: `${summarize(packet.bytes)} → UDP port ${udp.dstPort}`,
+    });
+    socket.onMessage({
+      src: ip.src,
+      srcPort: udp.srcPort,
+      dst: ip.dst,
+      dstPort: udp.dstPort,
+      payload: udp.payload,
+      packet,
+      iface,
+    });
+  }
+
+  #deliverIcmp(packet: Packet, ip: Ipv4Packet, iface: Interface): void {
+    const decoded = decodeIcmp(ip.payload);
+    if (!decoded.ok) return this.drop(packet, decoded.error, iface);
+    const message = decoded.value;
+    this.ctx.trace.emit({
+      kind: "deliver",
+      node: this.node,
+      iface: iface.name,
+      pkt: packet.id,
+      proto: "ICMP",
+      summary: summarize(packet.bytes),
+    });
+    if (message.type === ICMP_ECHO_REQUEST && "identifier" in message && this.answerPings) {
+      this.sendIcmp(ip.src, { ...message, type: ICMP_ECHO_REPLY }, { src: ip.dst, parent: packet.id });
+    }
+    if (
+      (message.type === ICMP_DEST_UNREACHABLE || message.type === ICMP_TIME_EXCEEDED) && "quoted" in message
+    ) {
+      this.#notifyLocalError(ip, message, ip.src);
+    }
+    for (const listener of this.#icmpListeners) listener(message, ip, packet);
+  }
+
+  /** Tells the UDP socket whose datagram an ICMP error quotes. */
+  #notifyLocalError(_ip: Ipv4Packet, message: IcmpMessage, from: Ip4): void {
+    if (!("quoted" in message)) return;
+    const quoted = message.quoted;
+    if (quoted.length < 28 || quoted[9] !== PROTO_UDP) return;
+    const headerLength = (quoted[0] & 0x0f) * 4;
+    if (quoted.length < headerLength + 4) return;
+    const srcPort = (quoted[headerLength] << 8) | quoted[headerLength + 1];
+    const dstPort = (quoted[headerLength + 2] << 8) | quoted[headerLength + 3];
+    const quotedDst = ((quoted[16] << 24) | (quoted[17] << 16) | (quoted[18] << 8) | quoted[19]) >>> 0;
+    this.#udp.get(srcPort)?.onError?.({ icmp: message, from, quotedDst, quotedDstPort: dstPort });
+  }
+
+  /** Sends an ICMP error about `ip`, following RFC 1812's rules on when not to. */
+  #sendError(ip: Ipv4Packet, cause: Packet, message: IcmpMessage): void {
+    if (ip.fragmentOffset > 0) return; // only the first fragment may cause an error
+    if (ip.dst === 0xffffffff || ip.src === 0 || ip.src === 0xffffffff) return;
+    if (ip.protocol === PROTO_ICMP) {
+      const type = ip.payload[0];
+      if (type !== ICMP_ECHO_REQUEST && type !== ICMP_ECHO_REPLY) return; // never an error about an error
+    }
+    const back = this.route(ip.src);
+    if (!back) return;
+    this.sendIcmp(ip.src, message, { src: back.iface.ip, parent: cause.id });
+  }
+
+  #reassemble(packet: Packet, ip: Ipv4Packet): Packet | undefined {
+    const key = `${ip.src}-${ip.dst}-${ip.protocol}-${ip.id}`;
+    let entry = this.#reassembly.get(key);
+    if (!entry) {
+      const timer = this.ctx.sched.after(REASSEMBLY_TIMEOUT, () => {
+        const stale = this.#reassembly.get(key);
+        this.#reassembly.delete(key);
+        if (!stale) return;
+        this.ctx.trace.emit({
+          kind: "drop",
+          node: this.node,
+          pkt: packet.id,
+          proto: "IP",
+          summary: `${stale.pieces.length} fragment(s) of datagram id ${ip.id} from ${formatIp(ip.src)}`,
+          reason: `reassembly timed out after ${REASSEMBLY_TIMEOUT / SECOND}s: a fragment never arrived`,
+        });
+        if (stale.first) {
+          const first = decodeIpv4(stale.first);
+          if (first.ok) {
+            this.#sendError(first.value, packet, {
+              type: ICMP_TIME_EXCEEDED,
+              code: EXCEEDED_REASSEMBLY,
+              mtu: 0,
+              quoted: quote(stale.first),
+            });
+          }
+        }
+      });
+      entry = { pieces: [], timer };
+      this.#reassembly.set(key, entry);
+    }
+    if (!entry.pieces.some((piece) => piece.offset === ip.fragmentOffset)) {
+      entry.pieces.push({ offset: ip.fragmentOffset, data: ip.payload.slice(), packet: packet.id });
+    }
+    if (ip.fragmentOffset === 0) entry.first = packet.bytes.slice();
+    if (!ip.moreFragments) entry.totalLength = ip.fragmentOffset + ip.payload.length;
+    if (entry.totalLength === undefined || !entry.first) return undefined;
+    entry.pieces.sort((a, b) => a.offset - b.offset);
+    let covered = 0;
+    for (const piece of entry.pieces) {
+      if (piece.offset > covered) return undefined;
+      covered = Math.max(covered, piece.offset + piece.data.length);
+    }
+    if (covered < entry.totalLength) return undefined;
+    entry.timer.cancel();
+    this.#reassembly.delete(key);
+    const payload = new Uint8Array(entry.totalLength);
+    for (const piece of entry.pieces) {
+      payload.set(piece.data.subarray(0, entry.totalLength - piece.offset), piece.offset);
+    }
+    const first = decodeIpv4(entry.first);
+    if (!first.ok) return undefined;
+    const bytes = encodeIpv4({ ...first.value, moreFragments: false, fragmentOffset: 0, payload });
+    const whole: Packet = { id: this.ctx.nextPacketId(), bytes, parent: entry.pieces[0].packet };
+    this.ctx.trace.emit({
+      kind: "decap",
+      node: this.node,
+      pkt: whole.id,
+      parent: whole.parent,
+      proto: protoLabel(bytes),
+      summary: `reassembled ${entry.pieces.length} fragments into ${bytes.length} bytes: ${summarize(bytes)}`,
+      detail: { fragments: entry.pieces.map((piece) => piece.packet) },
+    });
+    return whole;
+  }
+}
+
+/** The offending datagram's header plus 8 bytes of payload, as RFC 792 asks an ICMP error to quote. */
+export function quote(bytes: Uint8Array): Uint8Array {
+  return bytes.slice(0, Math.min(bytes.length, ipv4HeaderLength(bytes) + 8));
+}
+
+/** Splits a datagram so each piece fits `mtu`; offsets are multiples of 8 as RFC 791 requires. */
+export function fragmentDatagram(ip: Ipv4Packet, mtu: number): Uint8Array[] {
+  const headerLength = 20; // options are not copied into fragments (none we model has the copy flag)
+  const chunk = Math.floor((mtu - headerLength) / 8) * 8;
+  const fragments: Uint8Array[] = [];
+  for (let at = 0; at < ip.payload.length; at += chunk) {
+    const last = at + chunk >= ip.payload.length;
+    fragments.push(encodeIpv4({
+      ...ip,
+      options: new Uint8Array(0),
+      fragmentOffset: ip.fragmentOffset + at,
+      moreFragments: ip.moreFragments || !last,
+      payload: ip.payload.subarray(at, Math.min(ip.payload.length, at + chunk)),
+    }));
+  }
+  return fragments;
+}

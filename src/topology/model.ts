@@ -1,0 +1,116 @@
+import type { Micros } from "../engine/time.ts";
+
+/** Where something was written in the topology file (1-based), so errors can point at it. */
+export interface SourcePos {
+  line: number;
+  col: number;
+}
+
+/** One validation mistake, printed as `file:line:col: message`. */
+export interface TopologyError extends SourcePos {
+  file: string;
+  message: string;
+}
+
+/**
+ * A validated topology. Every value is already parsed (durations in microseconds, addresses as
+ * dotted strings with prefix lengths), so the builder never has to report input mistakes.
+ */
+export interface TopologyModel {
+  file: string;
+  name: string;
+  description: string;
+  seed: number;
+  duration: Micros;
+  nodes: NodeSpec[];
+  links: LinkSpec[];
+  script: ScriptAction[];
+  /** Lesson text for the view and the CLI; absent for plain topologies. */
+  lesson?: LessonSpec;
+}
+
+export interface NodeSpec {
+  name: string;
+  /** `host`, `router`, and kinds added by later modules (`nat-router`, `isp`, `lns`, `tap`, ...). */
+  kind: string;
+  interfaces: InterfaceSpec[];
+  routes: RouteSpec[];
+  /** Kind-specific settings, already validated by the kind's schema. */
+  config: Record<string, unknown>;
+  /** Optional fixed drawing position for the view. */
+  position?: { x: number; y: number };
+  pos: SourcePos;
+}
+
+export interface InterfaceSpec {
+  name: string;
+  /** Dotted quad. */
+  ip: string;
+  prefixLength: number;
+  /** Overrides the link's MTU for this interface. */
+  mtu?: number;
+  pos: SourcePos;
+}
+
+export interface RouteSpec {
+  /** Destination network, dotted quad plus prefix length (`0.0.0.0/0` for default). */
+  network: string;
+  prefixLength: number;
+  /** Next-hop address; absent for a route straight out of `iface`. */
+  via?: string;
+  iface?: string;
+  metric?: number;
+  pos: SourcePos;
+}
+
+export interface LinkEndpoint {
+  node: string;
+  iface: string;
+}
+
+export interface LinkSpec {
+  /** Given `name`, or `nodeA_nodeB` when none was given. */
+  name: string;
+  endpoints: LinkEndpoint[];
+  delay: Micros;
+  /** Bits per second; 0 means infinitely fast (no serialisation delay, no queue). */
+  bandwidth: number;
+  /** Probability in [0,1] that a frame is lost. */
+  loss: number;
+  /** Probability in [0,1] that a frame is delivered twice. */
+  duplicate: number;
+  /** Extra random delay in [0, jitter]; enough jitter reorders frames. */
+  jitter: Micros;
+  mtu: number;
+  /** Transmit queue limit in packets per sending interface (tail drop beyond it). */
+  queue: number;
+  /** Initial state. */
+  up: boolean;
+  pos: SourcePos;
+}
+
+/** A timed action from the `script` list. */
+export interface ScriptAction {
+  at: Micros;
+  /** Target node, for node commands (`ping 10.0.0.5 count 3`). */
+  node?: string;
+  /** Target link, for link commands (`down`, `up`). */
+  link?: string;
+  /** The command as written. */
+  do: string;
+  /** The command parsed by its command's parser. */
+  command: ParsedCommand;
+  pos: SourcePos;
+}
+
+export interface ParsedCommand {
+  name: string;
+  args: Record<string, unknown>;
+}
+
+export interface LessonSpec {
+  title: string;
+  story: string;
+  lookFor: string[];
+  questions: string[];
+}

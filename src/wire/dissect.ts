@@ -1,0 +1,122 @@
+import { formatIp, readIp } from "./addr.ts";
+import { describeIcmpHeader, icmpSummary } from "./icmp.ts";
+import { decodeUdp, describeUdpHeader, UDP_HEADER_LEN } from "./udp.ts";
+import { describeIpv4Header, FLAG_MF, PROTO_ICMP, PROTO_UDP, protocolName } from "./ipv4.ts";
+import type { Field } from "./field.ts";
+import type { ProtoLabel } from "../trace/record.ts";
+
+/**
+ * What rides on a UDP port: a label, a one-line summary and a field tree. Like Wireshark's
+ * `udp.port` dissector table; protocol modules add their rows with `registerUdpDissector`.
+ */
+export interface UdpDissector {
+  label: ProtoLabel;
+  summarize(payload: Uint8Array): string;
+  describe(bytes: Uint8Array, offset: number, end: number): Field[];
+}
+
+const udpDissectors = new Map<number, UdpDissector>();
+
+export function registerUdpDissector(port: number, dissector: UdpDissector): void {
+  udpDissectors.set(port, dissector);
+}
+
+function udpDissectorFor(srcPort: number, dstPort: number): UdpDissector | undefined {
+  // The well-known port is usually the lower one; try the destination first as Wireshark does for replies.
+  return udpDissectors.get(dstPort) ?? udpDissectors.get(srcPort);
+}
+
+interface Layers {
+  src: string;
+  dst: string;
+  protocol: number;
+  headerLength: number;
+  totalLength: number;
+  fragment: boolean;
+}
+
+function ipLayers(bytes: Uint8Array): Layers | null {
+  if (bytes.length < 20 || bytes[0] >> 4 !== 4) return null;
+  const headerLength = (bytes[0] & 0x0f) * 4;
+  const totalLength = Math.min((bytes[2] << 8) | bytes[3], bytes.length);
+  const flagsAndOffset = (bytes[6] << 8) | bytes[7];
+  return {
+    src: formatIp(readIp(bytes, 12)),
+    dst: formatIp(readIp(bytes, 16)),
+    protocol: bytes[9],
+    headerLength,
+    totalLength,
+    fragment: (flagsAndOffset & FLAG_MF) !== 0 || (flagsAndOffset & 0x1fff) !== 0,
+  };
+}
+
+/** The protocol a datagram is "about", for colouring and filtering. */
+export function protoLabel(bytes: Uint8Array): ProtoLabel {
+  const ip = ipLayers(bytes);
+  if (!ip || ip.fragment) return "IP";
+  if (ip.protocol === PROTO_ICMP) return "ICMP";
+  if (ip.protocol === 50) return "ESP";
+  if (ip.protocol === PROTO_UDP && ip.totalLength >= ip.headerLength + UDP_HEADER_LEN) {
+    const at = ip.headerLength;
+    const dissector = udpDissectorFor((bytes[at] << 8) | bytes[at + 1], (bytes[at + 2] << 8) | bytes[at + 3]);
+    return dissector?.label ?? "UDP";
+  }
+  return "IP";
+}
+
+/** One line in the spirit of tcpdump: `10.0.0.2.40000 > 10.0.0.5.7: UDP length 5`. */
+export function summarize(bytes: Uint8Array): string {
+  const ip = ipLayers(bytes);
+  if (!ip) return `malformed (${bytes.length} bytes)`;
+  const flagsAndOffset = (bytes[6] << 8) | bytes[7];
+  if (ip.fragment && (flagsAndOffset & 0x1fff) !== 0) {
+    return `${ip.src} > ${ip.dst}: ${protocolName(ip.protocol)} fragment offset ${
+      (flagsAndOffset & 0x1fff) * 8
+    }` +
+      `${flagsAndOffset & FLAG_MF ? " +" : ""} len ${ip.totalLength - ip.headerLength}`;
+  }
+  const more = ip.fragment ? " (first fragment)" : "";
+  const payload = bytes.subarray(ip.headerLength, ip.totalLength);
+  if (ip.protocol === PROTO_ICMP) return `${ip.src} > ${ip.dst}: ${icmpSummary(payload)}${more}`;
+  if (ip.protocol === PROTO_UDP && payload.length >= UDP_HEADER_LEN) {
+    const srcPort = (payload[0] << 8) | payload[1];
+    const dstPort = (payload[2] << 8) | payload[3];
+    const dissector = udpDissectorFor(srcPort, dstPort);
+    const inner = dissector && !ip.fragment
+      ? dissector.summarize(payload.subarray(UDP_HEADER_LEN))
+      : `UDP len ${payload.length - UDP_HEADER_LEN}`;
+    return `${ip.src}.${srcPort} > ${ip.dst}.${dstPort}: ${inner}${more}`;
+  }
+  return `${ip.src} > ${ip.dst}: ${protocolName(ip.protocol)} len ${payload.length}${more}`;
+}
+
+/** The whole field tree of a datagram, outermost layer first, for the inspector. */
+export function describe(bytes: Uint8Array): Field[] {
+  const ip = ipLayers(bytes);
+  if (!ip) return [{ name: "Malformed packet", value: `${bytes.length} bytes`, start: 0, end: bytes.length }];
+  const fields: Field[] = [describeIpv4Header(bytes, 0)];
+  const start = ip.headerLength;
+  const end = ip.totalLength;
+  if (ip.fragment && (((bytes[6] << 8) | bytes[7]) & 0x1fff) !== 0) {
+    fields.push({ name: "Fragment data", value: `${end - start} bytes`, start, end });
+    return fields;
+  }
+  if (ip.protocol === PROTO_ICMP && end - start >= 8) {
+    fields.push(describeIcmpHeader(bytes, start, end));
+  } else if (ip.protocol === PROTO_UDP && end - start >= UDP_HEADER_LEN) {
+    const payload = bytes.subarray(start, end);
+    const decoded = ip.fragment ? null : decodeUdp(payload, readIp(bytes, 12), readIp(bytes, 16));
+    fields.push(describeUdpHeader(bytes, start, decoded ? decoded.ok : null));
+    const srcPort = (payload[0] << 8) | payload[1];
+    const dstPort = (payload[2] << 8) | payload[3];
+    const dissector = udpDissectorFor(srcPort, dstPort);
+    const dataStart = start + UDP_HEADER_LEN;
+    if (dissector && !ip.fragment) fields.push(...dissector.describe(bytes, dataStart, end));
+    else if (end > dataStart) {
+      fields.push({ name: "Data", value: `${end - dataStart} bytes`, start: dataStart, end });
+    }
+  } else if (end > start) {
+    fields.push({ name: protocolName(ip.protocol), value: `${end - start} bytes`, start, end });
+  }
+  return fields;
+}

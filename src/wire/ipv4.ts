@@ -1,0 +1,160 @@
+import { formatIp, type Ip4, readIp, writeIp } from "./addr.ts";
+import { adjustChecksum, internetChecksum } from "./checksum.ts";
+import { type Decoded, fail, type Field, ok } from "./field.ts";
+
+export const PROTO_ICMP = 1;
+export const PROTO_UDP = 17;
+export const PROTO_ESP = 50;
+
+export const FLAG_DF = 0x4000;
+export const FLAG_MF = 0x2000;
+export const IPV4_HEADER_LEN = 20;
+
+/** An IPv4 datagram. `payload` is a view into the decoded buffer, not a copy. */
+export interface Ipv4Packet {
+  tos: number;
+  /** Identification, shared by the fragments of one datagram. */
+  id: number;
+  dontFragment: boolean;
+  moreFragments: boolean;
+  /** Fragment offset in bytes (a multiple of 8). */
+  fragmentOffset: number;
+  ttl: number;
+  protocol: number;
+  src: Ip4;
+  dst: Ip4;
+  /** Raw options (length a multiple of 4); kept only so forwarding can copy them. */
+  options: Uint8Array;
+  payload: Uint8Array;
+}
+
+/** Builds the datagram bytes; lengths and the header checksum are always computed here. */
+export function encodeIpv4(packet: Ipv4Packet): Uint8Array {
+  const optionsLength = (packet.options.length + 3) & ~3;
+  const headerLength = IPV4_HEADER_LEN + optionsLength;
+  const bytes = new Uint8Array(headerLength + packet.payload.length);
+  const view = new DataView(bytes.buffer);
+  bytes[0] = 0x40 | (headerLength / 4);
+  bytes[1] = packet.tos;
+  view.setUint16(2, bytes.length);
+  view.setUint16(4, packet.id & 0xffff);
+  view.setUint16(
+    6,
+    (packet.dontFragment ? FLAG_DF : 0) | (packet.moreFragments ? FLAG_MF : 0) |
+      (packet.fragmentOffset >>> 3),
+  );
+  bytes[8] = packet.ttl;
+  bytes[9] = packet.protocol;
+  writeIp(bytes, 12, packet.src);
+  writeIp(bytes, 16, packet.dst);
+  bytes.set(packet.options, IPV4_HEADER_LEN);
+  view.setUint16(10, internetChecksum(bytes, 0, headerLength));
+  bytes.set(packet.payload, headerLength);
+  return bytes;
+}
+
+/**
+ * Parses and checks a datagram. Options are skipped (their length is honoured, their content not
+ * interpreted), which is what a router that does not implement any option does. Trailing bytes beyond
+ * Total Length (link padding) are ignored.
+ */
+export function decodeIpv4(bytes: Uint8Array): Decoded<Ipv4Packet> {
+  if (bytes.length < IPV4_HEADER_LEN) return fail(`truncated IPv4 header (${bytes.length} bytes)`);
+  const version = bytes[0] >>> 4;
+  if (version !== 4) return fail(`not IPv4 (version ${version})`);
+  const headerLength = (bytes[0] & 0x0f) * 4;
+  if (headerLength < IPV4_HEADER_LEN) return fail(`IPv4 header length ${headerLength} is below 20`);
+  const totalLength = (bytes[2] << 8) | bytes[3];
+  if (totalLength < headerLength) return fail(`IPv4 total length ${totalLength} is below the header length`);
+  if (totalLength > bytes.length) {
+    return fail(`IPv4 total length ${totalLength} exceeds the ${bytes.length} bytes received`);
+  }
+  if (internetChecksum(bytes, 0, headerLength) !== 0) return fail("bad IPv4 header checksum");
+  const flagsAndOffset = (bytes[6] << 8) | bytes[7];
+  return ok({
+    tos: bytes[1],
+    id: (bytes[4] << 8) | bytes[5],
+    dontFragment: (flagsAndOffset & FLAG_DF) !== 0,
+    moreFragments: (flagsAndOffset & FLAG_MF) !== 0,
+    fragmentOffset: (flagsAndOffset & 0x1fff) * 8,
+    ttl: bytes[8],
+    protocol: bytes[9],
+    src: readIp(bytes, 12),
+    dst: readIp(bytes, 16),
+    options: bytes.subarray(IPV4_HEADER_LEN, headerLength),
+    payload: bytes.subarray(headerLength, totalLength),
+  });
+}
+
+export function ipv4HeaderLength(bytes: Uint8Array): number {
+  return (bytes[0] & 0x0f) * 4;
+}
+
+/** Lowers TTL by one in place, patching the checksum incrementally as a router does. */
+export function decrementTtl(bytes: Uint8Array): void {
+  const oldWord = (bytes[8] << 8) | bytes[9];
+  bytes[8] -= 1;
+  const newWord = (bytes[8] << 8) | bytes[9];
+  const checksum = adjustChecksum((bytes[10] << 8) | bytes[11], oldWord, newWord);
+  bytes[10] = checksum >>> 8;
+  bytes[11] = checksum & 0xff;
+}
+
+/** Recomputes the header checksum after in-place edits (NAT rewrites). */
+export function refreshIpv4Checksum(bytes: Uint8Array): void {
+  bytes[10] = 0;
+  bytes[11] = 0;
+  const checksum = internetChecksum(bytes, 0, ipv4HeaderLength(bytes));
+  bytes[10] = checksum >>> 8;
+  bytes[11] = checksum & 0xff;
+}
+
+const PROTOCOL_NAMES: Record<number, string> = { 1: "ICMP", 4: "IPIP", 17: "UDP", 50: "ESP", 51: "AH" };
+
+export function protocolName(protocol: number): string {
+  return PROTOCOL_NAMES[protocol] ?? `proto ${protocol}`;
+}
+
+/** The inspector's field tree for the IPv4 header at `offset`. */
+export function describeIpv4Header(bytes: Uint8Array, offset = 0): Field {
+  const headerLength = (bytes[offset] & 0x0f) * 4;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
+  const flagsAndOffset = view.getUint16(6);
+  const at = (start: number, length: number) => ({ start: offset + start, end: offset + start + length });
+  const checksumOk = internetChecksum(bytes, offset, offset + headerLength) === 0;
+  return {
+    name: "Internet Protocol Version 4",
+    value: `${formatIp(readIp(bytes, offset + 12))} → ${formatIp(readIp(bytes, offset + 16))}`,
+    ...at(0, headerLength),
+    children: [
+      { name: "Version", value: String(bytes[offset] >>> 4), ...at(0, 1) },
+      { name: "Header Length", value: `${headerLength} bytes`, ...at(0, 1) },
+      { name: "Type of Service", value: `0x${bytes[offset + 1].toString(16).padStart(2, "0")}`, ...at(1, 1) },
+      { name: "Total Length", value: String(view.getUint16(2)), ...at(2, 2) },
+      { name: "Identification", value: `0x${view.getUint16(4).toString(16).padStart(4, "0")}`, ...at(4, 2) },
+      {
+        name: "Flags",
+        value: [(flagsAndOffset & FLAG_DF) && "DF", (flagsAndOffset & FLAG_MF) && "MF"].filter(Boolean).join(
+          ", ",
+        ) ||
+          "none",
+        ...at(6, 1),
+      },
+      { name: "Fragment Offset", value: String((flagsAndOffset & 0x1fff) * 8), ...at(6, 2) },
+      { name: "Time to Live", value: String(bytes[offset + 8]), ...at(8, 1) },
+      { name: "Protocol", value: `${protocolName(bytes[offset + 9])} (${bytes[offset + 9]})`, ...at(9, 1) },
+      {
+        name: "Header Checksum",
+        value: `0x${view.getUint16(10).toString(16).padStart(4, "0")} [${
+          checksumOk ? "correct" : "incorrect"
+        }]`,
+        ...at(10, 2),
+      },
+      { name: "Source Address", value: formatIp(readIp(bytes, offset + 12)), ...at(12, 4) },
+      { name: "Destination Address", value: formatIp(readIp(bytes, offset + 16)), ...at(16, 4) },
+      ...(headerLength > 20
+        ? [{ name: "Options", value: `${headerLength - 20} bytes`, ...at(20, headerLength - 20) }]
+        : []),
+    ],
+  };
+}

@@ -1,0 +1,113 @@
+import { type Ip4, writeIp } from "./addr.ts";
+import { finishChecksum, onesSum } from "./checksum.ts";
+import { type Decoded, fail, type Field, ok } from "./field.ts";
+import { PROTO_UDP } from "./ipv4.ts";
+
+export const UDP_HEADER_LEN = 8;
+
+export interface UdpDatagram {
+  srcPort: number;
+  dstPort: number;
+  /** As found on the wire; 0 means the sender computed none. */
+  checksum: number;
+  payload: Uint8Array;
+}
+
+function pseudoHeaderSum(src: Ip4, dst: Ip4, length: number): number {
+  const pseudo = new Uint8Array(12);
+  writeIp(pseudo, 0, src);
+  writeIp(pseudo, 4, dst);
+  pseudo[9] = PROTO_UDP;
+  pseudo[10] = length >>> 8;
+  pseudo[11] = length & 0xff;
+  return onesSum(pseudo);
+}
+
+/** The checksum over the pseudo-header and `segment` (whose checksum field must hold 0). */
+export function udpChecksum(src: Ip4, dst: Ip4, segment: Uint8Array): number {
+  const checksum = finishChecksum(
+    onesSum(segment, 0, segment.length, pseudoHeaderSum(src, dst, segment.length)),
+  );
+  // A computed zero is sent as all ones: zero on the wire means "no checksum" (RFC 768).
+  return checksum === 0 ? 0xffff : checksum;
+}
+
+/**
+ * Builds a UDP segment. `withChecksum: false` leaves the field 0, which UDP-encapsulated ESP
+ * requires (RFC 3948 §2.1).
+ */
+export function encodeUdp(
+  src: Ip4,
+  dst: Ip4,
+  srcPort: number,
+  dstPort: number,
+  payload: Uint8Array,
+  withChecksum = true,
+): Uint8Array {
+  const segment = new Uint8Array(UDP_HEADER_LEN + payload.length);
+  const view = new DataView(segment.buffer);
+  view.setUint16(0, srcPort);
+  view.setUint16(2, dstPort);
+  view.setUint16(4, segment.length);
+  segment.set(payload, UDP_HEADER_LEN);
+  if (withChecksum) view.setUint16(6, udpChecksum(src, dst, segment));
+  return segment;
+}
+
+/** Parses a segment and verifies its checksum against the addresses of the carrying datagram. */
+export function decodeUdp(segment: Uint8Array, src: Ip4, dst: Ip4): Decoded<UdpDatagram> {
+  if (segment.length < UDP_HEADER_LEN) return fail(`truncated UDP header (${segment.length} bytes)`);
+  const length = (segment[4] << 8) | segment[5];
+  if (length < UDP_HEADER_LEN || length > segment.length) {
+    return fail(`UDP length ${length} does not fit the ${segment.length} bytes carried`);
+  }
+  const checksum = (segment[6] << 8) | segment[7];
+  const used = segment.subarray(0, length);
+  if (checksum !== 0 && finishChecksum(onesSum(used, 0, length, pseudoHeaderSum(src, dst, length))) !== 0) {
+    return fail("bad UDP checksum");
+  }
+  return ok({
+    srcPort: (segment[0] << 8) | segment[1],
+    dstPort: (segment[2] << 8) | segment[3],
+    checksum,
+    payload: segment.subarray(UDP_HEADER_LEN, length),
+  });
+}
+
+/** Recomputes the checksum of a segment in place (after NAT changed an address or port). */
+export function refreshUdpChecksum(segment: Uint8Array, src: Ip4, dst: Ip4): void {
+  if (((segment[6] << 8) | segment[7]) === 0) return; // no checksum stays no checksum
+  segment[6] = 0;
+  segment[7] = 0;
+  const checksum = udpChecksum(src, dst, segment.subarray(0, (segment[4] << 8) | segment[5]));
+  segment[6] = checksum >>> 8;
+  segment[7] = checksum & 0xff;
+}
+
+export function describeUdpHeader(bytes: Uint8Array, offset: number, checksumOk: boolean | null): Field {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
+  const at = (start: number, length: number) => ({ start: offset + start, end: offset + start + length });
+  const checksum = view.getUint16(6);
+  return {
+    name: "User Datagram Protocol",
+    value: `${view.getUint16(0)} → ${view.getUint16(2)}`,
+    ...at(0, Math.min(view.getUint16(4), bytes.length - offset)),
+    children: [
+      { name: "Source Port", value: String(view.getUint16(0)), ...at(0, 2) },
+      { name: "Destination Port", value: String(view.getUint16(2)), ...at(2, 2) },
+      { name: "Length", value: String(view.getUint16(4)), ...at(4, 2) },
+      {
+        name: "Checksum",
+        value: `0x${checksum.toString(16).padStart(4, "0")}` +
+          (checksum === 0
+            ? " [none]"
+            : checksumOk === null
+            ? ""
+            : checksumOk
+            ? " [correct]"
+            : " [incorrect]"),
+        ...at(6, 2),
+      },
+    ],
+  };
+}
