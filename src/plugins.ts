@@ -1,0 +1,7 @@
+/**
+ * The one list of modules that add node kinds, commands and dissectors to the core. Importing this
+ * file registers them all; the loader, the CLI and the browser entry import it before anything else,
+ * so every shell sees the same protocols. Add a line here when a module registers something.
+ */
+import "./topology/kinds.ts";
+import "./topology/commands.ts";
