@@ -216,7 +216,7 @@ const port = argInt(1, 65535);
 registerCommand({
   name: "ping",
   target: "node",
-  kinds: ["host"],
+  kinds: ["host", "router"],
   usage: "ping DST [count N] [interval T] [size N] [ttl N] [df]",
   parse: (tokens) =>
     parseWords(tokens, {
@@ -236,7 +236,7 @@ registerCommand({
   name: "udp send",
   id: "udp-send",
   target: "node",
-  kinds: ["host"],
+  kinds: ["host", "router"],
   usage: 'udp send DST PORT [from N] [count N] [interval T] [size N] [text "..."]',
   parse: (tokens) => {
     const r = parseWords(tokens, {
@@ -269,7 +269,7 @@ registerCommand({
   name: "udp echo",
   id: "udp-echo",
   target: "node",
-  kinds: ["host"],
+  kinds: ["host", "router"],
   usage: "udp echo PORT",
   parse: (tokens) => parseWords(tokens, { positional: [["port", port]], options: {} }),
 });

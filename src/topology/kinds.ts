@@ -6,8 +6,8 @@
 import type { NodeSpec, SourcePos, TopologyModel } from "./model.ts";
 import type { Schema } from "./schema.ts";
 
-/** Reports a mistake found by a kind's cross-check. */
-export type Report = (pos: SourcePos, message: string) => void;
+/** Reports a mistake found by a kind's cross-check (at the node's name when `pos` is unknown). */
+export type Report = (pos: SourcePos | undefined, message: string) => void;
 
 /** One kind-specific key. */
 export interface KindKey {
@@ -30,7 +30,7 @@ export interface KindDef {
   keys: Record<string, KindKey>;
   /**
    * Checks that need the whole model (an interface named in config exists, ...). `positions` holds
-   * where each config key's value was written.
+   * where each config key's value was written. Runs only when every required key is present.
    */
   check?(node: NodeSpec, model: TopologyModel, report: Report, positions: Record<string, SourcePos>): void;
 }

@@ -189,7 +189,15 @@ function load(text: string, file: string): LoadResult {
   checkScript(model, ctx, declared, entries.get("duration")?.val.pos);
   for (const node of nodes) {
     const def = getKind(node.kind);
-    def?.check?.(node, model, (pos, message) => ctx.error(pos, message), configPositions.get(node) ?? {});
+    // A node missing a required key already has its error; its check would only trip over the gap.
+    const complete = Object.entries(def?.keys ?? {}).every(([key, k]) => !k.required || key in node.config);
+    if (!def?.check || !complete) continue;
+    def.check(
+      node,
+      model,
+      (pos, message) => ctx.error(pos ?? node.pos, message),
+      configPositions.get(node) ?? {},
+    );
   }
 
   return ctx.errors.length > 0 ? { ok: false, errors: sorted(ctx.errors) } : { ok: true, model };
