@@ -41,22 +41,45 @@ export class Scheduler {
 
   /** Runs `action` at absolute time `at` (never earlier than now). */
   at(at: Micros, action: () => void): Timer {
-    const entry = new Entry(Math.max(at, this.#now), this.#seq++, action);
+    const entry = new Entry(at > this.#now ? at : this.#now, this.#seq++, action);
     this.#push(entry);
     return entry;
   }
 
-  /** Runs `action` after `delay` microseconds. */
+  /** Runs `action` after `delay` microseconds (rounded: simulated time is whole microseconds). */
   after(delay: Micros, action: () => void): Timer {
-    return this.at(this.#now + Math.max(0, Math.round(delay)), action);
+    const whole = Number.isInteger(delay) ? delay : Math.round(delay);
+    return this.at(this.#now + (whole > 0 ? whole : 0), action);
   }
 
   /** Runs events up to and including time `until`; the clock then stands at `until`. */
   runUntil(until: Micros, maxEvents = Number.POSITIVE_INFINITY): void {
     const heap = this.#heap;
     let budget = maxEvents;
+    // The pop is written out here rather than called: this loop is the engine's hottest code.
     while (heap.length > 0 && heap[0].at <= until && budget > 0) {
-      const entry = this.#pop();
+      const entry = heap[0];
+      const last = heap.pop()!;
+      const n = heap.length;
+      if (n > 0) {
+        let i = 0;
+        for (;;) {
+          const left = 2 * i + 1;
+          if (left >= n) break;
+          let child = left;
+          const right = left + 1;
+          if (right < n) {
+            const l = heap[left];
+            const r = heap[right];
+            if (r.at < l.at || (r.at === l.at && r.seq < l.seq)) child = right;
+          }
+          const c = heap[child];
+          if (c.at > last.at || (c.at === last.at && c.seq > last.seq)) break;
+          heap[i] = c;
+          i = child;
+        }
+        heap[i] = last;
+      }
       if (entry.cancelled) continue;
       this.#now = entry.at;
       this.#executed++;
@@ -72,35 +95,11 @@ export class Scheduler {
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(entry, heap[parent])) break;
-      heap[i] = heap[parent];
+      const p = heap[parent];
+      if (p.at < entry.at || (p.at === entry.at && p.seq < entry.seq)) break;
+      heap[i] = p;
       i = parent;
     }
     heap[i] = entry;
   }
-
-  #pop(): Entry {
-    const heap = this.#heap;
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      const n = heap.length;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= n) break;
-        const right = left + 1;
-        const child = right < n && before(heap[right], heap[left]) ? right : left;
-        if (!before(heap[child], last)) break;
-        heap[i] = heap[child];
-        i = child;
-      }
-      heap[i] = last;
-    }
-    return top;
-  }
-}
-
-function before(a: Entry, b: Entry): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }

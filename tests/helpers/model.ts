@@ -72,27 +72,26 @@ export function model(
   };
 }
 
-/** A chain laptop — r1 — … — rN — server with /30 links and static routes both ways. */
+/**
+ * A chain laptop — r1 — … — rN — server. Link i is 10.0.0.(4i)/30 with .1 on the left and .2 on the
+ * right; every router has explicit routes to every other link, so no default routes hide mistakes.
+ * The server is 10.0.0.(4N+2).
+ */
 export function chain(routers: number, linkParams: Partial<LinkSpec> = {}): TopologyModel {
-  const nodes: NodeSpec[] = [];
+  if (routers > 62) throw new Error("chain() addresses at most 62 routers");
+  const ip = (linkIndex: number, side: 1 | 2) => `10.0.0.${4 * linkIndex + side}`;
+  const nodes: NodeSpec[] = [node("laptop", "host", { eth0: `${ip(0, 1)}/30` }, [`default via ${ip(0, 2)}`])];
   const links: LinkSpec[] = [];
-  const subnet = (i: number) => `10.${Math.floor(i / 64)}.${(i % 64) * 4}`;
-  const addr = (i: number, host: number) =>
-    `${subnet(i)}.${host}`.replace(/\.(\d+)\.(\d+)$/, (_m, a, b) => `.${Number(a) + Number(b)}`);
-  nodes.push(node("laptop", "host", { eth0: `${addr(0, 1)}/30` }, [`default via ${addr(0, 2)}`]));
   for (let r = 1; r <= routers; r++) {
-    const routes = [`default via ${addr(r, 2)}`, `${subnet(0)}.0/16 via ${addr(r - 1, 1)}`];
-    nodes.push(
-      node(
-        `r${r}`,
-        "router",
-        { eth0: `${addr(r - 1, 2)}/30`, eth1: `${addr(r, 1)}/30` },
-        r === routers ? [routes[1]] : routes,
-      ),
-    );
+    const routes: string[] = [];
+    for (let j = 0; j <= routers; j++) {
+      if (j < r - 1) routes.push(`10.0.0.${4 * j}/30 via ${ip(r - 1, 1)}`);
+      if (j > r) routes.push(`10.0.0.${4 * j}/30 via ${ip(r, 2)}`);
+    }
+    nodes.push(node(`r${r}`, "router", { eth0: `${ip(r - 1, 2)}/30`, eth1: `${ip(r, 1)}/30` }, routes));
     links.push(link(`l${r - 1}`, [r === 1 ? "laptop:eth0" : `r${r - 1}:eth1`, `r${r}:eth0`], linkParams));
   }
-  nodes.push(node("server", "host", { eth0: `${addr(routers, 2)}/30` }, [`default via ${addr(routers, 1)}`]));
+  nodes.push(node("server", "host", { eth0: `${ip(routers, 2)}/30` }, [`default via ${ip(routers, 1)}`]));
   links.push(link(`l${routers}`, [`r${routers}:eth1`, "server:eth0"], linkParams));
   return model(nodes, links);
 }
