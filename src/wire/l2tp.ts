@@ -296,9 +296,11 @@ export function describeL2tp(bytes: Uint8Array, offset: number, end = bytes.leng
   const bodyStart = offset + l.bodyStart;
   const bodyEnd = offset + l.end;
   const decoded = decodeL2tp(message);
-  const summary = decoded.ok
-    ? summarizeL2tp(message).replace(/^L2TP /, "").replace(/: .*$/, "")
-    : decoded.error;
+  const summary = !decoded.ok
+    ? decoded.error
+    : decoded.value.kind === "control"
+    ? controlSummary(decoded.value).slice("L2TP ".length)
+    : `data tid ${l.tunnelId} sid ${l.sessionId}`;
   if (control) {
     if (bodyEnd === bodyStart) children.push(leaf("Zero Length Body", "acknowledgement", bodyStart, 0));
     else children.push(...describeAvps(bytes, bodyStart, bodyEnd));
