@@ -5,3 +5,4 @@
  */
 import "./topology/kinds.ts";
 import "./topology/commands.ts";
+import "./wire/l2tp.ts";

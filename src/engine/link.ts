@@ -172,7 +172,7 @@ export class Link {
           summary: copy > 0 ? `${summary} (duplicate)` : summary,
           ...(jitter > 0 ? { detail: { jitter: formatDuration(jitter) } } : {}),
         });
-        peer.receiveFromLink({ ...packet, bytes: packet.bytes.slice() });
+        peer.receiveFromLink({ id: packet.id, bytes: packet.bytes.slice(), parent: packet.parent });
       });
     }
   }

@@ -10,8 +10,11 @@ export class Tracer {
     this.#sched = sched;
   }
 
+  /** Stamps `input` in place (callers always pass a fresh object) and appends it. */
   emit(input: TraceInput): TraceRecord {
-    const record = { seq: this.records.length, t: this.#sched.now, ...input } as TraceRecord;
+    const record = input as TraceRecord;
+    record.seq = this.records.length;
+    record.t = this.#sched.now;
     this.records.push(record);
     return record;
   }

@@ -80,6 +80,7 @@ export function startPing(device: Device, options: PingOptions): void {
         ? ` (mtu = ${message.mtu})`
         : "";
       device.log(`From ${formatIp(ip.src)} icmp_seq=${sequence} ${text}${mtu}`);
+      if (rtts.length + errors >= options.count && transmitted >= options.count) finish();
     }
   });
 
