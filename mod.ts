@@ -1,0 +1,27 @@
+/**
+ * Tunnel Lab as a library: load a topology, simulate it, read the trace, write captures.
+ *
+ * ```ts
+ * import { loadTopology, simulate, writePcap } from "./mod.ts";
+ * const loaded = loadTopology(yamlText, "lesson.yaml");
+ * if (loaded.ok) {
+ *   const run = simulate(loaded.model, { seed: 7 });
+ *   const capture = writePcap(run.records, "isp-link");
+ * }
+ * ```
+ *
+ * Everything here is pure and synchronous (no Deno or DOM API), so it runs unchanged in the browser.
+ */
+import "./src/plugins.ts";
+
+export { formatTopologyError, type LoadResult, loadTopology } from "./src/topology/load.ts";
+export type { LessonSpec, LinkSpec, NodeSpec, TopologyError, TopologyModel } from "./src/topology/model.ts";
+export { type LinkInfo, type SimOptions, type SimResult, simulate } from "./src/sim.ts";
+export type { ProtoLabel, TraceKind, TraceRecord } from "./src/trace/record.ts";
+export { readPcap, writeMergedPcap, writePcap } from "./src/trace/pcap.ts";
+export { tableAt, tablesAt } from "./src/trace/tables.ts";
+export { type RunSummary, summarize as summarizeRun } from "./src/trace/summary.ts";
+export { formatJsonRecord, formatRecord, formatSummary } from "./src/trace/format.ts";
+export { describe as describePacket, protoLabel, summarize as summarizePacket } from "./src/wire/dissect.ts";
+export type { Field } from "./src/wire/field.ts";
+export { formatDuration, formatTime, type Micros, parseDuration } from "./src/engine/time.ts";
