@@ -174,7 +174,7 @@ export function formatSummary(summary: RunSummary, facts: RunFacts = {}): string
     lines.push("links:");
     const width = Math.max(...summary.links.map((l) => l.name.length));
     for (const l of summary.links) {
-      lines.push(`  ${l.name.padEnd(width)}  ${l.tx} packets, ${l.bytes} bytes sent, ${l.drops} lost`);
+      lines.push(`  ${l.name.padEnd(width)}  ${l.tx} packets, ${l.bytes} bytes sent, ${l.drops} dropped`);
     }
   }
   if (summary.results.length > 0) {

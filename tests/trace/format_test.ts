@@ -102,9 +102,9 @@ Deno.test("summary text and JSON", () => {
     "drops:",
     "  1  no route",
     "links:",
-    "  lan   1 packets, 4 bytes sent, 0 lost",
-    "  wan   0 packets, 0 bytes sent, 0 lost",
-    "  idle  0 packets, 0 bytes sent, 0 lost",
+    "  lan   1 packets, 4 bytes sent, 0 dropped",
+    "  wan   0 packets, 0 bytes sent, 0 dropped",
+    "  idle  0 packets, 0 bytes sent, 0 dropped",
     "results:",
     "  laptop  --- 10.0.1.5 ping statistics ---",
   ]);
