@@ -159,10 +159,10 @@ Deno.test("--show prints device tables at the end or at a time", async () => {
   assert.equal(r.code, 0, r.err.join("\n"));
   const at = r.out.indexOf("routes@r1 at the end:");
   assert.ok(at > 0);
-  assert.match(r.out[at + 1], /^  key\s+route$/);
+  assert.match(r.out[at + 1], /^ {2}key\s+route$/);
   assert.match(r.out.slice(at).join("\n"), /10\.2\.0\.0\/16 via 10\.0\.1\.5/);
   const i = r.out.indexOf("interfaces@server at 0.000000s:");
-  assert.match(r.out[i + 2], /^  eth0\s+10\.0\.1\.5\/24\s+1400$/);
+  assert.match(r.out[i + 2], /^ {2}eth0\s+10\.0\.1\.5\/24\s+1400$/);
   const badNode = await inProcess("run", good, "--show", "routes@r2");
   assert.equal(badNode.code, 2);
   assert.equal(badNode.out.length, 0);
