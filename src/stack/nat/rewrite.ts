@@ -1,0 +1,162 @@
+/**
+ * In-place header rewriting for NAT. Every changed 16-bit word is folded into the checksums that cover
+ * it with RFC 1624's incremental update, so a checksum that was right stays right and one that was wrong
+ * stays wrong (a NAT must not launder corruption), and payloads NAT does not own are never re-read.
+ */
+import { formatIp, type Ip4, readIp } from "../../wire/addr.ts";
+import { adjustChecksum, onesSum } from "../../wire/checksum.ts";
+import { PROTO_ICMP, PROTO_UDP } from "../../wire/ipv4.ts";
+
+function read16(bytes: Uint8Array, at: number): number {
+  return (bytes[at] << 8) | bytes[at + 1];
+}
+
+function write16(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 8;
+  bytes[at + 1] = value & 0xff;
+}
+
+/** A checksum field; a UDP checksum of 0 means "none" and stays 0, and a computed 0 is sent as 0xffff. */
+interface Sum {
+  at: number;
+  udp: boolean;
+}
+
+function adjust(bytes: Uint8Array, sum: Sum, oldWord: number, newWord: number): void {
+  const current = read16(bytes, sum.at);
+  if (sum.udp && current === 0) return;
+  let next = adjustChecksum(current, oldWord, newWord);
+  if (sum.udp && next === 0) next = 0xffff;
+  write16(bytes, sum.at, next);
+}
+
+function setWord(bytes: Uint8Array, at: number, value: number, sums: readonly Sum[]): void {
+  const old = read16(bytes, at);
+  if (old === value) return;
+  write16(bytes, at, value);
+  for (const sum of sums) adjust(bytes, sum, old, value);
+}
+
+/**
+ * The layout of one IPv4 datagram (or of the datagram quoted in an ICMP error) starting at `base`.
+ * `end` is where the bytes that belong to it stop (a quote is usually cut short).
+ */
+export interface Layout {
+  base: number;
+  end: number;
+  headerLength: number;
+  protocol: number;
+  /** This piece carries the transport header (it is not a later fragment). */
+  hasTransport: boolean;
+  /** This piece is a fragment (first or later) of a larger datagram. */
+  fragment: boolean;
+  /** More fragments follow this one. */
+  moreFragments: boolean;
+}
+
+/** Reads the layout of the IPv4 header at `base`, or null when the bytes cannot hold one. */
+export function layoutOf(bytes: Uint8Array, base = 0, end = bytes.length): Layout | null {
+  if (end < base + 20) return null;
+  const headerLength = (bytes[base] & 0x0f) * 4;
+  if (headerLength < 20 || end < base + headerLength) return null;
+  const flags = read16(bytes, base + 6);
+  const offset = flags & 0x1fff;
+  const total = read16(bytes, base + 2);
+  return {
+    base,
+    end: Math.min(end, base + Math.max(total, headerLength)),
+    headerLength,
+    protocol: bytes[base + 9],
+    hasTransport: offset === 0,
+    fragment: offset !== 0 || (flags & 0x2000) !== 0,
+    moreFragments: (flags & 0x2000) !== 0,
+  };
+}
+
+/** Where the transport header starts. */
+export function transportAt(l: Layout): number {
+  return l.base + l.headerLength;
+}
+
+/** ICMP echo request (8) or reply (0): their identifier plays the role of a port. */
+export function isEcho(type: number): boolean {
+  return type === 8 || type === 0;
+}
+
+/** An address with a port (UDP) or echo identifier (ICMP); 0 when the protocol has neither. */
+export interface Tuple {
+  addr: Ip4;
+  port: number;
+}
+
+/** Source and destination of the datagram at `l`, with ports for UDP and the identifier for ICMP echo. */
+export function tuplesOf(bytes: Uint8Array, l: Layout): { src: Tuple; dst: Tuple } {
+  const t = transportAt(l);
+  const src = readIp(bytes, l.base + 12);
+  const dst = readIp(bytes, l.base + 16);
+  if (l.hasTransport && l.protocol === PROTO_UDP && l.end >= t + 4) {
+    return { src: { addr: src, port: read16(bytes, t) }, dst: { addr: dst, port: read16(bytes, t + 2) } };
+  }
+  if (l.hasTransport && l.protocol === PROTO_ICMP && l.end >= t + 6 && isEcho(bytes[t])) {
+    const id = read16(bytes, t + 4);
+    return { src: { addr: src, port: id }, dst: { addr: dst, port: id } };
+  }
+  return { src: { addr: src, port: 0 }, dst: { addr: dst, port: 0 } };
+}
+
+/**
+ * Rewrites the source or destination address and port of the datagram at `l` (for ICMP echo the "port"
+ * is the identifier, which both directions share). The IPv4 header checksum, the UDP checksum (whose
+ * pseudo-header holds the addresses) and the ICMP checksum follow incrementally.
+ */
+export function rewriteTuple(bytes: Uint8Array, l: Layout, side: "src" | "dst", to: Tuple): void {
+  const t = transportAt(l);
+  const ipSum: Sum = { at: l.base + 10, udp: false };
+  const udp = l.hasTransport && l.protocol === PROTO_UDP && l.end >= t + 8;
+  const udpSum: Sum[] = udp ? [{ at: t + 6, udp: true }] : [];
+  const addrAt = l.base + (side === "src" ? 12 : 16);
+  setWord(bytes, addrAt, to.addr >>> 16, [ipSum, ...udpSum]);
+  setWord(bytes, addrAt + 2, to.addr & 0xffff, [ipSum, ...udpSum]);
+  if (!l.hasTransport) return;
+  if (l.protocol === PROTO_UDP && l.end >= t + 4) {
+    setWord(bytes, side === "src" ? t : t + 2, to.port, udpSum);
+  } else if (l.protocol === PROTO_ICMP && l.end >= t + 6 && isEcho(bytes[t])) {
+    setWord(bytes, t + 4, to.port, l.end >= t + 4 ? [{ at: t + 2, udp: false }] : []);
+  }
+}
+
+/** Rewrites only the source or destination address (ESP, non-first fragments, ICMP errors' outer header). */
+export function rewriteAddress(bytes: Uint8Array, l: Layout, side: "src" | "dst", addr: Ip4): void {
+  const t = transportAt(l);
+  const sums: Sum[] = [{ at: l.base + 10, udp: false }];
+  if (l.hasTransport && l.protocol === PROTO_UDP && l.end >= t + 8) sums.push({ at: t + 6, udp: true });
+  const at = l.base + (side === "src" ? 12 : 16);
+  setWord(bytes, at, addr >>> 16, sums);
+  setWord(bytes, at + 2, addr & 0xffff, sums);
+}
+
+function folded(bytes: Uint8Array, start: number, end: number, skip: number): number {
+  let sum = onesSum(bytes, start, skip) + onesSum(bytes, skip + 2, end);
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return sum;
+}
+
+/**
+ * Runs `edit` (which changes bytes inside an ICMP message, e.g. the datagram an error quotes) and then
+ * updates the ICMP checksum at `sumAt` by the difference between the ones'-complement sums before and
+ * after, the same incremental rule as for a single word.
+ */
+export function editInsideIcmp(bytes: Uint8Array, start: number, end: number, edit: () => void): void {
+  const sumAt = start + 2;
+  const before = folded(bytes, start, end, sumAt);
+  edit();
+  const after = folded(bytes, start, end, sumAt);
+  if (before !== after) write16(bytes, sumAt, adjustChecksum(read16(bytes, sumAt), before, after));
+}
+
+/** `192.168.1.10:5000`, `192.168.1.10 id 7` for ICMP echo, or the bare address. */
+export function formatTuple(proto: string, t: Tuple): string {
+  if (proto === "udp") return `${formatIp(t.addr)}:${t.port}`;
+  if (proto === "icmp") return `${formatIp(t.addr)} id ${t.port}`;
+  return formatIp(t.addr);
+}
