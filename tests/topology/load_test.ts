@@ -204,3 +204,10 @@ nodes:
     ],
   );
 });
+
+Deno.test("Windows line endings and a byte-order mark do not shift positions", () => {
+  const text = Deno.readTextFileSync(new URL("./bad/routes.yaml", import.meta.url));
+  const plain = errors(text);
+  assert.deepEqual(errors(text.replaceAll("\n", "\r\n")), plain);
+  assert.deepEqual(errors("\ufeff" + text), plain);
+});
