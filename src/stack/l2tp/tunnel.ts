@@ -1,0 +1,756 @@
+/**
+ * One L2TP control connection (RFC 2661 §5.1, §7.2): the SCCRQ → SCCRP → SCCCN handshake with
+ * optional tunnel authentication, HELLO keepalives, StopCCN, and the sessions it carries. Reliable
+ * delivery is the `ReliableChannel`'s job; the endpoint routes datagrams here by our Tunnel ID.
+ */
+import type { Timer } from "../../engine/scheduler.ts";
+import type { Packet } from "../../engine/packet.ts";
+import { bytesEqual } from "../../crypto/bytes.ts";
+import { l2tpChallengeResponse } from "../../crypto/auth.ts";
+import { formatIp, type Ip4 } from "../../wire/addr.ts";
+import { encodeL2tp, type L2tpControl, type L2tpData, messageTypeOf } from "../../wire/l2tp.ts";
+import {
+  type Avp,
+  avpName,
+  CDN_RESULT_NAMES,
+  ERROR_CODE_NAMES,
+  findAvp,
+  MESSAGE_TYPE_NAMES,
+  MSG,
+  STOPCCN_RESULT_NAMES,
+} from "../../wire/l2tp_avp.ts";
+import { summarize } from "../../wire/dissect.ts";
+import { FIRMWARE_REVISION, retransmitCycle, VENDOR_NAME } from "./config.ts";
+import type { TunnelOwner } from "./endpoint.ts";
+import { buildAvps, HIDDEN_WHEN_ENABLED, missingAvp, revealAll, unknownMandatory } from "./messages.ts";
+import { type Outgoing, ReliableChannel } from "./reliable.ts";
+import { type CallResult, L2tpSession, type ProxyInfo, type SessionTunnel } from "./session.ts";
+
+/**
+ * - `wait-ctl-reply`: SCCRQ sent (initiator)
+ * - `wait-ctl-conn`: SCCRP sent (responder)
+ * - `established`: sessions may be placed
+ * - `closing`: our StopCCN waits for its acknowledgement
+ * - `closed`: cleared; a closed tunnel lingers one retransmission cycle to acknowledge duplicates
+ */
+export type TunnelState = "wait-ctl-reply" | "wait-ctl-conn" | "established" | "closing" | "closed";
+
+/** Result codes we send in a StopCCN (§4.4.2). */
+export interface StopResult {
+  result: number;
+  error?: number;
+  message?: string;
+}
+
+const CHALLENGE_LENGTH = 16;
+
+/** A control connection to one peer. */
+export class Tunnel implements SessionTunnel {
+  peerId = 0;
+  state: TunnelState;
+  peerHostname?: string;
+  peerVendor?: string;
+  /** Set when the tunnel is cleared: why, in words for the tables and the CLI. */
+  closeReason?: string;
+  /** The Tie Breaker we sent in our SCCRQ, if any. */
+  tieBreaker?: bigint;
+  readonly channel: ReliableChannel;
+  readonly sessions = new Map<number, L2tpSession>();
+  /** Whether the peer's source port has been learnt (§8.1: the responder may answer from another). */
+  peerPortFixed: boolean;
+  /** Called once when the tunnel is cleared (after `sessions` are closed). */
+  onClosed?: (reason: string) => void;
+  #ourChallenge?: Uint8Array;
+  #peerChallenge?: Uint8Array;
+  #helloTimer?: Timer;
+  #lingerTimer?: Timer;
+  #waitingCalls: L2tpSession[] = [];
+
+  constructor(
+    readonly owner: TunnelOwner,
+    readonly localId: number,
+    readonly peer: Ip4,
+    public peerPort: number,
+    readonly localPort: number,
+    readonly initiator: boolean,
+  ) {
+    this.state = initiator ? "wait-ctl-reply" : "wait-ctl-conn";
+    this.peerPortFixed = !initiator;
+    this.channel = new ReliableChannel({
+      sched: owner.host.ctx.sched,
+      peerTunnelId: () => this.peerId,
+      transmit: (message, retry) => this.#transmit(message, retry),
+      deliver: (message) => this.#deliver(message),
+      giveUp: (message) => this.#giveUp(message),
+    }, owner.config.timers);
+  }
+
+  /** `203.0.113.10:1701`, as the tables show the peer. */
+  get peerText(): string {
+    return `${formatIp(this.peer)}:${this.peerPort}`;
+  }
+
+  get #secret(): string | undefined {
+    return this.owner.secretFor(this.peerHostname);
+  }
+
+  /** Initiator: sends the SCCRQ. */
+  open(): void {
+    const security = this.owner.config.security;
+    const avps = this.#identity();
+    if (this.owner.config.tieBreaker) {
+      this.tieBreaker = BigInt.asUintN(
+        64,
+        (BigInt(this.owner.rng.nextU32()) << 32n) | BigInt(this.owner.rng.nextU32()),
+      );
+      avps.push({ type: "tieBreaker", value: this.tieBreaker });
+    }
+    if (security.challenge && this.#secret !== undefined) {
+      this.#ourChallenge = this.owner.rng.bytes(CHALLENGE_LENGTH);
+      avps.push({ type: "challenge", challenge: this.#ourChallenge });
+    }
+    this.#send(0, MSG.SCCRQ, avps);
+    this.#publish();
+  }
+
+  /** A control message for this tunnel arrived from the peer. */
+  receiveControl(message: L2tpControl, srcPort: number): void {
+    if (!this.peerPortFixed) {
+      if (srcPort !== this.peerPort) {
+        this.owner.host.log(
+          `${this.owner.host.name}: tunnel ${this.localId}: peer answered from port ${srcPort} (we sent to ${this.peerPort}); using it from now on (RFC 2661 §8.1)`,
+        );
+        this.peerPort = srcPort;
+      }
+      this.peerPortFixed = true;
+    }
+    this.#heard();
+    this.channel.receive(message);
+    if (this.state === "closing" && this.channel.unacknowledged === 0) {
+      this.#clear(this.closeReason ?? "closed", true);
+    }
+    this.#publish();
+  }
+
+  /** A data message for this tunnel arrived: hand its PPP frame to the session. */
+  receiveData(message: L2tpData, outer: Packet): void {
+    this.#heard();
+    const session = this.sessions.get(message.sessionId);
+    if (!session) {
+      this.owner.host.ip.drop(
+        outer,
+        `L2TP data for session ${message.sessionId}, which tunnel ${this.localId} does not have`,
+      );
+      return;
+    }
+    if (session.state !== "established") {
+      this.owner.host.ip.drop(
+        outer,
+        `L2TP data for session ${session.key} before it is connected (${session.state})`,
+      );
+      return;
+    }
+    session.onFrame?.(message.payload, outer);
+  }
+
+  /** Places an incoming call (LAC side); it starts once the tunnel is established. */
+  placeCall(proxy?: ProxyInfo, callingNumber?: string): L2tpSession {
+    const session = new L2tpSession(
+      this,
+      this.owner.newSessionId(this),
+      "lac",
+      this.owner.nextSerial(),
+      "wait-tunnel",
+    );
+    session.proxy = proxy;
+    if (callingNumber !== undefined) session.icrq = [{ type: "callingNumber", number: callingNumber }];
+    this.sessions.set(session.localId, session);
+    if (this.state === "established") this.#startCall(session);
+    else this.#waitingCalls.push(session);
+    this.sessionChanged(session);
+    return session;
+  }
+
+  /**
+   * Discards the tunnel silently, as the loser of a tie breaker must (§4.4.3). Returns the calls that
+   * were waiting for it, still open, so they can move to the winning tunnel.
+   */
+  abandon(reason: string): L2tpSession[] {
+    const waiting = this.#waitingCalls;
+    this.#waitingCalls = [];
+    for (const session of waiting) this.sessions.delete(session.localId);
+    this.#clear(reason, true);
+    return waiting;
+  }
+
+  /** Takes over a call placed on another tunnel (after a tie breaker). */
+  adopt(session: L2tpSession): void {
+    if (this.sessions.has(session.localId)) {
+      session.close({ result: 1, by: "tunnel" }, "session id taken on the winning tunnel");
+      return;
+    }
+    session.tunnel = this;
+    this.sessions.set(session.localId, session);
+    if (this.state === "established") this.#startCall(session);
+    else this.#waitingCalls.push(session);
+    this.sessionChanged(session);
+  }
+
+  /** Clears the tunnel with a StopCCN, which is retransmitted until acknowledged. */
+  stop(why: StopResult, reason: string): void {
+    if (this.state === "closing" || this.state === "closed") return;
+    const resultCode: Avp = { type: "resultCode", result: why.result, error: why.error ?? 0 };
+    if (why.message !== undefined) resultCode.message = why.message;
+    this.#send(0, MSG.StopCCN, [{ type: "assignedTunnelId", id: this.localId }, resultCode]);
+    this.closeReason = reason;
+    this.#closeSessions(reason);
+    this.state = "closing";
+    this.#helloTimer?.cancel();
+    this.owner.host.log(
+      `Connection ${this.peerId} closed to ${formatIp(this.peer)}, port ${this.peerPort} (${
+        why.message ?? reason
+      })`,
+      { tunnel: this.localId, result: why.result, error: why.error ?? 0 },
+    );
+    this.#publish();
+  }
+
+  // --- SessionTunnel -------------------------------------------------------------------------
+
+  sendSessionMessage(session: L2tpSession, messageType: number, avps: Avp[]): void {
+    if (this.state !== "established") return;
+    this.#send(session.peerId, messageType, avps);
+  }
+
+  sendData(session: L2tpSession, frame: Uint8Array, inner?: Packet): Packet | undefined {
+    const data: L2tpData = { kind: "data", tunnelId: this.peerId, sessionId: session.peerId, payload: frame };
+    const bytes = encodeL2tp(data);
+    const outer = this.owner.send(this, bytes, inner?.id);
+    if (outer && inner) {
+      this.owner.host.ctx.trace.emit({
+        kind: "encap",
+        node: this.owner.host.name,
+        pkt: outer.id,
+        parent: inner.id,
+        proto: "L2TP",
+        summary: `${
+          summarize(inner.bytes)
+        } in PPP in L2TP tid ${this.peerId} sid ${session.peerId} to ${this.peerText}`,
+        detail: {
+          tunnel: this.localId,
+          session: session.localId,
+          layers: ["IP", "UDP", "L2TP", "PPP", "IP"],
+        },
+      });
+    }
+    return outer;
+  }
+
+  sessionChanged(session: L2tpSession): void {
+    const host = this.owner.host;
+    host.state("l2tp-sessions", session.key, {
+      peer: this.peerText,
+      peerSid: session.peerId,
+      role: session.role,
+      state: session.state,
+      serial: session.serial,
+      ...(session.user !== undefined ? { user: session.user } : {}),
+      ...(session.address !== undefined ? { address: session.address } : {}),
+      ...(session.ended ? { ended: describeResult(MSG.CDN, session.ended) } : {}),
+    });
+    this.#publish();
+  }
+
+  forget(session: L2tpSession): void {
+    this.sessions.delete(session.localId);
+    this.#waitingCalls = this.#waitingCalls.filter((s) => s !== session);
+    this.owner.sessionClosed(session);
+  }
+
+  // --- receiving -------------------------------------------------------------------------------
+
+  #heard(): void {
+    if (this.state !== "established") return;
+    this.#helloTimer?.cancel();
+    this.#helloTimer = this.owner.host.ctx.sched.after(this.owner.config.timers.hello, () => {
+      if (this.state !== "established") return;
+      this.#send(0, MSG.HELLO, []);
+      this.#heard();
+    });
+  }
+
+  #deliver(message: L2tpControl): void {
+    const type = messageTypeOf(message);
+    if (type === undefined) return;
+    if (this.state === "closed") return; // lingering only to acknowledge
+    const revealed = revealAll(message.avps, this.#secret);
+    if (!revealed.ok) {
+      this.#fail({ result: 2, error: 6, message: revealed.error }, revealed.error);
+      return;
+    }
+    const avps = revealed.value;
+    const unknown = unknownMandatory(avps);
+    const session = message.sessionId !== 0 ? this.sessions.get(message.sessionId) : undefined;
+    if (unknown) {
+      const what = `unknown mandatory AVP ${avpName(unknown.attrType)} (vendor ${unknown.vendorId})`;
+      if (session) session.disconnect({ result: 2, error: 8, message: what }, what);
+      else this.#fail({ result: 2, error: 8, message: what }, what);
+      return;
+    }
+    const missing = missingAvp(type, avps);
+    if (missing) {
+      this.owner.host.log(`${this.owner.host.name}: tunnel ${this.localId}: ${missing}; ignored`);
+      if (type === MSG.SCCRQ || type === MSG.SCCRP) {
+        this.#fail({ result: 2, error: 6, message: missing }, missing);
+      }
+      return;
+    }
+    switch (type) {
+      case MSG.SCCRQ:
+        return this.#onSccrq(avps);
+      case MSG.SCCRP:
+        return this.#onSccrp(avps);
+      case MSG.SCCCN:
+        return this.#onScccn(avps);
+      case MSG.StopCCN:
+        return this.#onStopCcn(avps);
+      case MSG.HELLO:
+        return;
+      case MSG.ICRQ:
+        return this.#onIcrq(avps);
+      case MSG.ICRP:
+        return this.#onIcrp(message.sessionId, avps);
+      case MSG.ICCN:
+        return this.#onIccn(message.sessionId, avps);
+      case MSG.CDN:
+        return this.#onCdn(message.sessionId, avps);
+      default:
+        this.owner.host.log(
+          `${this.owner.host.name}: Don't know how to finish a message of type ${type} (${
+            MESSAGE_TYPE_NAMES[type] ?? "unknown"
+          })`,
+        );
+    }
+  }
+
+  #learnPeer(avps: Avp[]): void {
+    this.peerId = findAvp(avps, "assignedTunnelId")!.id;
+    this.peerHostname = findAvp(avps, "hostName")?.name;
+    this.peerVendor = findAvp(avps, "vendorName")?.name;
+    const window = findAvp(avps, "receiveWindowSize")?.size;
+    if (window !== undefined && window > 0) this.channel.peerWindow = window;
+  }
+
+  /** Responder: the SCCRQ that created this tunnel (or its retransmission, absorbed by the channel). */
+  #onSccrq(avps: Avp[]): void {
+    if (this.state !== "wait-ctl-conn" || this.peerId !== 0) return;
+    this.#learnPeer(avps);
+    const version = findAvp(avps, "protocolVersion");
+    if (version && (version.version !== 1 || version.revision !== 0)) {
+      return this.#fail(
+        {
+          result: 5,
+          error: 0x0100,
+          message: `protocol version ${version.version}.${version.revision} not supported`,
+        },
+        "unsupported protocol version",
+      );
+    }
+    const refusal = this.owner.acceptTunnel(this);
+    if (refusal) return this.#fail(refusal, refusal.message ?? "refused");
+    const secret = this.#secret;
+    const theirChallenge = findAvp(avps, "challenge")?.challenge;
+    const wantAuth = this.owner.config.security.challenge && secret !== undefined;
+    if ((theirChallenge || wantAuth) && this.peerHostname === undefined) {
+      return this.#fail({ result: 2, error: 6, message: "Specify your hostname" }, "peer sent no host name");
+    }
+    const reply = this.#identity();
+    if (theirChallenge) {
+      if (secret === undefined) {
+        this.owner.host.log(`${this.owner.host.name}: No secret for '${this.peerHostname}'`);
+        return this.#fail({ result: 2, error: 6, message: "No secret on our side" }, "no tunnel secret");
+      }
+      reply.push({
+        type: "challengeResponse",
+        response: l2tpChallengeResponse(MSG.SCCRP, secret, theirChallenge),
+      });
+    }
+    if (wantAuth) {
+      this.#ourChallenge = this.owner.rng.bytes(CHALLENGE_LENGTH);
+      reply.push({ type: "challenge", challenge: this.#ourChallenge });
+    }
+    this.#send(0, MSG.SCCRP, reply);
+  }
+
+  /** Initiator: the SCCRP answers our SCCRQ. */
+  #onSccrp(avps: Avp[]): void {
+    if (this.state !== "wait-ctl-reply") return;
+    this.#learnPeer(avps);
+    const secret = this.#secret;
+    if (this.#ourChallenge) {
+      const response = findAvp(avps, "challengeResponse")?.response;
+      const expected = l2tpChallengeResponse(MSG.SCCRP, secret ?? "", this.#ourChallenge);
+      if (!response || !bytesEqual(response, expected)) {
+        this.owner.host.log(
+          `${this.owner.host.name}: Invalid authentication for host '${
+            this.peerHostname ?? "?"
+          }' (tunnel secret mismatch)`,
+        );
+        return this.#fail(
+          { result: 4, message: "Invalid challenge authentication" },
+          "tunnel authentication failed: the peer does not know our secret",
+        );
+      }
+    }
+    const reply: Avp[] = [];
+    this.#peerChallenge = findAvp(avps, "challenge")?.challenge;
+    if (this.#peerChallenge) {
+      if (secret === undefined) {
+        this.owner.host.log(
+          `${this.owner.host.name}: No secret for authenticating to '${this.peerHostname ?? "?"}'`,
+        );
+        return this.#fail(
+          { result: 2, error: 6, message: "No secret key on our end" },
+          "the peer demands tunnel authentication and we have no secret",
+        );
+      }
+      reply.push({
+        type: "challengeResponse",
+        response: l2tpChallengeResponse(MSG.SCCCN, secret, this.#peerChallenge),
+      });
+    }
+    this.#send(0, MSG.SCCCN, reply);
+    this.#established();
+  }
+
+  /** Responder: the SCCCN completes the handshake. */
+  #onScccn(avps: Avp[]): void {
+    if (this.state !== "wait-ctl-conn") return;
+    if (this.#ourChallenge) {
+      const response = findAvp(avps, "challengeResponse")?.response;
+      const expected = l2tpChallengeResponse(MSG.SCCCN, this.#secret ?? "", this.#ourChallenge);
+      if (!response || !bytesEqual(response, expected)) {
+        this.owner.host.log(
+          `${this.owner.host.name}: Invalid authentication for host '${
+            this.peerHostname ?? "?"
+          }' (tunnel secret mismatch)`,
+        );
+        return this.#fail(
+          { result: 4, message: "Invalid challenge authentication" },
+          "tunnel authentication failed: the peer does not know our secret",
+        );
+      }
+    }
+    this.#established();
+  }
+
+  #established(): void {
+    this.state = "established";
+    this.#heard();
+    const lns = this.initiator ? "" : `.  LNS session is '${this.owner.config.sessionName ?? "default"}'`;
+    this.owner.host.log(
+      `Connection established to ${
+        formatIp(this.peer)
+      }, ${this.peerPort}.  Local: ${this.localId}, Remote: ${this.peerId} (ref=0/0)${lns}`,
+      { tunnel: this.localId, peerTunnel: this.peerId, peerHostname: this.peerHostname },
+    );
+    this.#publish();
+    this.owner.tunnelUp(this);
+    const waiting = this.#waitingCalls;
+    this.#waitingCalls = [];
+    for (const session of waiting) this.#startCall(session);
+  }
+
+  #onStopCcn(avps: Avp[]): void {
+    const result = findAvp(avps, "resultCode")!;
+    const text = describeResult(MSG.StopCCN, result);
+    this.owner.host.log(
+      `control_finish: Connection closed to ${formatIp(this.peer)}, port ${this.peerPort} (${
+        result.message ?? STOPCCN_RESULT_NAMES[result.result] ?? "no reason"
+      }), Local: ${this.localId}, Remote: ${this.peerId}`,
+      { tunnel: this.localId, result: result.result, error: result.error ?? 0, message: result.message },
+    );
+    this.channel.flushAck();
+    this.#clear(`peer sent StopCCN: ${text}`, false);
+  }
+
+  #onIcrq(avps: Avp[]): void {
+    if (this.state !== "established") return;
+    const peerSid = findAvp(avps, "assignedSessionId")!.id;
+    for (const existing of this.sessions.values()) {
+      if (existing.peerId === peerSid && existing.role === "lns") return; // duplicate ICRQ
+    }
+    const session = new L2tpSession(
+      this,
+      this.owner.newSessionId(this),
+      "lns",
+      findAvp(avps, "callSerialNumber")?.serial ?? 0,
+      "wait-connect",
+    );
+    session.peerId = peerSid;
+    session.icrq = avps;
+    this.sessions.set(session.localId, session);
+    const refusal = this.owner.incomingCall(session);
+    if (refusal) {
+      this.sessionChanged(session);
+      session.disconnect(refusal, refusal.message ?? "refused");
+      return;
+    }
+    this.#sendSession(session, MSG.ICRP, [{ type: "assignedSessionId", id: session.localId }]);
+    this.sessionChanged(session);
+  }
+
+  #onIcrp(sessionId: number, avps: Avp[]): void {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.state !== "wait-reply") return;
+    session.peerId = findAvp(avps, "assignedSessionId")!.id;
+    const iccn: Avp[] = [
+      { type: "txConnectSpeed", bps: this.owner.config.connectSpeed },
+      { type: "framingType", sync: true, async: false },
+      ...proxyAvps(session.proxy),
+      { type: "rxConnectSpeed", bps: this.owner.config.connectSpeed },
+    ];
+    this.#sendSession(session, MSG.ICCN, iccn);
+    this.owner.host.log(
+      `Call established with ${
+        formatIp(this.peer)
+      }, Local: ${session.localId}, Remote: ${session.peerId}, Serial: ${session.serial} (ref=0/0)`,
+      { tunnel: this.localId, session: session.localId },
+    );
+    session.setState("established");
+  }
+
+  #onIccn(sessionId: number, avps: Avp[]): void {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.state !== "wait-connect") return;
+    session.proxy = readProxy(avps);
+    this.owner.host.log(
+      `Call established with ${
+        formatIp(this.peer)
+      }, Local: ${session.localId}, Remote: ${session.peerId}, Serial: ${session.serial}`,
+      { tunnel: this.localId, session: session.localId, proxy: session.proxy !== undefined },
+    );
+    session.setState("established");
+  }
+
+  #onCdn(sessionId: number, avps: Avp[]): void {
+    const peerSid = findAvp(avps, "assignedSessionId")!.id;
+    const session = this.sessions.get(sessionId) ??
+      [...this.sessions.values()].find((s) => s.peerId === peerSid);
+    if (!session) return;
+    const result = findAvp(avps, "resultCode")!;
+    const text = describeResult(MSG.CDN, result);
+    this.owner.host.log(
+      `control_finish: Connection closed to ${formatIp(this.peer)}, serial ${session.serial} (${
+        result.message ?? CDN_RESULT_NAMES[result.result] ?? "no reason"
+      })`,
+      { tunnel: this.localId, session: session.localId, result: result.result, error: result.error ?? 0 },
+    );
+    const ended: CallResult = { result: result.result };
+    if (result.error !== undefined) ended.error = result.error;
+    if (result.message !== undefined) ended.message = result.message;
+    session.close({ ...ended, by: "peer" }, `peer sent CDN: ${text}`);
+  }
+
+  // --- sending ---------------------------------------------------------------------------------
+
+  /** The AVPs that introduce us in SCCRQ and SCCRP, in xl2tpd's order. */
+  #identity(): Avp[] {
+    const config = this.owner.config;
+    return [
+      { type: "protocolVersion", version: 1, revision: 0 },
+      { type: "framingCapabilities", sync: true, async: true },
+      { type: "bearerCapabilities", digital: true, analog: true },
+      { type: "firmwareRevision", revision: FIRMWARE_REVISION },
+      { type: "hostName", name: config.hostname },
+      { type: "vendorName", name: VENDOR_NAME },
+      { type: "assignedTunnelId", id: this.localId },
+      { type: "receiveWindowSize", size: config.timers.receiveWindow },
+    ];
+  }
+
+  #startCall(session: L2tpSession): void {
+    const avps: Avp[] = [
+      { type: "assignedSessionId", id: session.localId },
+      { type: "callSerialNumber", serial: session.serial },
+      { type: "bearerType", digital: false, analog: true },
+      ...(session.icrq ?? []),
+    ];
+    session.state = "wait-reply";
+    this.#sendSession(session, MSG.ICRQ, avps);
+    this.sessionChanged(session);
+  }
+
+  #sendSession(session: L2tpSession, messageType: number, avps: Avp[]): void {
+    this.#send(session.peerId, messageType, avps);
+  }
+
+  #send(sessionId: number, messageType: number, avps: Avp[]): Outgoing {
+    const security = this.owner.config.security;
+    const secret = this.#secret;
+    const hide = security.hideAvps && secret !== undefined ? HIDDEN_WHEN_ENABLED : undefined;
+    return this.channel.send(sessionId, buildAvps(messageType, avps, { secret, hide, rng: this.owner.rng }));
+  }
+
+  #transmit(message: L2tpControl, retry: number): void {
+    const bytes = encodeL2tp(message);
+    if (retry > 0) {
+      const type = messageTypeOf(message);
+      this.owner.host.log(
+        `${this.owner.host.name}: retransmitting ${
+          MESSAGE_TYPE_NAMES[type ?? 0] ?? "message"
+        } Ns ${message.ns} on tunnel ${this.localId} (try ${retry + 1})`,
+        { tunnel: this.localId, ns: message.ns, retry },
+      );
+    }
+    this.owner.send(this, bytes);
+  }
+
+  #giveUp(message: Outgoing): void {
+    const type = MESSAGE_TYPE_NAMES[findAvp(message.avps, "messageType")?.messageType ?? 0];
+    if (this.state === "closed") return;
+    if (this.state === "closing") {
+      this.owner.host.log(
+        `Unable to deliver closing message for tunnel ${this.localId}. Destroying anyway.`,
+        { tunnel: this.localId },
+      );
+      this.#clear(this.closeReason ?? "closed", true);
+      return;
+    }
+    const reason = `no acknowledgement of ${
+      type ?? "a control message"
+    } after ${this.owner.config.timers.maxRetries} retransmissions: ${
+      formatIp(this.peer)
+    } is unreachable or silent`;
+    this.owner.host.log(`Maximum retries exceeded for tunnel ${this.localId}.  Closing.`, {
+      tunnel: this.localId,
+      reason,
+    });
+    this.#clear(reason, true);
+  }
+
+  /** Ends the tunnel because of an error we detected: StopCCN with the given result. */
+  #fail(why: StopResult, reason: string): void {
+    this.stop(why, reason);
+  }
+
+  #closeSessions(reason: string): void {
+    for (const session of [...this.sessions.values()]) {
+      session.close({ result: 1, by: "tunnel" }, `tunnel ${this.localId} closed: ${reason}`);
+    }
+    this.#waitingCalls = [];
+  }
+
+  /**
+   * Clears all state. When the peer may still retransmit its last message (it sent a StopCCN we
+   * acknowledged), the tunnel lingers one retransmission cycle to acknowledge duplicates (§5.7).
+   */
+  #clear(reason: string, now: boolean): void {
+    if (this.state === "closed") return;
+    this.closeReason = reason;
+    this.#closeSessions(reason);
+    this.state = "closed";
+    this.#helloTimer?.cancel();
+    this.#publish();
+    this.onClosed?.(reason);
+    this.owner.tunnelDown(this, reason);
+    this.channel.abandonOutgoing();
+    if (now) {
+      this.channel.close();
+      this.owner.forgetTunnel(this);
+      return;
+    }
+    this.#lingerTimer = this.owner.host.ctx.sched.after(retransmitCycle(this.owner.config.timers), () => {
+      this.channel.close();
+      this.owner.forgetTunnel(this);
+    });
+  }
+
+  /** Stops every timer at once (the node is going away). */
+  destroy(): void {
+    this.#helloTimer?.cancel();
+    this.#lingerTimer?.cancel();
+    this.channel.close();
+  }
+
+  #publish(): void {
+    this.owner.host.state("l2tp-tunnels", String(this.localId), {
+      peer: this.peerText,
+      peerTid: this.peerId,
+      ...(this.peerHostname !== undefined ? { peerHostname: this.peerHostname } : {}),
+      state: this.state,
+      ns: this.channel.ns,
+      nr: this.channel.nr,
+      retransmissions: this.channel.retransmissions,
+      sessions: this.sessions.size,
+      ...(this.closeReason !== undefined && (this.state === "closed" || this.state === "closing")
+        ? { reason: this.closeReason }
+        : {}),
+    });
+  }
+}
+
+/** "2 (General error…), error 4 (Insufficient resources…), \"No available IP address\"". */
+export function describeResult(
+  messageType: number,
+  result: { result: number; error?: number; message?: string },
+): string {
+  const names = messageType === MSG.CDN ? CDN_RESULT_NAMES : STOPCCN_RESULT_NAMES;
+  let text = `result ${result.result} (${names[result.result] ?? "unknown"})`;
+  if (result.error) text += `, error ${result.error} (${ERROR_CODE_NAMES[result.error] ?? "unknown"})`;
+  if (result.message) text += `, "${result.message}"`;
+  return text;
+}
+
+/** The proxy LCP and authentication AVPs of an ICCN (§4.4.5), in the RFC's order. */
+export function proxyAvps(proxy: ProxyInfo | undefined): Avp[] {
+  if (!proxy) return [];
+  const avps: Avp[] = [];
+  if (proxy.initialReceivedConfReq) {
+    avps.push({ type: "initialReceivedLcpConfReq", options: proxy.initialReceivedConfReq });
+  }
+  if (proxy.lastSentConfReq) avps.push({ type: "lastSentLcpConfReq", options: proxy.lastSentConfReq });
+  if (proxy.lastReceivedConfReq) {
+    avps.push({ type: "lastReceivedLcpConfReq", options: proxy.lastReceivedConfReq });
+  }
+  if (proxy.authType !== undefined) avps.push({ type: "proxyAuthenType", authType: proxy.authType });
+  if (proxy.authName !== undefined) avps.push({ type: "proxyAuthenName", name: proxy.authName });
+  if (proxy.authChallenge) avps.push({ type: "proxyAuthenChallenge", challenge: proxy.authChallenge });
+  if (proxy.authId !== undefined) avps.push({ type: "proxyAuthenId", id: proxy.authId });
+  if (proxy.authResponse) avps.push({ type: "proxyAuthenResponse", response: proxy.authResponse });
+  return avps;
+}
+
+/** The proxy information an ICCN carried, or undefined when it had none. */
+export function readProxy(avps: Avp[]): ProxyInfo | undefined {
+  const proxy: ProxyInfo = {};
+  for (const avp of avps) {
+    switch (avp.type) {
+      case "initialReceivedLcpConfReq":
+        proxy.initialReceivedConfReq = avp.options;
+        break;
+      case "lastSentLcpConfReq":
+        proxy.lastSentConfReq = avp.options;
+        break;
+      case "lastReceivedLcpConfReq":
+        proxy.lastReceivedConfReq = avp.options;
+        break;
+      case "proxyAuthenType":
+        proxy.authType = avp.authType;
+        break;
+      case "proxyAuthenName":
+        proxy.authName = avp.name;
+        break;
+      case "proxyAuthenChallenge":
+        proxy.authChallenge = avp.challenge;
+        break;
+      case "proxyAuthenId":
+        proxy.authId = avp.id;
+        break;
+      case "proxyAuthenResponse":
+        proxy.authResponse = avp.response;
+        break;
+    }
+  }
+  return Object.keys(proxy).length > 0 ? proxy : undefined;
+}
