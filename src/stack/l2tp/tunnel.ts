@@ -673,8 +673,10 @@ export class Tunnel implements SessionTunnel {
     this.channel.close();
   }
 
+  #published = "";
+
   #publish(): void {
-    this.owner.host.state("l2tp-tunnels", String(this.localId), {
+    const value = {
       peer: this.peerText,
       peerTid: this.peerId,
       ...(this.peerHostname !== undefined ? { peerHostname: this.peerHostname } : {}),
@@ -686,7 +688,11 @@ export class Tunnel implements SessionTunnel {
       ...(this.closeReason !== undefined && (this.state === "closed" || this.state === "closing")
         ? { reason: this.closeReason }
         : {}),
-    });
+    };
+    const text = JSON.stringify(value);
+    if (text === this.#published) return;
+    this.#published = text;
+    this.owner.host.state("l2tp-tunnels", String(this.localId), value);
   }
 }
 
