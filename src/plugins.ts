@@ -6,3 +6,5 @@
 import "./topology/kinds.ts";
 import "./topology/commands.ts";
 import "./wire/l2tp.ts";
+import "./wire/stun.ts";
+import "./topology/kinds_nat.ts";

@@ -2,7 +2,10 @@ import type { SimContext } from "../engine/context.ts";
 import type { NodeSpec } from "../topology/model.ts";
 import type { Device } from "./device.ts";
 import { Host, Router } from "./host.ts";
+import { Isp } from "./isp.ts";
 import { NatRouter } from "./nat-router.ts";
+import { StunServer } from "./stun-server.ts";
+import { Tap } from "./tap.ts";
 
 export type DeviceFactory = (spec: NodeSpec, ctx: SimContext) => Device;
 
@@ -11,4 +14,7 @@ export const deviceFactories: Record<string, DeviceFactory> = {
   host: (spec, ctx) => new Host(spec, ctx),
   router: (spec, ctx) => new Router(spec, ctx),
   "nat-router": (spec, ctx) => new NatRouter(spec, ctx),
+  isp: (spec, ctx) => new Isp(spec, ctx),
+  tap: (spec, ctx) => new Tap(spec, ctx),
+  "stun-server": (spec, ctx) => new StunServer(spec, ctx),
 };

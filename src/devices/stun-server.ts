@@ -1,0 +1,71 @@
+import type { SimContext } from "../engine/context.ts";
+import type { Packet } from "../engine/packet.ts";
+import { STUN_ALT_PORT, STUN_PORT } from "../wire/stun.ts";
+import type { Interface } from "../stack/interface.ts";
+import type { NodeSpec } from "../topology/model.ts";
+import { type Ip4, parseIp } from "../wire/addr.ts";
+import { startStunServer } from "./apps/stun.ts";
+import type { PhysicalInterface } from "./device.ts";
+import { Host } from "./host.ts";
+
+/**
+ * A second address on a physical interface (like `ip addr add` on Linux): the stack treats it as local,
+ * and what it sends leaves through the interface it is stacked on. Frames for it arrive on that
+ * interface only over a point-to-point link, where no address lookup picks the receiver.
+ */
+export class AliasInterface implements Interface {
+  readonly name: string;
+  prefixLength = 32;
+
+  constructor(readonly base: PhysicalInterface, public ip: Ip4) {
+    this.name = `${base.name}:1`;
+  }
+
+  get mtu(): number {
+    return this.base.mtu;
+  }
+
+  get up(): boolean {
+    return this.base.up;
+  }
+
+  output(packet: Packet, nextHop: Ip4): void {
+    this.base.output(packet, nextHop);
+  }
+}
+
+/**
+ * A STUN server for NAT behaviour discovery: starts answering on ports 3478 and 3479 as the run
+ * begins. Its second address is `alternate-address` (an alias on its first interface) or the address
+ * of its second interface.
+ */
+export class StunServer extends Host {
+  readonly primary: Ip4;
+  readonly alternate?: Ip4;
+
+  constructor(spec: NodeSpec, ctx: SimContext) {
+    super(spec, ctx);
+    const first = this.ip.interfaces[0];
+    this.primary = first?.ip ?? 0;
+    const aliasText = spec.config["alternate-address"] as string | undefined;
+    if (aliasText !== undefined && first) {
+      this.alternate = parseIp(aliasText) ?? undefined;
+      const base = this.physicalInterface(first.name);
+      if (base && this.alternate !== undefined) {
+        this.ip.addInterface(new AliasInterface(base, this.alternate));
+      }
+    } else if (this.ip.interfaces.length > 1) {
+      this.alternate = this.ip.interfaces[1].ip;
+    }
+  }
+
+  override start(): void {
+    super.start();
+    startStunServer(this, {
+      primary: this.primary,
+      alternate: this.alternate,
+      port: (this.spec.config.port as number | undefined) ?? STUN_PORT,
+      altPort: (this.spec.config["alternate-port"] as number | undefined) ?? STUN_ALT_PORT,
+    });
+  }
+}

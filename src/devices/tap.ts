@@ -1,0 +1,58 @@
+import type { SimContext } from "../engine/context.ts";
+import type { NodeSpec } from "../topology/model.ts";
+import type { TraceInput, TraceRecord } from "../trace/record.ts";
+import { Device } from "./device.ts";
+
+/** Protocols whose content an eavesdropper cannot read. */
+const OPAQUE = new Set(["ESP"]);
+
+/**
+ * An eavesdropper on a link (a mirror port, a fibre splitter, a rogue Wi-Fi): it records every frame
+ * put on the link it watches, as an `app` record saying what it could read, and never sends, delays or
+ * alters anything, so forwarding is exactly the same with or without it.
+ *
+ * It watches by observing the trace's `tx` records for its link: every frame on a link is one of
+ * those, so the tap sees exactly what the pcap of that link holds, in the same order.
+ */
+export class Tap extends Device {
+  readonly watched: string;
+  seen = 0;
+
+  constructor(spec: NodeSpec, ctx: SimContext) {
+    super(spec, ctx, false);
+    this.watched = String(spec.config.link ?? "");
+  }
+
+  override start(): void {
+    super.start();
+    const trace = this.ctx.trace;
+    const emit = trace.emit.bind(trace);
+    trace.emit = (input: TraceInput): TraceRecord => {
+      const record = emit(input);
+      if (record.kind === "tx" && record.link === this.watched) this.#saw(record);
+      return record;
+    };
+    this.log(`tap listening on link ${this.watched}`, { tool: "tap", link: this.watched });
+  }
+
+  #saw(frame: TraceRecord): void {
+    this.seen++;
+    const readable = !OPAQUE.has(frame.proto ?? "");
+    this.ctx.trace.emit({
+      kind: "app",
+      node: this.name,
+      link: this.watched,
+      pkt: frame.pkt,
+      proto: frame.proto,
+      summary: `tap on ${this.watched} sees ${frame.summary}${readable ? "" : " (encrypted)"}`,
+      detail: {
+        tool: "tap",
+        link: this.watched,
+        from: `${frame.node}:${frame.iface ?? "?"}`,
+        length: frame.bytes?.length ?? 0,
+        readable,
+        frame: this.seen,
+      },
+    });
+  }
+}
