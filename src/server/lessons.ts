@@ -1,0 +1,82 @@
+/**
+ * The lesson list the picker shows: every `.yaml`/`.yml` under `topologies/` with its title, and which
+ * one opens first. The same JSON is what a static site ships as `topologies/index.json`.
+ */
+import { parse } from "yaml";
+
+export interface LessonEntry {
+  /** Path inside topologies/, forward slashes. */
+  file: string;
+  /** The lesson title, else the topology name, else the file name. */
+  title: string;
+  description: string;
+}
+
+export interface LessonIndex {
+  /** The lesson opened at start, or null when there is none. */
+  default: string | null;
+  lessons: LessonEntry[];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/** Title and description of one lesson file; a file that does not parse is still listed, by name. */
+export function describeLesson(file: string, source: string): LessonEntry {
+  let doc: unknown;
+  try {
+    doc = parse(source);
+  } catch {
+    doc = undefined;
+  }
+  const top = doc !== null && typeof doc === "object" ? doc as Record<string, unknown> : {};
+  const lesson = top.lesson !== null && typeof top.lesson === "object"
+    ? top.lesson as Record<string, unknown>
+    : {};
+  return {
+    file,
+    title: text(lesson.title) ?? text(top.name) ?? file.replace(/\.ya?ml$/, ""),
+    description: text(top.description) ?? "",
+  };
+}
+
+async function walk(dir: string, prefix: string, out: string[]): Promise<void> {
+  const entries: Deno.DirEntry[] = [];
+  for await (const entry of Deno.readDir(dir)) entries.push(entry);
+  for (const entry of entries) {
+    if (entry.name.startsWith(".")) continue;
+    if (entry.isDirectory) await walk(`${dir}/${entry.name}`, `${prefix}${entry.name}/`, out);
+    else if (entry.isFile && /\.ya?ml$/.test(entry.name)) out.push(`${prefix}${entry.name}`);
+  }
+}
+
+/**
+ * Lists the lessons in `dir`, sorted by path. The default is `preferred` (the server's `--lesson`) when
+ * listed, else `default` from `dir/index.json` when that names a listed file, else the first lesson.
+ */
+export async function listLessons(dir: string, preferred?: string): Promise<LessonIndex> {
+  const files: string[] = [];
+  try {
+    await walk(dir, "", files);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  files.sort();
+  const lessons: LessonEntry[] = [];
+  for (const file of files) lessons.push(describeLesson(file, await Deno.readTextFile(`${dir}/${file}`)));
+  let fromIndex: string | undefined;
+  try {
+    const index = JSON.parse(await Deno.readTextFile(`${dir}/index.json`));
+    fromIndex = text(index?.default);
+  } catch {
+    fromIndex = undefined;
+  }
+  const listed = (f: string | undefined) => f !== undefined && files.includes(f);
+  const def = preferred !== undefined && listed(preferred)
+    ? preferred
+    : listed(fromIndex)
+    ? fromIndex!
+    : files[0] ?? null;
+  return { default: def, lessons };
+}

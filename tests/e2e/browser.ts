@@ -1,0 +1,138 @@
+/**
+ * Shared set-up for the end-to-end tests: start the real server (which builds the bundle) on a free
+ * port, and drive Debian's Chromium through playwright-core. Without Chromium the tests are skipped
+ * locally but fail under CI=true, so a CI machine that lost its browser cannot pass silently.
+ */
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+/** Screenshots go here, for a person to look at. */
+export const SHOTS = `${ROOT}/test-output/e2e`;
+
+function chromiumPresent(): boolean {
+  try {
+    return Deno.statSync(CHROMIUM).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the browser tests cannot run here and may be skipped (never under CI). */
+export const skipBrowser = !chromiumPresent() && Deno.env.get("CI") !== "true";
+
+/** A running server process and its address. */
+export interface ServerProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `src/server/main.ts` on a free port and waits for it to print its address. */
+export async function startServer(args: string[] = []): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-env",
+      "--allow-run",
+      `--allow-write=${ROOT}/web/dist`,
+      `${ROOT}/src/server/main.ts`,
+      "--port",
+      "0",
+      ...args,
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let output = "";
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    output += value;
+    const match = /Tunnel Lab view: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+    if (match) {
+      // Keep draining stdout so the server never blocks on a full pipe.
+      (async () => {
+        try {
+          while (!(await reader.read()).done) { /* drain */ }
+        } catch { /* closed */ }
+      })();
+      return {
+        url: match[1],
+        stop: async () => {
+          child.kill("SIGTERM");
+          await child.status;
+          await reader.cancel().catch(() => {});
+          await child.stderr.cancel().catch(() => {});
+        },
+      };
+    }
+  }
+  child.kill("SIGTERM");
+  const err = await new Response(child.stderr).text().catch(() => "");
+  await child.status;
+  throw new Error(`server did not start:\n${output}\n${err}`);
+}
+
+/** A headless Chromium with a fresh profile. */
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!chromiumPresent()) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  const profile = await Deno.makeTempDir({ prefix: "tunnel-lab-chromium-" });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1600, height: 1000 },
+    acceptDownloads: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  (page as Page & { errors?: string[] }).errors = errors;
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Errors the page reported (uncaught exceptions, console errors). */
+export function pageErrors(page: Page): string[] {
+  return (page as Page & { errors?: string[] }).errors ?? [];
+}
+
+/** Waits until the view has finished loading and simulating. */
+export async function waitReady(page: Page, state = "ready"): Promise<void> {
+  await page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout: 60_000 });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await Deno.mkdir(SHOTS, { recursive: true });
+  const path = `${SHOTS}/${name}.png`;
+  await page.screenshot({ path });
+  return path;
+}

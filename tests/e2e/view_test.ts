@@ -1,0 +1,322 @@
+/**
+ * The browser view end to end: the real server, the real bundle, Chromium. Expectations come from the
+ * fixture topology (tests/e2e/fixtures/ping-lesson.yaml: laptop — r1 — r2 — server, two pings, then a
+ * ping with TTL 2), not from the view's own output. Screenshots land in test-output/e2e/.
+ */
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import type { Page } from "playwright-core";
+import {
+  type Browser,
+  launchBrowser,
+  pageErrors,
+  ROOT,
+  screenshot,
+  type ServerProcess,
+  skipBrowser,
+  startServer,
+  waitReady,
+} from "./browser.ts";
+
+const FIXTURES = `${ROOT}/tests/e2e/fixtures`;
+
+async function cursor(page: Page): Promise<number> {
+  return Number(await page.evaluate(() => document.body.dataset.cursor));
+}
+
+async function inspectorTitle(page: Page): Promise<string> {
+  return (await page.locator("#insp-title").textContent()) ?? "";
+}
+
+/** The value shown for the first tree row with this field name. */
+async function fieldValue(page: Page, name: string): Promise<string> {
+  return (await page.locator(`#inspector .tree .row[data-field="${name}"] .value`).first().textContent()) ??
+    "";
+}
+
+/** Types a search and waits until every listed row is on `node` (the search is debounced). */
+async function search(page: Page, text: string, node: string, rows: number): Promise<void> {
+  await page.locator("#event-search").fill(text);
+  await page.waitForFunction(([n, count]) => {
+    const list = Array.from(document.querySelectorAll(".event-row"));
+    return list.length === count && list.every((r) => r.children[2]?.textContent === n);
+  }, [node, rows] as const);
+}
+
+async function openFile(page: Page, name: string, text: string): Promise<void> {
+  await page.setInputFiles("#file-input", { name, mimeType: "text/yaml", buffer: Buffer.from(text, "utf8") });
+}
+
+Deno.test({
+  name: "browser view: lesson, stepping, inspector, ladder, tables, what-if, errors, export",
+  ignore: skipBrowser,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async (t) => {
+    let server: ServerProcess | undefined;
+    let browser: Browser | undefined;
+    try {
+      server = await startServer(["--topologies", FIXTURES]);
+      browser = await launchBrowser();
+      const page = browser.page;
+      const url = server.url;
+
+      await t.step("the server serves only web/ and topologies/", async () => {
+        for (
+          const path of [
+            "topologies/..%2f..%2fdeno.json",
+            "%2e%2e/deno.json",
+            "..%2fdeno.json",
+            "topologies/%2e%2e/index.json",
+          ]
+        ) {
+          const response = await fetch(url + path);
+          assert.equal(response.status, 404, path);
+          await response.body?.cancel();
+        }
+        const lessons = await (await fetch(`${url}api/lessons`)).json();
+        assert.equal(lessons.default, "ping-lesson.yaml");
+      });
+
+      await t.step("the default lesson opens with its story", async () => {
+        await page.goto(url);
+        await waitReady(page);
+        assert.equal(await page.locator("#lesson-title").textContent(), "E2E: a ping across two routers");
+        assert.equal(await page.locator("#lesson-picker").inputValue(), "ping-lesson.yaml");
+        assert.equal(await page.locator("#topology g.node").count(), 4);
+        assert.equal(await page.locator("#topology g.link").count(), 3);
+        // The run starts on the first scripted action, the ping at 1 s, not on the t=0 tables.
+        assert.match(await page.locator("#clock").textContent() ?? "", /^t = 1\.000000 s/);
+        assert.match(await inspectorTitle(page), /laptop output/);
+        await screenshot(page, "01-lesson-open");
+      });
+
+      await t.step("→ and ← step through the hops of the first echo request", async () => {
+        const start = await cursor(page);
+        await page.keyboard.press("ArrowRight");
+        assert.match(await inspectorTitle(page), /laptop sent$/);
+        await page.keyboard.press("ArrowRight");
+        assert.match(await inspectorTitle(page), /r1 received$/);
+        await page.keyboard.press("ArrowRight");
+        assert.match(await inspectorTitle(page), /r1 forwarded$/);
+        assert.equal(await cursor(page), start + 3);
+        await page.keyboard.press("ArrowLeft");
+        assert.match(await inspectorTitle(page), /r1 received$/);
+        assert.equal(await cursor(page), start + 2);
+        // The same event is highlighted in the list and the topology.
+        const current = page.locator(".event-row.current");
+        assert.equal(await current.count(), 1);
+        assert.equal(Number(await current.getAttribute("data-seq")), start + 2);
+        assert.equal(await page.locator('#topology g.node.current[data-node="r1"]').count(), 1);
+        await page.click("#btn-forward");
+        assert.match(await inspectorTitle(page), /r1 forwarded$/);
+        await page.click("#btn-forward");
+        // r1 sends it on the backbone: the packet is drawn on that link.
+        assert.match(await inspectorTitle(page), /r1 sent$/);
+        assert.equal(await page.locator('#topology g.link.current[data-link="backbone"]').count(), 1);
+        assert.ok(await page.locator("#topology g.packet").count() >= 1);
+        await screenshot(page, "02-stepping");
+      });
+
+      await t.step("the inspector shows the layers; TTL is 64 from the laptop and 63 after r1", async () => {
+        await page.fill("#jump-input", "1s");
+        await page.press("#jump-input", "Enter");
+        await page.keyboard.press("Escape");
+        // The laptop sends three echo requests.
+        await search(page, "laptop sent", "laptop", 3);
+        await page.locator(".event-row").first().click();
+        assert.match(await inspectorTitle(page), /laptop sent$/);
+        assert.equal(await fieldValue(page, "Time to Live"), "64");
+        assert.equal(await fieldValue(page, "Destination Address"), "10.2.0.5");
+        // r1 sends both echo requests and the TTL-2 request on the backbone.
+        await search(page, "r1 sent backbone", "r1", 3);
+        await page.locator(".event-row").first().click();
+        assert.equal(await fieldValue(page, "Time to Live"), "63");
+        await page.locator("#event-search").fill("");
+        await page.waitForFunction(() => document.querySelectorAll(".event-row").length > 20);
+
+        // Hover a field: its byte lights up (TTL is byte 8 of the IPv4 header), and only that byte.
+        await page.locator('#inspector .tree .row[data-field="Time to Live"]').first().hover();
+        const lit = await page.locator("#inspector .hex .b.lit").evaluateAll((els) =>
+          els.map((e) => (e as HTMLElement).dataset.i)
+        );
+        assert.deepEqual(lit, ["8"]);
+        // Hover a byte: the field covering it lights up (byte 9 is the protocol).
+        await page.locator('#inspector .hex .b[data-i="9"]').hover();
+        assert.equal(await page.locator("#inspector .tree .row.lit").getAttribute("data-field"), "Protocol");
+        await screenshot(page, "03-inspector-hover");
+        // Lineage within one packet: the next event of this packet is r2 receiving it.
+        await page.locator("#inspector button", { hasText: "this packet ▷" }).click();
+        assert.match(await inspectorTitle(page), /r2 received$/);
+      });
+
+      await t.step("the drop of the TTL-2 ping is explained in words", async () => {
+        await page.selectOption(".filters select", "drops");
+        assert.equal(await page.locator(".event-row").count(), 1);
+        await page.locator(".event-row").first().click();
+        assert.match(await inspectorTitle(page), /r2 DROPPED$/);
+        assert.match(await page.locator("#inspector .reason").textContent() ?? "", /Dropped at r2: .*TTL/);
+        assert.equal(await page.locator("#topology .callout.drop").count(), 1);
+        await screenshot(page, "04-drop");
+        await page.selectOption(".filters select", "all");
+      });
+
+      await t.step("protocol chips filter the list", async () => {
+        const all = await page.locator(".count").textContent();
+        await page.click('.chip[data-category="ICMP"]');
+        const without = await page.locator(".count").textContent();
+        assert.notEqual(all, without);
+        assert.equal(await page.locator('.event-row .badge-proto:text-is("ICMP")').count(), 0);
+        await page.click('.chip[data-category="ICMP"]');
+        assert.equal(await page.locator(".count").textContent(), all);
+      });
+
+      await t.step("the ladder shows the laptop ↔ server flow in step with the cursor", async () => {
+        await page.click("#tab-ladder");
+        assert.equal(await page.locator("#ladder-a").inputValue(), "laptop");
+        assert.equal(await page.locator("#ladder-b").inputValue(), "server");
+        // 2 echo requests and 2 replies over 3 hops, the TTL-2 request over 2 hops and its drop.
+        assert.equal(
+          await page.locator("#panel-ladder .ladder-controls").textContent().then((s) =>
+            /15 messages/.test(s ?? "")
+          ),
+          true,
+        );
+        await page.locator("#panel-ladder .msg").nth(4).click();
+        const seq = Number(await page.locator("#panel-ladder .msg").nth(4).getAttribute("data-seq"));
+        assert.equal(await cursor(page), seq);
+        assert.equal(await page.locator("#panel-ladder .msg.current").getAttribute("data-seq"), String(seq));
+        await page.keyboard.press("ArrowRight");
+        await page.keyboard.press("ArrowRight");
+        await screenshot(page, "05-ladder");
+        await page.click("#tab-topology");
+      });
+
+      await t.step("clicking a router shows its tables at the cursor", async () => {
+        await page.locator('#topology g.node[data-node="r1"]').click();
+        assert.equal(await page.locator("#tab-tables").getAttribute("aria-selected"), "true");
+        assert.equal(await page.locator("#tables-node").inputValue(), "r1");
+        // r1: lan0 and wan0, two connected routes plus the static one.
+        assert.equal(await page.locator('#panel-tables table[data-table="interfaces"] tbody tr').count(), 2);
+        assert.equal(await page.locator('#panel-tables table[data-table="routes"] tbody tr').count(), 3);
+        await screenshot(page, "06-tables");
+      });
+
+      await t.step("what-if: taking the backbone down makes r1 drop the pings", async () => {
+        await page.click("#tab-whatif");
+        const backboneUp = page.locator('[data-path="links.1.up"]');
+        assert.equal(await backboneUp.isChecked(), true);
+        await backboneUp.uncheck();
+        await waitReady(page);
+        const changes = await page.locator("#whatif-changes").textContent() ?? "";
+        assert.match(changes, /backbone up → false/);
+        assert.match(changes, /New drop at r1/);
+        await page.locator("#whatif-changes button", { hasText: "Jump there" }).click();
+        assert.match(await inspectorTitle(page), /r1 DROPPED$/);
+        assert.equal(await page.locator('#topology g.link.down[data-link="backbone"]').count(), 1);
+        // The edited text keeps the change; the source shows it.
+        assert.match(await page.locator("#source-text").inputValue(), /up: false/);
+        await screenshot(page, "07-whatif");
+        await page.locator("#whatif-revert").click();
+        await waitReady(page);
+        assert.equal(await page.locator('[data-path="links.1.up"]').isChecked(), true);
+      });
+
+      await t.step("export: the pcap of a link holds what was sent on it", async () => {
+        await page.locator("#export-menu summary").click();
+        await page.selectOption("#pcap-link", "backbone");
+        const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-pcap")]);
+        assert.equal(download.suggestedFilename(), "ping-lesson-backbone.pcap");
+        const bytes = await Deno.readFile(await download.path());
+        // Classic pcap, little-endian magic, raw IPv4 link type.
+        assert.deepEqual([...bytes.subarray(0, 4)], [0xd4, 0xc3, 0xb2, 0xa1]);
+        assert.equal(new DataView(bytes.buffer).getUint32(20, true), 101);
+        // Backbone carries 2 requests + 2 replies + the TTL-2 request + its Time Exceeded: 6 datagrams.
+        // Echo datagrams are 84 bytes; Time Exceeded quotes the 28-byte header start: 20 + 8 + 28 = 56.
+        assert.equal(bytes.length, 24 + 5 * (16 + 84) + (16 + 56));
+        const [svg] = await Promise.all([page.waitForEvent("download"), page.click("#export-svg")]);
+        const svgText = await Deno.readTextFile(await svg.path());
+        assert.match(svgText, /^<\?xml/);
+        assert.match(svgText, />laptop</);
+        const [yaml] = await Promise.all([page.waitForEvent("download"), page.click("#export-yaml")]);
+        assert.match(await Deno.readTextFile(await yaml.path()), /# The e2e tests' own lesson/);
+        await page.keyboard.press("Escape");
+      });
+
+      await t.step("a broken file shows line:col errors and keeps the text", async () => {
+        const broken = "name: broken\nnodes:\n  a:\n    kind: hots\n    interfaces: {eth0: 10.0.0.1/24}\n";
+        await openFile(page, "broken.yaml", broken);
+        await waitReady(page, "error");
+        // Line 4 is "    kind: hots"; the value starts in column 11.
+        const errors = await page.locator("#source-errors").textContent() ?? "";
+        assert.match(errors, /broken\.yaml:4:11: unknown kind "hots"/);
+        assert.match(await page.locator("#run-status").textContent() ?? "", /broken\.yaml:4:11/);
+        assert.equal(await page.locator("#source-text").inputValue(), broken);
+        await screenshot(page, "08-broken-yaml");
+        // Clicking the error puts the caret on the spot.
+        await page.locator("#source-errors .error-link").first().click();
+        const caret = await page.locator("#source-text").evaluate((el) =>
+          (el as HTMLTextAreaElement).selectionStart
+        );
+        assert.equal(caret, broken.indexOf("hots"));
+        // Fix it in place and run again.
+        await page.locator("#source-text").fill(broken.replace("hots", "host"));
+        await page.locator("#source-text").press("Control+Enter");
+        await waitReady(page);
+        assert.equal(await page.locator("#source-errors").isHidden(), true);
+
+        const syntax = "name: x\nnodes: [a\n";
+        await openFile(page, "syntax.yaml", syntax);
+        await waitReady(page, "error");
+        assert.match(
+          await page.locator("#source-errors").textContent() ?? "",
+          /syntax\.yaml:\d+:\d+: YAML syntax/,
+        );
+        assert.equal(await page.locator("#source-text").inputValue(), syntax);
+      });
+
+      await t.step("large type, keyboard play/pause and jump to a time", async () => {
+        await page.selectOption("#lesson-picker", "ping-lesson.yaml");
+        await waitReady(page);
+        await page.check("#large-type");
+        assert.equal(await page.evaluate(() => document.body.classList.contains("large")), true);
+        const height = await page.locator(".event-row").first().evaluate((el) =>
+          el.getBoundingClientRect().height
+        );
+        assert.ok(height >= 29, `row height ${height}`);
+        await page.selectOption("#speed", "30");
+        await page.locator("body").press("Home");
+        const before = await cursor(page);
+        await page.locator("#event-list .event-scroll").focus();
+        await page.keyboard.press(" ");
+        await page.waitForTimeout(700);
+        await page.keyboard.press(" ");
+        const after = await cursor(page);
+        assert.ok(after > before + 5, `played from ${before} to ${after}`);
+        await page.waitForTimeout(300);
+        assert.equal(await cursor(page), after, "pause holds the cursor");
+        await page.fill("#jump-input", "5s");
+        await page.press("#jump-input", "Enter");
+        assert.match(await page.locator("#clock").textContent() ?? "", /^t = 5\.000000 s/);
+        await screenshot(page, "09-large-type");
+        await page.uncheck("#large-type");
+      });
+
+      await t.step("a node can be dragged", async () => {
+        const node = page.locator('#topology g.node[data-node="server"]');
+        const before = await node.getAttribute("transform");
+        const box = (await node.boundingBox())!;
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3 + 80, { steps: 5 });
+        await page.mouse.up();
+        assert.notEqual(await node.getAttribute("transform"), before);
+      });
+
+      assert.deepEqual(pageErrors(page), []);
+    } finally {
+      await browser?.close();
+      await server?.stop();
+    }
+  },
+});

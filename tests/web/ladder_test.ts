@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import "../../src/plugins.ts";
+import { simulate } from "../../src/sim.ts";
+import { buildLadder, busiestFlow, fitLabel, messageAt, pathBetween } from "../../web/app/ladder.ts";
+import { indexTrace } from "../../web/app/trace_index.ts";
+import { action, chain } from "../helpers/model.ts";
+
+function pingRun(extra: (m: ReturnType<typeof chain>) => void = () => {}) {
+  const m = chain(2);
+  m.script.push(
+    action(1_000_000, { node: "laptop" }, "ping", {
+      dst: "10.0.0.10",
+      count: 1,
+      interval: 1_000_000,
+      size: 56,
+      ttl: 64,
+      df: false,
+    }),
+  );
+  extra(m);
+  const result = simulate(m);
+  return { result, index: indexTrace(result.records) };
+}
+
+Deno.test("the path between two nodes follows the links", () => {
+  const { result } = pingRun();
+  assert.deepEqual(pathBetween(result.links, "laptop", "server"), ["laptop", "r1", "r2", "server"]);
+  assert.deepEqual(pathBetween(result.links, "r2", "laptop"), ["r2", "r1", "laptop"]);
+  assert.deepEqual(pathBetween([], "a", "b"), ["a", "b"]);
+});
+
+Deno.test("one ping over two routers is 3 hops there and 3 back, in order", () => {
+  const { result, index } = pingRun();
+  const ladder = buildLadder(index, result.links, "laptop", "server");
+  assert.deepEqual(ladder.lifelines, ["laptop", "r1", "r2", "server"]);
+  const hops = ladder.messages.map((m) => `${m.from}>${m.to}`);
+  assert.deepEqual(hops, ["laptop>r1", "r1>r2", "r2>server", "server>r2", "r2>r1", "r1>laptop"]);
+  assert.ok(ladder.messages.every((m) => !m.dropped && m.endSeq > m.seq && m.proto === "ICMP"));
+  // The cursor on the second hop's rx still belongs to the second message.
+  assert.equal(messageAt(ladder, ladder.messages[1].endSeq), 1);
+  assert.equal(messageAt(ladder, 0), -1);
+});
+
+Deno.test("a packet dropped on the way belongs to the flow and ends in a cross", () => {
+  const { result, index } = pingRun((m) => {
+    m.script.push(action(500_000, { link: "l1" }, "link-down"));
+  });
+  const ladder = buildLadder(index, result.links, "laptop", "server");
+  const last = ladder.messages[ladder.messages.length - 1];
+  assert.equal(last.dropped, true);
+  assert.equal(ladder.messages.filter((m) => m.dropped).length, 1);
+  assert.equal(ladder.messages[0].from, "laptop");
+});
+
+Deno.test("the busiest flow is the ping's two ends, the first speaker on the left", () => {
+  const { index } = pingRun();
+  assert.deepEqual(busiestFlow(index), ["laptop", "server"]);
+});
+
+Deno.test("labels keep the whole summary when it fits, else the protocol part", () => {
+  const s = "10.0.0.1 > 10.0.0.10: ICMP echo request id 7 seq 1";
+  assert.equal(fitLabel(s, 100), s);
+  assert.equal(fitLabel(s, 30), "ICMP echo request id 7 seq 1");
+  assert.equal(fitLabel(s, 10), "ICMP echo…");
+});

@@ -1,0 +1,338 @@
+/**
+ * The inspector (Wireshark's details and bytes panes): the current record in words, the drop reason,
+ * the packet's lineage (what carries it, what it carries), its layers as a tree and its bytes as hex.
+ * Hovering a field lights its bytes; hovering a byte lights the innermost field that covers it.
+ */
+import { formatTime } from "../../src/engine/time.ts";
+import type { TraceRecord } from "../../src/trace/record.ts";
+import type { Field } from "../../src/wire/field.ts";
+import { describe } from "../../src/wire/dissect.ts";
+import { byId, clear, h } from "./dom.ts";
+import { KIND_WORDS, protoColour, protoInk } from "./palette.ts";
+import type { Run } from "./run.ts";
+import { bytesFor, recordOfPacket } from "./trace_index.ts";
+
+export interface InspectorHost {
+  setCursor(seq: number): void;
+}
+
+interface Block {
+  bytes: Uint8Array;
+  fields: Field[];
+  byteEls: HTMLElement[];
+  charEls: HTMLElement[];
+  rows: { field: Field; el: HTMLElement }[];
+}
+
+/** Formats a `detail` value for the key/value list. */
+function detailText(value: unknown): string {
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+
+export class Inspector {
+  #root = byId("inspector");
+  #run: Run | null = null;
+  #seq = -1;
+  #showInner = true;
+
+  constructor(private host: InspectorHost) {}
+
+  setRun(run: Run | null): void {
+    this.#run = run;
+    this.#seq = -1;
+    clear(this.#root);
+    if (!run) this.#root.append(h("p", { class: "muted" }, "Open a lesson to inspect its packets."));
+  }
+
+  setCursor(seq: number): void {
+    if (seq === this.#seq) return;
+    this.#seq = seq;
+    this.#render();
+  }
+
+  #render(): void {
+    const run = this.#run;
+    clear(this.#root);
+    if (!run || this.#seq < 0 || this.#seq >= run.index.records.length) return;
+    const r = run.index.records[this.#seq];
+    const proto = r.proto ?? "";
+    this.#root.append(
+      h(
+        "div",
+        { class: "insp-head" },
+        h("h2", { id: "insp-title" }, `Event ${r.seq}: ${r.node} ${KIND_WORDS[r.kind]}`),
+        h(
+          "div",
+          { class: "muted" },
+          `t = ${formatTime(r.t)} s`,
+          r.iface ? ` · ${r.node}:${r.iface}` : "",
+          r.link ? ` · link ${r.link}` : "",
+          r.pkt !== undefined ? ` · packet #${r.pkt}` : "",
+          " ",
+          proto
+            ? h("span", {
+              class: "badge-proto",
+              style: `background:${protoColour(proto)};color:${protoInk(proto)}`,
+            }, proto)
+            : "",
+        ),
+        h("div", { class: "summary" }, r.summary),
+      ),
+    );
+    if (r.kind === "drop") {
+      this.#root.append(
+        h(
+          "div",
+          { class: "reason", role: "note" },
+          h("strong", {}, `Dropped at ${r.node}: `),
+          r.reason ?? "no reason recorded",
+        ),
+      );
+    }
+    if (r.kind === "state") this.#root.append(this.#stateBlock(r));
+    if (r.detail && Object.keys(r.detail).length > 0) {
+      const kv = h("dl", { class: "kv" });
+      for (const [k, v] of Object.entries(r.detail)) kv.append(h("dt", {}, k), h("dd", {}, detailText(v)));
+      this.#root.append(kv);
+    }
+    if (r.pkt !== undefined) this.#root.append(this.#lineage(run, r));
+
+    const bytes = bytesFor(run.index, this.#seq);
+    if (!bytes) return;
+    if (r.kind !== "tx" && r.kind !== "drop") {
+      const from = run.index.records[run.index.bytesOf[this.#seq]];
+      this.#root.append(h("p", { class: "muted" }, `Bytes as sent by ${from.node} (event ${from.seq}).`));
+    }
+    this.#root.append(this.#packetBlock(bytes, "packet"));
+
+    const inner = r.pkt !== undefined ? run.index.contents.get(r.pkt) ?? [] : [];
+    const innerBytes = inner
+      .map((pkt) => ({ pkt, seq: run.index.byPacket.get(pkt)?.find((s) => run.index.bytesOf[s] >= 0) }))
+      .filter((x): x is { pkt: number; seq: number } => x.seq !== undefined);
+    if (innerBytes.length > 0) {
+      const toggle = h("input", { type: "checkbox", id: "show-inner" }) as HTMLInputElement;
+      toggle.checked = this.#showInner;
+      toggle.addEventListener("change", () => {
+        this.#showInner = toggle.checked;
+        this.#render();
+      });
+      this.#root.append(h("label", { class: "block-title" }, toggle, " Show decrypted / inner packets"));
+      if (this.#showInner) {
+        for (const { pkt, seq } of innerBytes) {
+          const b = bytesFor(run.index, seq)!;
+          this.#root.append(
+            h(
+              "div",
+              { class: "block-title" },
+              `Inner packet #${pkt} (as the receiver sees it after decapsulation)`,
+            ),
+          );
+          this.#root.append(this.#packetBlock(b, `inner-${pkt}`));
+        }
+      }
+    }
+  }
+
+  #stateBlock(r: TraceRecord): HTMLElement {
+    const kv = h(
+      "dl",
+      { class: "kv" },
+      h("dt", {}, "table"),
+      h("dd", {}, r.table ?? ""),
+      h("dt", {}, "row"),
+      h("dd", {}, r.key ?? ""),
+    );
+    if (r.value === null) kv.append(h("dt", {}, "change"), h("dd", {}, "removed"));
+    else {for (const [k, v] of Object.entries(r.value ?? {})) {
+        kv.append(h("dt", {}, k), h("dd", {}, detailText(v)));
+      }}
+    return kv;
+  }
+
+  #lineage(run: Run, r: TraceRecord): HTMLElement {
+    const pkt = r.pkt!;
+    const box = h("div", { class: "lineage" });
+    const jump = (target: number, text: string, title: string) => {
+      const seq = recordOfPacket(run.index, target, this.#seq);
+      if (seq === undefined) return;
+      box.append(h("button", {
+        type: "button",
+        class: "lineage-jump",
+        "data-pkt": target,
+        title,
+        onclick: () => this.host.setCursor(seq),
+      }, text));
+    };
+    for (const outer of run.index.carriers.get(pkt) ?? []) {
+      jump(outer, `⇡ carried in #${outer}`, `Jump to packet #${outer}, which carries this one`);
+    }
+    for (const inner of run.index.contents.get(pkt) ?? []) {
+      jump(inner, `⇣ carries #${inner}`, `Jump to packet #${inner}, carried inside this one`);
+    }
+    const seqs = run.index.byPacket.get(pkt) ?? [];
+    const at = seqs.indexOf(this.#seq);
+    if (at > 0) {
+      box.append(
+        h("button", {
+          type: "button",
+          title: "Previous event of this packet",
+          onclick: () => this.host.setCursor(seqs[at - 1]),
+        }, "◁ this packet"),
+      );
+    }
+    if (at >= 0 && at < seqs.length - 1) {
+      box.append(
+        h("button", {
+          type: "button",
+          title: "Next event of this packet",
+          onclick: () => this.host.setCursor(seqs[at + 1]),
+        }, "this packet ▷"),
+      );
+    }
+    return box;
+  }
+
+  #packetBlock(bytes: Uint8Array, id: string): HTMLElement {
+    const block: Block = { bytes, fields: describe(bytes), byteEls: [], charEls: [], rows: [] };
+    const wrap = h("div", { class: "packet-block", "data-block": id });
+    const tree = h("ul", { class: "tree", role: "tree", "aria-label": "Packet layers" });
+    for (const f of block.fields) tree.append(this.#fieldItem(block, f, 0));
+    wrap.append(tree, this.#hex(block));
+    return wrap;
+  }
+
+  #fieldItem(block: Block, field: Field, depth: number): HTMLElement {
+    const children = field.children ?? [];
+    const open = depth === 0;
+    const twist = h(
+      "span",
+      { class: "twist", "aria-hidden": "true" },
+      children.length > 0 ? (open ? "▾" : "▸") : "",
+    );
+    const row = h(
+      "div",
+      {
+        class: "row",
+        tabindex: 0,
+        role: "treeitem",
+        "aria-expanded": children.length > 0 ? String(open) : undefined,
+        "data-field": field.name,
+        title: `bytes ${field.start}–${field.end - 1}`,
+      },
+      twist,
+      h("span", { class: "name" }, `${field.name}:`),
+      h("span", { class: "value" }, field.value),
+    );
+    block.rows.push({ field, el: row });
+    const item = h("li", {}, row);
+    let sub: HTMLElement | null = null;
+    if (children.length > 0) {
+      sub = h("ul", { role: "group" });
+      for (const c of children) sub.append(this.#fieldItem(block, c, depth + 1));
+      sub.hidden = !open;
+      item.append(sub);
+    }
+    const toggle = () => {
+      if (!sub) return;
+      sub.hidden = !sub.hidden;
+      twist.textContent = sub.hidden ? "▸" : "▾";
+      row.setAttribute("aria-expanded", String(!sub.hidden));
+    };
+    twist.addEventListener("click", toggle);
+    row.addEventListener("dblclick", toggle);
+    row.addEventListener("keydown", (e) => {
+      if (
+        e.key === "Enter" || (e.key === "ArrowRight" && sub?.hidden) ||
+        (e.key === "ArrowLeft" && sub && !sub.hidden)
+      ) {
+        e.preventDefault();
+        e.stopPropagation();
+        toggle();
+      }
+    });
+    row.addEventListener("mouseenter", () => this.#light(block, field));
+    row.addEventListener("focus", () => this.#light(block, field));
+    row.addEventListener("mouseleave", () => this.#light(block, null));
+    return item;
+  }
+
+  #light(block: Block, field: Field | null): void {
+    const [start, end] = field ? [field.start, field.end] : [-1, -1];
+    block.byteEls.forEach((el, i) => el.classList.toggle("lit", i >= start && i < end));
+    block.charEls.forEach((el, i) => el.classList.toggle("lit", i >= start && i < end));
+    for (const row of block.rows) row.el.classList.toggle("lit", row.field === field);
+  }
+
+  /** The innermost field covering byte `i` whose tree row is visible (its parents are open). */
+  #fieldAt(block: Block, i: number): Field | null {
+    const visible = new Set(block.rows.filter((r) => r.el.offsetParent !== null).map((r) => r.field));
+    let best: Field | null = null;
+    const visit = (fields: Field[]) => {
+      for (const f of fields) {
+        if (i < f.start || i >= f.end || !visible.has(f)) continue;
+        if (!best || f.end - f.start <= best.end - best.start) best = f;
+        if (f.children) visit(f.children);
+      }
+    };
+    visit(block.fields);
+    return best;
+  }
+
+  /** 16 bytes a line as Wireshark shows them, or 8 when the pane is too narrow for that. */
+  #bytesPerLine(): number {
+    const probe = h("span", { class: "hex" }, "0".repeat(10));
+    probe.style.position = "absolute";
+    probe.style.visibility = "hidden";
+    this.#root.append(probe);
+    const charWidth = probe.getBoundingClientRect().width / 10;
+    probe.remove();
+    const needed = (4 + 16 * 3 + 2 + 16 + 4) * charWidth;
+    return this.#root.clientWidth - 24 >= needed ? 16 : 8;
+  }
+
+  #hex(block: Block): HTMLElement {
+    const hex = h("div", { class: "hex", "aria-label": "Packet bytes in hexadecimal" });
+    const { bytes } = block;
+    const perLine = this.#bytesPerLine();
+    for (let off = 0; off < bytes.length; off += perLine) {
+      const hexPart = h("span", { class: "hexpart" });
+      const charPart = h("span", { class: "chars" });
+      for (let i = off; i < off + perLine; i++) {
+        if (i >= bytes.length) {
+          hexPart.append(i % 8 === 0 && i !== off ? "    " : "   ");
+          continue;
+        }
+        if (i !== off) hexPart.append(i % 8 === 0 ? "  " : " ");
+        const b = h("span", { class: "b", "data-i": i }, bytes[i].toString(16).padStart(2, "0"));
+        const printable = bytes[i] >= 0x20 && bytes[i] < 0x7f;
+        const c = h(
+          "span",
+          { class: printable ? "c" : "c dim", "data-i": i },
+          printable ? String.fromCharCode(bytes[i]) : "·",
+        );
+        block.byteEls.push(b);
+        block.charEls.push(c);
+        hexPart.append(b);
+        charPart.append(c);
+      }
+      hex.append(
+        h(
+          "div",
+          { class: "line" },
+          h("span", { class: "off" }, off.toString(16).padStart(4, "0")),
+          hexPart,
+          charPart,
+        ),
+      );
+    }
+    hex.addEventListener("mouseover", (e) => {
+      const target = e.target as HTMLElement;
+      const i = target.dataset.i;
+      if (i === undefined) return;
+      this.#light(block, this.#fieldAt(block, Number(i)));
+    });
+    hex.addEventListener("mouseleave", () => this.#light(block, null));
+    return hex;
+  }
+}

@@ -1,0 +1,40 @@
+/** The lesson panel: title, story, what to look for and questions for the class, from `lesson:`. */
+import type { TopologyModel } from "../../src/topology/model.ts";
+import { byId, clear, h } from "./dom.ts";
+
+/** Fills the lesson panel for a model (or says how to get one). */
+export function renderLesson(model: TopologyModel | null, file: string | null): void {
+  const panel = byId("panel-lesson");
+  clear(panel);
+  if (!model) {
+    panel.append(
+      h("h2", {}, file ? `Cannot run ${file}` : "No lesson open"),
+      h(
+        "p",
+        { class: "muted" },
+        file
+          ? "The Source tab lists what needs fixing."
+          : "Pick a lesson above, or open or drop a YAML file.",
+      ),
+    );
+    return;
+  }
+  const lesson = model.lesson;
+  const wrap = h("div", { class: "lesson" });
+  wrap.append(h("h2", { id: "lesson-title" }, lesson?.title || model.name));
+  if (model.description) wrap.append(h("p", { class: "muted" }, model.description));
+  if (lesson?.story) wrap.append(h("p", { class: "lesson-story" }, lesson.story));
+  if (lesson && lesson.lookFor.length > 0) {
+    wrap.append(h("h3", {}, "Look for"), h("ul", {}, ...lesson.lookFor.map((x) => h("li", {}, x))));
+  }
+  if (lesson && lesson.questions.length > 0) {
+    wrap.append(h("h3", {}, "Questions"), h("ol", {}, ...lesson.questions.map((x) => h("li", {}, x))));
+  }
+  if (!lesson) {
+    wrap.append(
+      h("p", { class: "muted" }, "This topology has no lesson text. Step through its events with → and ←."),
+    );
+  }
+  wrap.append(h("p", { class: "muted" }, `File: ${file ?? model.file}`));
+  panel.append(wrap);
+}
