@@ -37,9 +37,22 @@ export interface KindDef {
 
 const kinds = new Map<string, KindDef>();
 
-/** Adds (or replaces) a kind. */
+/** Keys added to a kind by other modules, kept so a kind registered later still gets them. */
+const extensions = new Map<string, Record<string, KindKey>>();
+
+/** Adds (or replaces) a kind, with the keys `extendKind` added to that name. */
 export function registerKind(def: KindDef): void {
-  kinds.set(def.name, def);
+  kinds.set(def.name, { ...def, keys: { ...def.keys, ...extensions.get(def.name) } });
+}
+
+/**
+ * Lets nodes of kind `name` carry more keys (e.g. `ipsec` on host, router and lns), whether the kind
+ * is registered before or after this call.
+ */
+export function extendKind(name: string, keys: Record<string, KindKey>): void {
+  extensions.set(name, { ...extensions.get(name), ...keys });
+  const def = kinds.get(name);
+  if (def) Object.assign(def.keys, keys);
 }
 
 /** The kind called `name`, if registered. */

@@ -11,6 +11,8 @@ import type { ProtoLabel } from "../trace/record.ts";
  */
 export interface UdpDissector {
   label: ProtoLabel;
+  /** For ports that carry more than one protocol (UDP 4500: IKE, ESP, keepalives): the label by content. */
+  labelOf?(payload: Uint8Array): ProtoLabel;
   summarize(payload: Uint8Array): string;
   describe(bytes: Uint8Array, offset: number, end: number): Field[];
 }
@@ -19,6 +21,18 @@ const udpDissectors = new Map<number, UdpDissector>();
 
 export function registerUdpDissector(port: number, dissector: UdpDissector): void {
   udpDissectors.set(port, dissector);
+}
+
+/**
+ * What rides directly on IP (ESP is protocol 50): like `UdpDissector`, keyed by IP protocol number.
+ * `payload` is the datagram's payload (no IP header).
+ */
+export type IpDissector = UdpDissector;
+
+const ipDissectors = new Map<number, IpDissector>();
+
+export function registerIpDissector(protocol: number, dissector: IpDissector): void {
+  ipDissectors.set(protocol, dissector);
 }
 
 function udpDissectorFor(srcPort: number, dstPort: number): UdpDissector | undefined {
@@ -59,9 +73,10 @@ export function protoLabel(bytes: Uint8Array): ProtoLabel {
   if (ip.protocol === PROTO_UDP && ip.totalLength >= ip.headerLength + UDP_HEADER_LEN) {
     const at = ip.headerLength;
     const dissector = udpDissectorFor((bytes[at] << 8) | bytes[at + 1], (bytes[at + 2] << 8) | bytes[at + 3]);
+    if (dissector?.labelOf) return dissector.labelOf(bytes.subarray(at + UDP_HEADER_LEN, ip.totalLength));
     return dissector?.label ?? "UDP";
   }
-  return "IP";
+  return ipDissectors.get(ip.protocol)?.label ?? "IP";
 }
 
 /** One line in the spirit of tcpdump: `10.0.0.2.40000 > 10.0.0.5.7: UDP length 5`. */
@@ -87,6 +102,8 @@ export function summarize(bytes: Uint8Array): string {
       : `UDP len ${payload.length - UDP_HEADER_LEN}`;
     return `${ip.src}.${srcPort} > ${ip.dst}.${dstPort}: ${inner}${more}`;
   }
+  const ipDissector = ip.fragment ? undefined : ipDissectors.get(ip.protocol);
+  if (ipDissector) return `${ip.src} > ${ip.dst}: ${ipDissector.summarize(payload)}`;
   return `${ip.src} > ${ip.dst}: ${protocolName(ip.protocol)} len ${payload.length}${more}`;
 }
 
@@ -115,6 +132,8 @@ export function describe(bytes: Uint8Array): Field[] {
     else if (end > dataStart) {
       fields.push({ name: "Data", value: `${end - dataStart} bytes`, start: dataStart, end });
     }
+  } else if (ipDissectors.has(ip.protocol) && !ip.fragment) {
+    fields.push(...ipDissectors.get(ip.protocol)!.describe(bytes, start, end));
   } else if (end > start) {
     fields.push({ name: protocolName(ip.protocol), value: `${end - start} bytes`, start, end });
   }

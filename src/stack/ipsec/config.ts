@@ -1,0 +1,192 @@
+/**
+ * IPsec settings of a node (the `ipsec:` YAML key) and the algorithm tables behind their names: IKEv1
+ * attribute numbers (RFC 2409 App. A, RFC 3602), ESP transform ids (RFC 2407 §4.4.4, RFC 4106) and
+ * the names Wireshark's ESP SA table expects.
+ */
+import { type Micros, SECOND } from "../../engine/time.ts";
+import type { HashAlg } from "../../crypto/index.ts";
+
+export type IkeEncryption = "aes128" | "aes192" | "aes256" | "3des";
+export type DhGroupName = "modp1024" | "modp2048";
+export type EspEncryption =
+  | "aes128-cbc"
+  | "aes192-cbc"
+  | "aes256-cbc"
+  | "3des-cbc"
+  | "aes128-gcm16"
+  | "aes256-gcm16";
+export type EspIntegrity = "hmac-sha1-96" | "hmac-sha256-128";
+/** `auto`: NAT-T when both sides support it and a NAT is detected; `force`: pretend there is a NAT. */
+export type NatTMode = "auto" | "force" | "off";
+
+export const IKE_ENCRYPTIONS: readonly IkeEncryption[] = ["aes128", "aes192", "aes256", "3des"];
+export const IKE_HASHES: readonly HashAlg[] = ["md5", "sha1", "sha256"];
+export const DH_GROUPS: readonly DhGroupName[] = ["modp1024", "modp2048"];
+export const ESP_ENCRYPTIONS: readonly EspEncryption[] = [
+  "aes128-cbc",
+  "aes192-cbc",
+  "aes256-cbc",
+  "3des-cbc",
+  "aes128-gcm16",
+  "aes256-gcm16",
+];
+export const ESP_INTEGRITIES: readonly EspIntegrity[] = ["hmac-sha1-96", "hmac-sha256-128"];
+export const NAT_T_MODES: readonly NatTMode[] = ["auto", "force", "off"];
+
+/** A node's complete IPsec settings. */
+export interface IpsecConfig {
+  /** False keeps the settings but runs no IPsec (the view's "IPsec off" toggle). */
+  enabled: boolean;
+  psk: string;
+  /** Addresses of the peers whose UDP 1701 traffic must be protected, or every peer. */
+  peers: string[] | "any";
+  natT: NatTMode;
+  ike: { encryption: IkeEncryption; hash: HashAlg; group: DhGroupName; lifetime: Micros };
+  esp: { encryption: EspEncryption; integrity: EspIntegrity; lifetime: Micros };
+  /** NAT-keepalive interval when this side is behind a NAT; 0 turns keepalives off. */
+  keepalive: Micros;
+  /** IKE retransmission: first timeout, growth factor, tries (strongSwan's defaults). */
+  retransmit: { timeout: Micros; base: number; tries: number };
+}
+
+/** Settings as written: everything but the key optional. */
+export type IpsecSettings =
+  & Partial<Omit<IpsecConfig, "ike" | "esp" | "retransmit">>
+  & { psk: string }
+  & {
+    ike?: Partial<IpsecConfig["ike"]>;
+    esp?: Partial<IpsecConfig["esp"]>;
+    retransmit?: Partial<IpsecConfig["retransmit"]>;
+  };
+
+export const DEFAULT_IPSEC: Omit<IpsecConfig, "psk"> = {
+  enabled: true,
+  peers: "any",
+  natT: "auto",
+  ike: { encryption: "aes128", hash: "sha1", group: "modp2048", lifetime: 28800 * SECOND },
+  esp: { encryption: "aes128-cbc", integrity: "hmac-sha1-96", lifetime: 3600 * SECOND },
+  keepalive: 20 * SECOND,
+  retransmit: { timeout: 4 * SECOND, base: 1.8, tries: 5 },
+};
+
+/** Fills in the defaults. */
+export function resolveIpsecConfig(settings: IpsecSettings): IpsecConfig {
+  return {
+    ...DEFAULT_IPSEC,
+    ...settings,
+    ike: { ...DEFAULT_IPSEC.ike, ...settings.ike },
+    esp: { ...DEFAULT_IPSEC.esp, ...settings.esp },
+    retransmit: { ...DEFAULT_IPSEC.retransmit, ...settings.retransmit },
+  };
+}
+
+/** Phase-1 cipher: ISAKMP attribute value, key and block size. */
+export interface IkeCipher {
+  attr: number;
+  keyLength: number;
+  block: number;
+  /** Key-Length attribute value in bits, for variable-length ciphers only. */
+  keyBits?: number;
+}
+
+export const IKE_CIPHERS: Record<IkeEncryption, IkeCipher> = {
+  aes128: { attr: 7, keyLength: 16, block: 16, keyBits: 128 },
+  aes192: { attr: 7, keyLength: 24, block: 16, keyBits: 192 },
+  aes256: { attr: 7, keyLength: 32, block: 16, keyBits: 256 },
+  "3des": { attr: 5, keyLength: 24, block: 8 },
+};
+
+export const IKE_HASH_ATTR: Record<HashAlg, number> = { md5: 1, sha1: 2, sha256: 4 };
+export const DH_GROUP_ATTR: Record<DhGroupName, number> = { modp1024: 2, modp2048: 14 };
+
+/** An ESP cipher: transform id, key bytes (GCM: key ‖ 4-byte salt), alignment, IV size. */
+export interface EspCipher {
+  transformId: number;
+  keyLength: number;
+  /** Key-Length attribute in bits, when the transform has a variable key. */
+  keyBits?: number;
+  block: number;
+  iv: number;
+  aead: boolean;
+  /** The name in Wireshark's ESP SA table. */
+  wireshark: string;
+}
+
+export const ESP_CIPHERS: Record<EspEncryption, EspCipher> = {
+  "aes128-cbc": {
+    transformId: 12,
+    keyLength: 16,
+    keyBits: 128,
+    block: 16,
+    iv: 16,
+    aead: false,
+    wireshark: "AES-CBC [RFC3602]",
+  },
+  "aes192-cbc": {
+    transformId: 12,
+    keyLength: 24,
+    keyBits: 192,
+    block: 16,
+    iv: 16,
+    aead: false,
+    wireshark: "AES-CBC [RFC3602]",
+  },
+  "aes256-cbc": {
+    transformId: 12,
+    keyLength: 32,
+    keyBits: 256,
+    block: 16,
+    iv: 16,
+    aead: false,
+    wireshark: "AES-CBC [RFC3602]",
+  },
+  "3des-cbc": {
+    transformId: 3,
+    keyLength: 24,
+    block: 8,
+    iv: 8,
+    aead: false,
+    wireshark: "TripleDES-CBC [RFC2451]",
+  },
+  "aes128-gcm16": {
+    transformId: 20,
+    keyLength: 20,
+    keyBits: 128,
+    block: 4,
+    iv: 8,
+    aead: true,
+    wireshark: "AES-GCM with 16 octet ICV [RFC4106]",
+  },
+  "aes256-gcm16": {
+    transformId: 20,
+    keyLength: 36,
+    keyBits: 256,
+    block: 4,
+    iv: 8,
+    aead: true,
+    wireshark: "AES-GCM with 16 octet ICV [RFC4106]",
+  },
+};
+
+/** An ESP integrity algorithm: IPsec DOI auth attribute, key and ICV bytes. */
+export interface EspAuth {
+  attr: number;
+  hash: HashAlg;
+  keyLength: number;
+  icv: number;
+  wireshark: string;
+}
+
+export const ESP_AUTHS: Record<EspIntegrity, EspAuth> = {
+  "hmac-sha1-96": { attr: 2, hash: "sha1", keyLength: 20, icv: 12, wireshark: "HMAC-SHA-1-96 [RFC2404]" },
+  "hmac-sha256-128": {
+    attr: 5,
+    hash: "sha256",
+    keyLength: 32,
+    icv: 16,
+    wireshark: "HMAC-SHA-256-128 [RFC4868]",
+  },
+};
+
+/** The ICV length of an AEAD cipher (GCM-16). */
+export const GCM_ICV = 16;

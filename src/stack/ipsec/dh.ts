@@ -1,0 +1,92 @@
+/**
+ * Diffie-Hellman over the MODP groups IKEv1 peers commonly offer: group 2 (RFC 2409 §6.2, 1024-bit)
+ * and group 14 (RFC 3526 §3, 2048-bit), generator 2. BigInt square-and-multiply is plenty fast for a
+ * handful of exchanges per run, and needs no platform crypto (the engine also runs in the browser).
+ */
+import type { DhGroupName } from "./config.ts";
+
+const MODP_1024 = "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74020bbea63b139b22514a0879" +
+  "8e3404ddef9519b3cd3a431b302b0a6df25f14374fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed" +
+  "ee386bfb5a899fa5ae9f24117c4b1fe649286651ece65381ffffffffffffffff";
+
+const MODP_2048 = "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74020bbea63b139b22514a0879" +
+  "8e3404ddef9519b3cd3a431b302b0a6df25f14374fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed" +
+  "ee386bfb5a899fa5ae9f24117c4b1fe649286651ece45b3dc2007cb8a163bf0598da48361c55d39a69163fa8fd24cf5f83655d23" +
+  "dca3ad961c62f356208552bb9ed529077096966d670c354e4abc9804f1746c08ca18217c32905e462e36ce3be39e772c180e8603" +
+  "9b2783a2ec07a28fb5c55df06f4c52c9de2bcbf6955817183995497cea956ae515d2261898fa051015728e5a8aacaa68ffffffff" +
+  "ffffffff";
+
+/** A MODP group: prime, generator and the byte length of its values. */
+export interface ModpGroup {
+  name: DhGroupName;
+  id: number;
+  prime: bigint;
+  generator: bigint;
+  length: number;
+}
+
+export const MODP_GROUPS: Record<DhGroupName, ModpGroup> = {
+  modp1024: { name: "modp1024", id: 2, prime: BigInt("0x" + MODP_1024), generator: 2n, length: 128 },
+  modp2048: { name: "modp2048", id: 14, prime: BigInt("0x" + MODP_2048), generator: 2n, length: 256 },
+};
+
+/** base^exponent mod modulus. */
+export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = base % modulus;
+  let e = exponent;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+    e >>= 1n;
+  }
+  return result;
+}
+
+/** Big-endian bytes to a number. */
+export function bytesToBigInt(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (const byte of bytes) n = (n << 8n) | BigInt(byte);
+  return n;
+}
+
+/**
+ * A number as exactly `length` big-endian bytes: DH values in KE payloads and g^xy in the key
+ * derivation are left-padded with zeros to the group's size (RFC 2409 §5).
+ */
+export function bigIntToBytes(n: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let v = n;
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+/** One side's key pair: the private exponent (from the device's PRNG) and g^x. */
+export interface DhKeyPair {
+  group: ModpGroup;
+  privateValue: bigint;
+  publicValue: Uint8Array;
+}
+
+/**
+ * A key pair from `secret` random bytes. A 256-bit exponent gives the 128-bit security these groups
+ * offer at most, as strongSwan's exponent sizes do, and keeps the exponentiation quick.
+ */
+export function dhKeyPair(group: ModpGroup, secret: Uint8Array): DhKeyPair {
+  const x = bytesToBigInt(secret) % (group.prime - 2n) + 1n;
+  return {
+    group,
+    privateValue: x,
+    publicValue: bigIntToBytes(modPow(group.generator, x, group.prime), group.length),
+  };
+}
+
+/** g^xy from our pair and the peer's public value; null when the peer's value is not in (1, p-1). */
+export function dhSharedSecret(pair: DhKeyPair, peerPublic: Uint8Array): Uint8Array | null {
+  const y = bytesToBigInt(peerPublic);
+  if (peerPublic.length !== pair.group.length || y <= 1n || y >= pair.group.prime - 1n) return null;
+  return bigIntToBytes(modPow(y, pair.privateValue, pair.group.prime), pair.group.length);
+}

@@ -1,0 +1,591 @@
+/**
+ * The IPsec side of a node, as Linux's XFRM plus a charon-like IKEv1 daemon would be: a security
+ * policy that requires ESP for L2TP (UDP port 1701) with the configured peers (RFC 3193), trap-style
+ * (the first matching packet starts IKE and is dropped until the SA is up), the SA database with
+ * transport-mode ESP, NAT-T on UDP 4500 (RFC 3948) with keepalives and the inner checksum fix-up,
+ * and the IKE sockets on 500 and 4500. It plugs into the node's IpStack through its hooks, keeping
+ * whatever hooks were there (outbound: ESP first, then theirs, as NAT sees ESP after XFRM on Linux).
+ */
+import { toHex } from "../../crypto/index.ts";
+import type { SimContext } from "../../engine/context.ts";
+import type { Packet } from "../../engine/packet.ts";
+import type { Prng } from "../../engine/prng.ts";
+import type { Scheduler, Timer } from "../../engine/scheduler.ts";
+import { type Micros, SECOND } from "../../engine/time.ts";
+import type { TraceInput } from "../../trace/record.ts";
+import { formatIp, type Ip4 } from "../../wire/addr.ts";
+import { adjustChecksum } from "../../wire/checksum.ts";
+import { protoLabel, summarize } from "../../wire/dissect.ts";
+import {
+  decodeEspHeader,
+  NAT_KEEPALIVE,
+  NON_ESP_MARKER_LEN,
+  PROTO_ESP,
+  udpEncapKind,
+} from "../../wire/esp.ts";
+import { decodeIpv4, encodeIpv4, type Ipv4Packet, PROTO_UDP } from "../../wire/ipv4.ts";
+import { decodeIsakmpHeader, EXCHANGE, FLAG_ENCRYPTION } from "../../wire/isakmp.ts";
+import { hexNum } from "../../wire/octets.ts";
+import { decodeUdp, encodeUdp, refreshUdpChecksum, UDP_HEADER_LEN } from "../../wire/udp.ts";
+import type { Interface } from "../interface.ts";
+import { ACCEPT, type IpStack, type UdpMessage, type Verdict } from "../ip.ts";
+import { ESP_AUTHS, ESP_CIPHERS, type IpsecConfig } from "./config.ts";
+import {
+  type ChildSa,
+  type Endpoint,
+  IKE_PORT,
+  IkeSa,
+  NAT_T_PORT,
+  type Selector,
+  selectorText,
+} from "./ike.ts";
+import { espOpen, espSeal, REPLAY_WINDOW, ReplayWindow } from "./esp.ts";
+
+/** L2TP's port: the traffic RFC 3193 protects. */
+export const L2TP_PORT = 1701;
+
+/** What the engine needs from the device it runs on (narrow: the stack knows no devices). */
+export interface IpsecHost {
+  readonly name: string;
+  readonly ip: IpStack;
+  readonly ctx: SimContext;
+  readonly rng: Prng;
+}
+
+/** An installed pair of ESP SAs with its counters. */
+interface InstalledChild extends ChildSa {
+  seqOut: number;
+  replay: ReplayWindow;
+  packetsIn: number;
+  packetsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  publishTimer?: Timer;
+}
+
+const CONSUMED: Verdict = { action: "consumed" };
+const drop = (reason: string): Verdict => ({ action: "drop", reason });
+
+function udpPorts(ip: Ipv4Packet): { src: number; dst: number } | null {
+  if (ip.protocol !== PROTO_UDP || ip.payload.length < UDP_HEADER_LEN) return null;
+  return { src: (ip.payload[0] << 8) | ip.payload[1], dst: (ip.payload[2] << 8) | ip.payload[3] };
+}
+
+function isL2tp(ports: { src: number; dst: number } | null): boolean {
+  return ports !== null && (ports.src === L2TP_PORT || ports.dst === L2TP_PORT);
+}
+
+/** RFC 1624 update of a checksum field for an address that changed from `from` to `to`. */
+function adjustForAddress(checksum: number, from: Ip4, to: Ip4): number {
+  let c = adjustChecksum(checksum, from >>> 16, to >>> 16);
+  c = adjustChecksum(c, from & 0xffff, to & 0xffff);
+  return c;
+}
+
+/** IPsec for one node. Create it with `attachIpsec`. */
+export class IpsecEngine {
+  readonly config: IpsecConfig;
+  readonly rng: Prng;
+  #ike = new Map<string, IkeSa>();
+  #children = new Map<number, InstalledChild>();
+  #outbound = new Map<Ip4, InstalledChild>();
+  #decapsulated = new WeakSet<Packet>();
+  #lastSent = new Map<IkeSa, Micros>();
+  #keepalives = new Map<IkeSa, Timer>();
+
+  constructor(readonly host: IpsecHost, config: IpsecConfig) {
+    this.config = config;
+    this.rng = host.rng.fork("ipsec");
+  }
+
+  get node(): string {
+    return this.host.name;
+  }
+
+  get sched(): Scheduler {
+    return this.host.ctx.sched;
+  }
+
+  /** Live IKE SAs (for tests and tools). */
+  get ikeSas(): IkeSa[] {
+    return [...this.#ike.values()];
+  }
+
+  /** Installed ESP SA pairs (for tests and tools). */
+  get childSas(): readonly ChildSa[] {
+    return [...this.#children.values()];
+  }
+
+  /** Hooks the node's IP stack, binds UDP 500 and 4500 and publishes the policy. */
+  install(): void {
+    const stack = this.host.ip;
+    const previous = stack.hooks;
+    stack.hooks = {
+      prerouting: (packet, ip, iface) => {
+        if (previous.prerouting) {
+          const verdict = previous.prerouting(packet, ip, iface);
+          if (verdict.action !== "accept") return verdict;
+          const again = decodeIpv4(packet.bytes);
+          if (!again.ok) return drop(`malformed after rewrite: ${again.error}`);
+          ip = again.value;
+        }
+        return this.prerouting(packet, ip, iface);
+      },
+      postrouting: (packet, ip, out, nextHop) => {
+        const verdict = this.postrouting(packet, ip);
+        if (verdict.action !== "accept" || !previous.postrouting) return verdict;
+        const again = decodeIpv4(packet.bytes);
+        if (!again.ok) return drop(`malformed after ESP: ${again.error}`);
+        return previous.postrouting(packet, again.value, out, nextHop);
+      },
+    };
+    stack.bindUdp(IKE_PORT, { onMessage: (m) => this.#ikeMessage(m.payload, m, IKE_PORT) });
+    stack.bindUdp(NAT_T_PORT, { onMessage: (m) => this.#natTMessage(m) });
+    this.#emit({
+      kind: "state",
+      proto: "IKE",
+      table: "ipsec-policy",
+      key: "l2tp",
+      value: {
+        traffic: `UDP port ${L2TP_PORT} (L2TP)`,
+        peers: this.config.peers === "any" ? "any" : this.config.peers.join(", "),
+        action: "require ESP, transport mode",
+        "nat-t": this.config.natT,
+        ike: `${this.config.ike.encryption}-${this.config.ike.hash}-${this.config.ike.group}`,
+        esp: `${this.config.esp.encryption}${
+          ESP_CIPHERS[this.config.esp.encryption].aead ? "" : `-${this.config.esp.integrity}`
+        }`,
+        keepalive: this.config.keepalive ? `${this.config.keepalive / SECOND}s` : "off",
+      },
+      summary: `ipsec-policy: UDP ${L2TP_PORT} with ${
+        this.config.peers === "any" ? "any peer" : this.config.peers.join(", ")
+      } requires ESP`,
+    });
+  }
+
+  /** Whether the policy requires ESP for L2TP with `peer`. */
+  requiresIpsec(peer: Ip4): boolean {
+    return this.config.peers === "any" || this.config.peers.includes(formatIp(peer));
+  }
+
+  // ---- hooks ----
+
+  /** Inbound: plain ESP addressed to us is opened here; cleartext L2TP from a peer is refused. */
+  prerouting(packet: Packet, ip: Ipv4Packet, iface: Interface): Verdict {
+    if (this.#decapsulated.has(packet) || !this.host.ip.isLocal(ip.dst)) return ACCEPT;
+    if (ip.moreFragments || ip.fragmentOffset > 0) return ACCEPT;
+    if (ip.protocol === PROTO_ESP) {
+      const reason = this.#inboundEsp(packet, ip, iface, ip.payload, null);
+      return reason ? drop(reason) : CONSUMED;
+    }
+    if (isL2tp(udpPorts(ip)) && this.requiresIpsec(ip.src)) {
+      return drop(
+        `cleartext L2TP (UDP ${L2TP_PORT}) from ${
+          formatIp(ip.src)
+        } refused: ${this.node}'s IPsec policy requires ESP for L2TP with this peer`,
+      );
+    }
+    return ACCEPT;
+  }
+
+  /** Outbound: L2TP to a peer is sealed into ESP in place, or trapped while IKE runs. */
+  postrouting(packet: Packet, ip: Ipv4Packet): Verdict {
+    if (ip.moreFragments || ip.fragmentOffset > 0 || !this.host.ip.isLocal(ip.src)) return ACCEPT;
+    const ports = udpPorts(ip);
+    if (!isL2tp(ports) || !this.requiresIpsec(ip.dst)) return ACCEPT;
+    const child = this.#outbound.get(ip.dst);
+    if (child) {
+      this.#encapsulate(packet, ip, child);
+      return ACCEPT;
+    }
+    const selector: Selector = {
+      local: { ip: ip.src, port: ports!.src },
+      remote: { ip: ip.dst, port: ports!.dst },
+    };
+    const sa = this.#ikeWith(ip.dst);
+    if (sa) sa.requestChild(selector);
+    else {
+      const created = IkeSa.initiate(
+        this,
+        { ip: ip.src, port: IKE_PORT },
+        { ip: ip.dst, port: IKE_PORT },
+        selector,
+      );
+      this.#ike.set(toHex(created.icookie), created);
+    }
+    return drop(
+      `waiting for IPsec SA with ${
+        formatIp(ip.dst)
+      }: the policy requires ESP for UDP ${L2TP_PORT} and IKE is negotiating`,
+    );
+  }
+
+  #ikeWith(peer: Ip4): IkeSa | undefined {
+    for (const sa of this.#ike.values()) if (sa.remote.ip === peer && sa.state !== "FAILED") return sa;
+    return undefined;
+  }
+
+  // ---- ESP ----
+
+  #encapsulate(packet: Packet, ip: Ipv4Packet, child: InstalledChild): void {
+    const inner = packet.bytes.slice();
+    const seq = ++child.seqOut;
+    const iv = this.rng.bytes(ESP_CIPHERS[child.outbound.encryption].iv);
+    const esp = espSeal(child.outbound, seq, ip.payload, ip.protocol, iv);
+    const ike = child.ike;
+    const payload = child.udpEncap
+      ? encodeUdp(ip.src, ip.dst, ike.local.port, ike.remote.port, esp, false)
+      : esp;
+    const bytes = encodeIpv4({
+      ...ip,
+      options: new Uint8Array(0),
+      protocol: child.udpEncap ? PROTO_UDP : PROTO_ESP,
+      payload,
+    });
+    const innerId = packet.id;
+    packet.id = this.host.ctx.nextPacketId();
+    packet.parent = innerId;
+    packet.bytes = bytes;
+    child.packetsOut++;
+    child.bytesOut += ip.payload.length;
+    if (child.udpEncap) this.#lastSent.set(ike, this.sched.now);
+    this.#emit({
+      kind: "encap",
+      pkt: packet.id,
+      parent: innerId,
+      proto: "ESP",
+      summary: `ESP SPI ${hexNum(child.spiOut, 8)} seq ${seq}${child.udpEncap ? " in UDP 4500" : ""}: ${
+        summarize(inner)
+      }`,
+      bytes: inner,
+      detail: { spi: hexNum(child.spiOut, 8), seq, udpEncap: child.udpEncap },
+    });
+    this.#schedulePublish(child);
+  }
+
+  /** Opens an ESP packet for us; returns why it was dropped, or null when it went on inside. */
+  #inboundEsp(
+    packet: Packet,
+    outer: Ipv4Packet,
+    iface: Interface,
+    esp: Uint8Array,
+    udp: { srcPort: number } | null,
+  ): string | null {
+    const header = decodeEspHeader(esp);
+    if (!header.ok) return `malformed ESP: ${header.error}`;
+    const { spi, seq } = header.value;
+    const child = this.#children.get(spi);
+    if (!child) {
+      return `ESP packet with unknown SPI ${hexNum(spi, 8)} from ${
+        formatIp(outer.src)
+      }: no IPsec SA with that SPI on ${this.node}`;
+    }
+    if (child.udpEncap !== (udp !== null)) {
+      return child.udpEncap
+        ? `plain ESP for SPI ${hexNum(spi, 8)}, but the SA was negotiated with NAT-T (UDP 4500 encapsulation)`
+        : `UDP-encapsulated ESP for SPI ${hexNum(spi, 8)}, but the SA was negotiated without NAT-T`;
+    }
+    const replay = child.replay.check(seq);
+    if (replay) return `ESP SPI ${hexNum(spi, 8)}: ${replay}`;
+    const opened = espOpen(child.inbound, esp);
+    if (!opened.ok) return `ESP SPI ${hexNum(spi, 8)} seq ${seq}: ${opened.error}`;
+    child.replay.update(seq);
+    child.packetsIn++;
+    child.bytesIn += opened.value.payload.length;
+    if (udp && (udp.srcPort !== child.ike.remote.port || outer.src !== child.ike.remote.ip)) {
+      // The NAT gave the peer a new mapping (e.g. after the old one expired): follow it.
+      this.#log(
+        `NAT mapping of ${formatIp(child.ike.remote.ip)} changed: peer now at ${
+          formatIp(outer.src)
+        }[${udp.srcPort}]`,
+      );
+      child.ike.remote = { ip: outer.src, port: udp.srcPort };
+      this.#publishIke(child.ike);
+    }
+    const payload = opened.value.payload;
+    const innerProto = opened.value.nextHeader;
+    if (innerProto === PROTO_UDP && payload.length >= UDP_HEADER_LEN) {
+      const problem = this.#fixInnerChecksum(payload, outer, child);
+      if (problem) return problem;
+    }
+    const bytes = encodeIpv4({ ...outer, options: new Uint8Array(0), protocol: innerProto, payload });
+    const inner: Packet = { id: this.host.ctx.nextPacketId(), bytes, parent: packet.id };
+    this.#decapsulated.add(inner);
+    this.#emit({
+      kind: "decap",
+      iface: iface.name,
+      pkt: inner.id,
+      parent: packet.id,
+      proto: protoLabel(bytes),
+      summary: `ESP SPI ${hexNum(spi, 8)} seq ${seq}${udp ? " from UDP 4500" : ""}: ${summarize(bytes)}`,
+      bytes: bytes.slice(),
+      detail: { spi: hexNum(spi, 8), seq, udpEncap: udp !== null },
+    });
+    this.#schedulePublish(child);
+    this.host.ip.receive(inner, iface);
+    return null;
+  }
+
+  /**
+   * Transport mode behind a NAT: the sender computed the inner UDP checksum over its own view of the
+   * addresses, which the NAT changed. RFC 3948 §3.1.2: with the peer's NAT-OA, update the checksum
+   * incrementally; without it, recompute. Plain ESP through a NAT has no such repair.
+   */
+  #fixInnerChecksum(segment: Uint8Array, outer: Ipv4Packet, child: InstalledChild): string | null {
+    if (((segment[6] << 8) | segment[7]) === 0) return null;
+    if (child.udpEncap) {
+      const original = child.peerOriginal;
+      if (original) {
+        let checksum = (segment[6] << 8) | segment[7];
+        checksum = adjustForAddress(checksum, original.src, outer.src);
+        checksum = adjustForAddress(checksum, original.dst, outer.dst);
+        if (checksum === 0) checksum = 0xffff;
+        segment[6] = checksum >>> 8;
+        segment[7] = checksum & 0xff;
+      } else {
+        refreshUdpChecksum(segment, outer.src, outer.dst);
+      }
+    }
+    if (decodeUdp(segment, outer.src, outer.dst).ok) return null;
+    return `the UDP checksum inside ESP SPI ${hexNum(child.spiIn, 8)} does not match the outer addresses ${
+      formatIp(outer.src)
+    } → ${
+      formatIp(outer.dst)
+    }: a NAT rewrote the outer header but cannot fix a checksum it cannot see (transport-mode ESP through NAT needs NAT-T)`;
+  }
+
+  // ---- IKE transport ----
+
+  #natTMessage(m: UdpMessage): void {
+    switch (udpEncapKind(m.payload)) {
+      case "keepalive":
+        return; // RFC 3948 §2.3: the receiver ignores keepalives
+      case "ike":
+        return this.#ikeMessage(m.payload.subarray(NON_ESP_MARKER_LEN), m, NAT_T_PORT);
+      case "esp": {
+        const outer = decodeIpv4(m.packet.bytes);
+        if (!outer.ok) return;
+        const reason = this.#inboundEsp(m.packet, outer.value, m.iface, m.payload, { srcPort: m.srcPort });
+        if (reason) this.host.ip.drop(m.packet, reason, m.iface);
+        return;
+      }
+      case "malformed":
+        return this.host.ip.drop(
+          m.packet,
+          `UDP ${NAT_T_PORT} payload of ${m.payload.length} bytes is neither IKE nor ESP`,
+          m.iface,
+        );
+    }
+  }
+
+  #ikeMessage(bytes: Uint8Array, m: UdpMessage, port: number): void {
+    const head = decodeIsakmpHeader(bytes);
+    if (!head.ok) return this.host.ip.drop(m.packet, `malformed ISAKMP: ${head.error}`, m.iface);
+    const header = head.value.header;
+    const key = toHex(header.initiatorCookie);
+    let sa = this.#ike.get(key);
+    const from: Endpoint = { ip: m.src, port: m.srcPort };
+    if (!sa) {
+      const fresh = header.exchange === EXCHANGE.MAIN && header.responderCookie.every((b) => b === 0) &&
+        (header.flags & FLAG_ENCRYPTION) === 0;
+      if (!fresh) {
+        return this.host.ip.drop(
+          m.packet,
+          `IKE message for unknown cookies ${toHex(header.initiatorCookie)}_i ${
+            toHex(header.responderCookie)
+          }_r`,
+          m.iface,
+        );
+      }
+      if (!this.requiresIpsec(m.src)) {
+        return this.host.ip.drop(
+          m.packet,
+          `IKE from ${formatIp(m.src)} refused: not one of ${this.node}'s IPsec peers`,
+          m.iface,
+        );
+      }
+      sa = IkeSa.respond(this, { ip: m.dst, port }, from, header);
+      this.#ike.set(key, sa);
+    }
+    sa.receive(bytes, from, port);
+  }
+
+  // ---- IkeHost ----
+
+  sendIke(sa: IkeSa, message: Uint8Array): void {
+    const payload = sa.floated ? new Uint8Array(NON_ESP_MARKER_LEN + message.length) : message;
+    if (sa.floated) payload.set(message, NON_ESP_MARKER_LEN);
+    const srcPort = sa.floated ? NAT_T_PORT : IKE_PORT;
+    this.host.ip.sendUdp(sa.remote.ip, srcPort, sa.remote.port, payload, { src: sa.local.ip });
+    if (sa.floated) this.#lastSent.set(sa, this.sched.now);
+  }
+
+  log(summary: string, detail?: Record<string, unknown>): void {
+    this.#log(summary, detail);
+  }
+
+  changed(sa: IkeSa): void {
+    this.#publishIke(sa);
+  }
+
+  established(sa: IkeSa): void {
+    if (sa.natLocal && sa.floated && this.config.keepalive > 0) this.#startKeepalives(sa);
+  }
+
+  childEstablished(child: ChildSa): void {
+    const installed: InstalledChild = {
+      ...child,
+      seqOut: 0,
+      replay: new ReplayWindow(),
+      packetsIn: 0,
+      packetsOut: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+    };
+    const previous = this.#outbound.get(child.ike.remote.ip);
+    if (previous) this.#removeChild(previous, "replaced by a new CHILD_SA");
+    this.#children.set(child.spiIn, installed);
+    this.#outbound.set(child.ike.remote.ip, installed);
+    const esp = this.config.esp;
+    const cipher = ESP_CIPHERS[esp.encryption];
+    const entry = (spi: number, keys: ChildSa["inbound"], src: Ip4, dst: Ip4) => ({
+      spi: hexNum(spi, 8),
+      src: formatIp(src),
+      dst: formatIp(dst),
+      encryption: cipher.wireshark,
+      encryptionKey: toHex(keys.encKey),
+      authentication: cipher.aead ? "NULL" : ESP_AUTHS[esp.integrity].wireshark,
+      authenticationKey: cipher.aead ? "" : toHex(keys.authKey),
+      udpEncap: child.udpEncap,
+    });
+    const local = child.ike.local.ip;
+    const remote = child.ike.remote.ip;
+    this.#log(
+      `CHILD_SA established with SPIs ${toHex(u32(child.spiIn))}_i ${toHex(u32(child.spiOut))}_o and TS ${
+        selectorText(child.selector)
+      }${child.udpEncap ? " (UDP-encapsulated)" : ""}`,
+      {
+        esp: [
+          entry(child.spiOut, child.outbound, local, remote),
+          entry(child.spiIn, child.inbound, remote, local),
+        ],
+      },
+    );
+    this.#publishChild(installed);
+  }
+
+  failed(sa: IkeSa, reason: string): void {
+    this.#log(`IKE_SA with ${formatIp(sa.remote.ip)} failed: ${reason}`);
+    this.#ike.delete(toHex(sa.icookie));
+    this.#keepalives.get(sa)?.cancel();
+    this.#keepalives.delete(sa);
+  }
+
+  allocateSpi(): number {
+    for (;;) {
+      const spi = this.rng.nextU32();
+      // SPIs 1–255 are reserved (RFC 4303 §2.1); 0 means "no SPI".
+      if (spi > 255 && !this.#children.has(spi)) return spi;
+    }
+  }
+
+  // ---- keepalives ----
+
+  #startKeepalives(sa: IkeSa): void {
+    const interval = this.config.keepalive;
+    const tick = () => {
+      if (!this.#ike.has(toHex(sa.icookie))) return;
+      const idle = this.sched.now - (this.#lastSent.get(sa) ?? 0);
+      if (idle >= interval) {
+        this.host.ip.sendUdp(sa.remote.ip, NAT_T_PORT, sa.remote.port, Uint8Array.of(NAT_KEEPALIVE), {
+          src: sa.local.ip,
+        });
+        this.#lastSent.set(sa, this.sched.now);
+      }
+      const next = Math.max(1, interval - (this.sched.now - (this.#lastSent.get(sa) ?? this.sched.now)));
+      this.#keepalives.set(sa, this.sched.after(next, tick));
+    };
+    this.#keepalives.get(sa)?.cancel();
+    this.#keepalives.set(sa, this.sched.after(interval, tick));
+  }
+
+  // ---- trace ----
+
+  #emit(record: Omit<TraceInput, "node">): void {
+    this.host.ctx.trace.emit({ node: this.node, ...record } as TraceInput);
+  }
+
+  #log(summary: string, detail?: Record<string, unknown>): void {
+    this.#emit({ kind: "app", proto: "IKE", summary, ...(detail ? { detail } : {}) });
+  }
+
+  #publishIke(sa: IkeSa): void {
+    const row = sa.row();
+    this.#emit({
+      kind: "state",
+      proto: "IKE",
+      table: "ike-sas",
+      key: toHex(sa.icookie),
+      value: row,
+      summary: `ike-sas ${formatIp(sa.remote.ip)} ${row.state}`,
+    });
+  }
+
+  #childRow(child: InstalledChild): Record<string, unknown> {
+    const esp = this.config.esp;
+    return {
+      peer: `${formatIp(child.ike.remote.ip)}${child.udpEncap ? `[${child.ike.remote.port}]` : ""}`,
+      "spi-in": hexNum(child.spiIn, 8),
+      "spi-out": hexNum(child.spiOut, 8),
+      mode: "transport",
+      encap: child.udpEncap ? `UDP ${child.ike.local.port}→${child.ike.remote.port}` : "ESP (IP protocol 50)",
+      proposal: ESP_CIPHERS[esp.encryption].aead ? esp.encryption : `${esp.encryption}/${esp.integrity}`,
+      traffic: selectorText(child.selector),
+      "packets-in": child.packetsIn,
+      "packets-out": child.packetsOut,
+      "bytes-in": child.bytesIn,
+      "bytes-out": child.bytesOut,
+      replay: `window ${REPLAY_WINDOW}, highest seq ${child.replay.top}`,
+    };
+  }
+
+  #publishChild(child: InstalledChild): void {
+    this.#emit({
+      kind: "state",
+      proto: "ESP",
+      table: "ipsec-sas",
+      key: hexNum(child.spiIn, 8),
+      value: this.#childRow(child),
+      summary: `ipsec-sas ${hexNum(child.spiIn, 8)}_i ${
+        hexNum(child.spiOut, 8)
+      }_o: ${child.packetsIn} in, ${child.packetsOut} out`,
+    });
+  }
+
+  /** Counters change on every packet; publishing at most once a second keeps the trace readable. */
+  #schedulePublish(child: InstalledChild): void {
+    if (child.publishTimer) return;
+    child.publishTimer = this.sched.after(SECOND, () => {
+      child.publishTimer = undefined;
+      if (this.#children.get(child.spiIn) === child) this.#publishChild(child);
+    });
+  }
+
+  #removeChild(child: InstalledChild, reason: string): void {
+    child.publishTimer?.cancel();
+    this.#children.delete(child.spiIn);
+    if (this.#outbound.get(child.ike.remote.ip) === child) this.#outbound.delete(child.ike.remote.ip);
+    this.#emit({
+      kind: "state",
+      proto: "ESP",
+      table: "ipsec-sas",
+      key: hexNum(child.spiIn, 8),
+      value: null,
+      summary: `ipsec-sas ${hexNum(child.spiIn, 8)} removed: ${reason}`,
+    });
+  }
+}
+
+function u32(n: number): Uint8Array {
+  return Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+}

@@ -1,0 +1,842 @@
+/**
+ * ISAKMP (RFC 2408) as IKEv1 (RFC 2409) uses it: the 28-byte header, the generic payload chain and the
+ * payloads Main Mode, Quick Mode, Informational exchanges and NAT-T (RFC 3947) carry. Encrypted
+ * messages are framed here too, but their body is opaque: decrypting needs the IKE SA's keys, which
+ * live in the stack. Registers the UDP 500 dissector.
+ */
+import { registerUdpDissector, type UdpDissector } from "./dissect.ts";
+import { type Decoded, fail, type Field, ok } from "./field.ts";
+import { hexBytes, hexNum, leaf, put16, put32, u16, u32 } from "./octets.ts";
+
+/** IKE's well-known port; NAT-T floats to 4500 (RFC 3947 §4). */
+export const IKE_PORT = 500;
+export const NAT_T_PORT = 4500;
+export const ISAKMP_HEADER_LEN = 28;
+/** Major version 1, minor 0. */
+export const ISAKMP_VERSION = 0x10;
+
+/** Payload type numbers (RFC 2408 §3.1, RFC 3947 §3.2 and §5.2, draft-ietf-ipsec-nat-t-ike-02). */
+export const PT = {
+  NONE: 0,
+  SA: 1,
+  PROPOSAL: 2,
+  TRANSFORM: 3,
+  KE: 4,
+  ID: 5,
+  CERT: 6,
+  CR: 7,
+  HASH: 8,
+  SIG: 9,
+  NONCE: 10,
+  NOTIFY: 11,
+  DELETE: 12,
+  VID: 13,
+  NAT_D: 20,
+  NAT_OA: 21,
+  NAT_D_DRAFT: 130,
+  NAT_OA_DRAFT: 131,
+} as const;
+
+/** Exchange types (RFC 2408 §3.1, RFC 2409 §5.5). */
+export const EXCHANGE = { MAIN: 2, AGGRESSIVE: 4, INFORMATIONAL: 5, QUICK: 32 } as const;
+
+export const FLAG_ENCRYPTION = 1;
+export const FLAG_COMMIT = 2;
+export const FLAG_AUTH_ONLY = 4;
+
+/** Protocol ids in proposals, notifications and deletes (RFC 2407 §4.4.1). */
+export const PROTO_ISAKMP = 1;
+export const PROTO_IPSEC_AH = 2;
+export const PROTO_IPSEC_ESP = 3;
+
+/** ID types (RFC 2407 §4.6.2.1). */
+export const ID_IPV4_ADDR = 1;
+
+/** Notify message types used here (RFC 2408 §3.14.1, RFC 2407 §4.6.3, RFC 3706). */
+export const NOTIFY = {
+  INVALID_PAYLOAD_TYPE: 1,
+  NO_PROPOSAL_CHOSEN: 14,
+  INVALID_ID_INFORMATION: 18,
+  AUTHENTICATION_FAILED: 24,
+  INVALID_HASH_INFORMATION: 23,
+  INITIAL_CONTACT: 24578,
+  R_U_THERE: 36136,
+  R_U_THERE_ACK: 36137,
+} as const;
+
+/** A data attribute (RFC 2408 §3.3): TV when the value fits 16 bits, TLV otherwise. */
+export interface Attribute {
+  type: number;
+  value: number | Uint8Array;
+}
+
+export interface Transform {
+  number: number;
+  /** KEY_IKE (1) in phase 1; ESP_3DES (3), ESP_AES (12), ESP_AES_GCM_16 (20) in phase 2. */
+  id: number;
+  attributes: Attribute[];
+}
+
+export interface Proposal {
+  number: number;
+  protocol: number;
+  /** Empty in phase 1; the 4-byte inbound SPI of the sender for ESP. */
+  spi: Uint8Array;
+  transforms: Transform[];
+}
+
+/** The payloads this module understands; anything else round-trips as `raw`. */
+export type Payload =
+  | { kind: "sa"; doi: number; situation: number; proposals: Proposal[] }
+  | { kind: "ke"; data: Uint8Array }
+  | { kind: "id"; idType: number; protocol: number; port: number; data: Uint8Array }
+  | { kind: "hash"; data: Uint8Array }
+  | { kind: "nonce"; data: Uint8Array }
+  | { kind: "notify"; doi: number; protocol: number; spi: Uint8Array; notifyType: number; data: Uint8Array }
+  | { kind: "delete"; doi: number; protocol: number; spiSize: number; spis: Uint8Array[] }
+  | { kind: "vid"; data: Uint8Array }
+  | { kind: "nat-d"; draft: boolean; data: Uint8Array }
+  | { kind: "nat-oa"; draft: boolean; idType: number; address: Uint8Array }
+  | { kind: "raw"; type: number; data: Uint8Array };
+
+export interface IsakmpHeader {
+  initiatorCookie: Uint8Array;
+  responderCookie: Uint8Array;
+  nextPayload: number;
+  version: number;
+  exchange: number;
+  flags: number;
+  messageId: number;
+  length: number;
+}
+
+/** A decoded payload with its body as sent (the `_b` of RFC 2409's hash formulas). */
+export interface PayloadItem {
+  type: number;
+  payload: Payload;
+  body: Uint8Array;
+}
+
+/** The payload type number of a payload. */
+export function payloadType(p: Payload): number {
+  switch (p.kind) {
+    case "sa":
+      return PT.SA;
+    case "ke":
+      return PT.KE;
+    case "id":
+      return PT.ID;
+    case "hash":
+      return PT.HASH;
+    case "nonce":
+      return PT.NONCE;
+    case "notify":
+      return PT.NOTIFY;
+    case "delete":
+      return PT.DELETE;
+    case "vid":
+      return PT.VID;
+    case "nat-d":
+      return p.draft ? PT.NAT_D_DRAFT : PT.NAT_D;
+    case "nat-oa":
+      return p.draft ? PT.NAT_OA_DRAFT : PT.NAT_OA;
+    case "raw":
+      return p.type;
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function encodeAttribute(a: Attribute): Uint8Array {
+  if (typeof a.value === "number" && a.value <= 0xffff) {
+    const out = new Uint8Array(4);
+    put16(out, 0, 0x8000 | a.type);
+    put16(out, 2, a.value);
+    return out;
+  }
+  let value: Uint8Array;
+  if (typeof a.value === "number") {
+    value = new Uint8Array(4);
+    put32(value, 0, a.value);
+  } else value = a.value;
+  const out = new Uint8Array(4 + value.length);
+  put16(out, 0, a.type & 0x7fff);
+  put16(out, 2, value.length);
+  out.set(value, 4);
+  return out;
+}
+
+/** Attributes of a transform as bytes. */
+export function encodeAttributes(attributes: Attribute[]): Uint8Array {
+  return concat(attributes.map(encodeAttribute));
+}
+
+function genericPayload(next: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + body.length);
+  out[0] = next;
+  put16(out, 2, out.length);
+  out.set(body, 4);
+  return out;
+}
+
+function encodeTransform(t: Transform, last: boolean): Uint8Array {
+  const body = concat([Uint8Array.of(t.number, t.id, 0, 0), encodeAttributes(t.attributes)]);
+  return genericPayload(last ? PT.NONE : PT.TRANSFORM, body);
+}
+
+function encodeProposal(p: Proposal, last: boolean): Uint8Array {
+  const head = Uint8Array.of(p.number, p.protocol, p.spi.length, p.transforms.length);
+  const transforms = p.transforms.map((t, i) => encodeTransform(t, i === p.transforms.length - 1));
+  return genericPayload(last ? PT.NONE : PT.PROPOSAL, concat([head, p.spi, ...transforms]));
+}
+
+function idBody(idType: number, protocol: number, port: number, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + data.length);
+  out[0] = idType;
+  out[1] = protocol;
+  put16(out, 2, port);
+  out.set(data, 4);
+  return out;
+}
+
+/** The body of a payload (everything after its 4-byte generic header). */
+export function encodePayloadBody(p: Payload): Uint8Array {
+  switch (p.kind) {
+    case "sa": {
+      const head = new Uint8Array(8);
+      put32(head, 0, p.doi);
+      put32(head, 4, p.situation);
+      const proposals = p.proposals.map((q, i) => encodeProposal(q, i === p.proposals.length - 1));
+      return concat([head, ...proposals]);
+    }
+    case "id":
+      return idBody(p.idType, p.protocol, p.port, p.data);
+    case "notify": {
+      const head = new Uint8Array(8);
+      put32(head, 0, p.doi);
+      head[4] = p.protocol;
+      head[5] = p.spi.length;
+      put16(head, 6, p.notifyType);
+      return concat([head, p.spi, p.data]);
+    }
+    case "delete": {
+      const head = new Uint8Array(8);
+      put32(head, 0, p.doi);
+      head[4] = p.protocol;
+      head[5] = p.spiSize;
+      put16(head, 6, p.spis.length);
+      return concat([head, ...p.spis]);
+    }
+    case "nat-oa": {
+      const out = new Uint8Array(4 + p.address.length);
+      out[0] = p.idType;
+      out.set(p.address, 4);
+      return out;
+    }
+    case "ke":
+    case "hash":
+    case "nonce":
+    case "vid":
+    case "nat-d":
+    case "raw":
+      return p.data.slice();
+  }
+}
+
+/** A payload chain: the first payload's type (for the header) and the bytes. */
+export function encodePayloads(payloads: Payload[]): { first: number; bytes: Uint8Array } {
+  const parts = payloads.map((p, i) =>
+    genericPayload(i + 1 < payloads.length ? payloadType(payloads[i + 1]) : PT.NONE, encodePayloadBody(p))
+  );
+  return { first: payloads.length ? payloadType(payloads[0]) : PT.NONE, bytes: concat(parts) };
+}
+
+/** The fields of a header that the encoder does not compute. */
+export type HeaderFields = Omit<IsakmpHeader, "length" | "nextPayload" | "version"> & { version?: number };
+
+/** Header plus an already-encoded body (a payload chain, or ciphertext when FLAG_ENCRYPTION is set). */
+export function encodeIsakmpRaw(header: HeaderFields, nextPayload: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(ISAKMP_HEADER_LEN + body.length);
+  out.set(header.initiatorCookie.subarray(0, 8), 0);
+  out.set(header.responderCookie.subarray(0, 8), 8);
+  out[16] = nextPayload;
+  out[17] = header.version ?? ISAKMP_VERSION;
+  out[18] = header.exchange;
+  out[19] = header.flags;
+  put32(out, 20, header.messageId);
+  put32(out, 24, out.length);
+  out.set(body, ISAKMP_HEADER_LEN);
+  return out;
+}
+
+/** A whole plaintext ISAKMP message. */
+export function encodeIsakmp(header: HeaderFields, payloads: Payload[]): Uint8Array {
+  const chain = encodePayloads(payloads);
+  return encodeIsakmpRaw({ ...header, flags: header.flags & ~FLAG_ENCRYPTION }, chain.first, chain.bytes);
+}
+
+/** Parses the header; `body` is everything after it up to Length (ciphertext if encrypted). */
+export function decodeIsakmpHeader(bytes: Uint8Array): Decoded<{ header: IsakmpHeader; body: Uint8Array }> {
+  if (bytes.length < ISAKMP_HEADER_LEN) return fail(`truncated ISAKMP header (${bytes.length} bytes)`);
+  const version = bytes[17];
+  if (version >> 4 !== 1) return fail(`ISAKMP major version ${version >> 4} (IKEv1 is 1)`);
+  const length = u32(bytes, 24);
+  if (length < ISAKMP_HEADER_LEN || length > bytes.length) {
+    return fail(`ISAKMP length ${length} does not fit the ${bytes.length} bytes received`);
+  }
+  return ok({
+    header: {
+      initiatorCookie: bytes.slice(0, 8),
+      responderCookie: bytes.slice(8, 16),
+      nextPayload: bytes[16],
+      version,
+      exchange: bytes[18],
+      flags: bytes[19],
+      messageId: u32(bytes, 20),
+      length,
+    },
+    body: bytes.subarray(ISAKMP_HEADER_LEN, length),
+  });
+}
+
+function decodeAttributes(bytes: Uint8Array): Decoded<Attribute[]> {
+  const out: Attribute[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    if (at + 4 > bytes.length) return fail("truncated data attribute");
+    const word = u16(bytes, at);
+    const type = word & 0x7fff;
+    if (word & 0x8000) {
+      out.push({ type, value: u16(bytes, at + 2) });
+      at += 4;
+      continue;
+    }
+    const length = u16(bytes, at + 2);
+    if (at + 4 + length > bytes.length) {
+      return fail(`attribute ${type} length ${length} overruns the transform`);
+    }
+    const value = bytes.slice(at + 4, at + 4 + length);
+    out.push({ type, value: length > 0 && length <= 4 ? value.reduce((n, b) => n * 256 + b, 0) : value });
+    at += 4 + length;
+  }
+  return ok(out);
+}
+
+/** Walks a chain of generic headers of one type (proposals, transforms) inside a parent body. */
+function decodeSubChain(bytes: Uint8Array, expected: number, what: string): Decoded<Uint8Array[]> {
+  const bodies: Uint8Array[] = [];
+  let at = 0;
+  for (;;) {
+    if (at + 4 > bytes.length) return fail(`truncated ${what} payload`);
+    const next = bytes[at];
+    const length = u16(bytes, at + 2);
+    if (length < 4 || at + length > bytes.length) return fail(`${what} payload length ${length} is invalid`);
+    bodies.push(bytes.subarray(at + 4, at + length));
+    at += length;
+    if (next === PT.NONE) return ok(bodies);
+    if (next !== expected) return fail(`${what} payload followed by payload type ${next}`);
+  }
+}
+
+function decodeSa(body: Uint8Array): Decoded<Payload> {
+  if (body.length < 8) return fail("SA payload shorter than DOI and Situation");
+  const doi = u32(body, 0);
+  const situation = u32(body, 4);
+  const proposals: Proposal[] = [];
+  if (body.length === 8) return ok({ kind: "sa", doi, situation, proposals });
+  const chain = decodeSubChain(body.subarray(8), PT.PROPOSAL, "Proposal");
+  if (!chain.ok) return chain;
+  for (const pb of chain.value) {
+    if (pb.length < 4) return fail("Proposal payload too short");
+    const spiSize = pb[2];
+    const count = pb[3];
+    if (4 + spiSize > pb.length) return fail(`Proposal SPI size ${spiSize} overruns the payload`);
+    const transforms: Transform[] = [];
+    if (count > 0) {
+      const tchain = decodeSubChain(pb.subarray(4 + spiSize), PT.TRANSFORM, "Transform");
+      if (!tchain.ok) return tchain;
+      for (const tb of tchain.value) {
+        if (tb.length < 4) return fail("Transform payload too short");
+        const attrs = decodeAttributes(tb.subarray(4));
+        if (!attrs.ok) return attrs;
+        transforms.push({ number: tb[0], id: tb[1], attributes: attrs.value });
+      }
+      if (transforms.length !== count) {
+        return fail(`Proposal announces ${count} transforms but carries ${transforms.length}`);
+      }
+    }
+    proposals.push({ number: pb[0], protocol: pb[1], spi: pb.slice(4, 4 + spiSize), transforms });
+  }
+  return ok({ kind: "sa", doi, situation, proposals });
+}
+
+/** Parses one payload body of the given type. */
+export function decodePayloadBody(type: number, body: Uint8Array): Decoded<Payload> {
+  switch (type) {
+    case PT.SA:
+      return decodeSa(body);
+    case PT.KE:
+      return ok({ kind: "ke", data: body.slice() });
+    case PT.ID:
+      if (body.length < 4) return fail("Identification payload too short");
+      return ok({ kind: "id", idType: body[0], protocol: body[1], port: u16(body, 2), data: body.slice(4) });
+    case PT.HASH:
+      return ok({ kind: "hash", data: body.slice() });
+    case PT.NONCE:
+      return ok({ kind: "nonce", data: body.slice() });
+    case PT.NOTIFY: {
+      if (body.length < 8) return fail("Notification payload too short");
+      const spiSize = body[5];
+      if (8 + spiSize > body.length) return fail(`Notification SPI size ${spiSize} overruns the payload`);
+      return ok({
+        kind: "notify",
+        doi: u32(body, 0),
+        protocol: body[4],
+        spi: body.slice(8, 8 + spiSize),
+        notifyType: u16(body, 6),
+        data: body.slice(8 + spiSize),
+      });
+    }
+    case PT.DELETE: {
+      if (body.length < 8) return fail("Delete payload too short");
+      const spiSize = body[5];
+      const count = u16(body, 6);
+      if (8 + spiSize * count > body.length) {
+        return fail(`Delete payload lists ${count} SPIs it does not carry`);
+      }
+      const spis: Uint8Array[] = [];
+      for (let i = 0; i < count; i++) spis.push(body.slice(8 + i * spiSize, 8 + (i + 1) * spiSize));
+      return ok({ kind: "delete", doi: u32(body, 0), protocol: body[4], spiSize, spis });
+    }
+    case PT.VID:
+      return ok({ kind: "vid", data: body.slice() });
+    case PT.NAT_D:
+    case PT.NAT_D_DRAFT:
+      return ok({ kind: "nat-d", draft: type === PT.NAT_D_DRAFT, data: body.slice() });
+    case PT.NAT_OA:
+    case PT.NAT_OA_DRAFT:
+      if (body.length < 4) return fail("NAT-OA payload too short");
+      return ok({ kind: "nat-oa", draft: type === PT.NAT_OA_DRAFT, idType: body[0], address: body.slice(4) });
+    default:
+      return ok({ kind: "raw", type, data: body.slice() });
+  }
+}
+
+/**
+ * Parses a payload chain starting with type `first`. Bytes after the last payload are ignored: an
+ * encrypted body is padded to the cipher's block size (RFC 2409 App. B).
+ */
+export function decodePayloads(first: number, bytes: Uint8Array): Decoded<PayloadItem[]> {
+  const items: PayloadItem[] = [];
+  let type = first;
+  let at = 0;
+  while (type !== PT.NONE) {
+    if (at + 4 > bytes.length) return fail(`truncated ${payloadName(type)} payload header`);
+    const next = bytes[at];
+    const length = u16(bytes, at + 2);
+    if (length < 4 || at + length > bytes.length) {
+      return fail(`${payloadName(type)} payload length ${length} does not fit the message`);
+    }
+    const body = bytes.subarray(at + 4, at + length);
+    const payload = decodePayloadBody(type, body);
+    if (!payload.ok) return payload;
+    items.push({ type, payload: payload.value, body });
+    at += length;
+    type = next;
+  }
+  return ok(items);
+}
+
+/** A decoded plaintext message. */
+export interface IsakmpMessage {
+  header: IsakmpHeader;
+  payloads: PayloadItem[];
+}
+
+/** Header and payloads of a message that is not encrypted. */
+export function decodeIsakmp(bytes: Uint8Array): Decoded<IsakmpMessage> {
+  const head = decodeIsakmpHeader(bytes);
+  if (!head.ok) return head;
+  if (head.value.header.flags & FLAG_ENCRYPTION) return fail("ISAKMP message is encrypted");
+  const payloads = decodePayloads(head.value.header.nextPayload, head.value.body);
+  if (!payloads.ok) return payloads;
+  return ok({ header: head.value.header, payloads: payloads.value });
+}
+
+// ---- names (as Wireshark's packet-isakmp.c prints them) ----
+
+const PAYLOAD_NAMES: Record<number, string> = {
+  0: "NONE",
+  1: "Security Association",
+  2: "Proposal",
+  3: "Transform",
+  4: "Key Exchange",
+  5: "Identification",
+  6: "Certificate",
+  7: "Certificate Request",
+  8: "Hash",
+  9: "Signature",
+  10: "Nonce",
+  11: "Notification",
+  12: "Delete",
+  13: "Vendor ID",
+  20: "NAT-D (RFC 3947)",
+  21: "NAT-OA (RFC 3947)",
+  130: "NAT-D (draft-ietf-ipsec-nat-t-ike-01 to 03)",
+  131: "NAT-OA (draft-ietf-ipsec-nat-t-ike-01 to 04)",
+};
+
+const PAYLOAD_SHORT: Record<number, string> = {
+  1: "SA",
+  4: "KE",
+  5: "ID",
+  8: "HASH",
+  10: "No",
+  11: "N",
+  12: "D",
+  13: "V",
+  20: "NAT-D",
+  21: "NAT-OA",
+  130: "NAT-D",
+  131: "NAT-OA",
+};
+
+export function payloadName(type: number): string {
+  return PAYLOAD_NAMES[type] ?? `Unknown (${type})`;
+}
+
+export const EXCHANGE_NAMES: Record<number, string> = {
+  2: "Identity Protection (Main Mode)",
+  4: "Aggressive",
+  5: "Informational",
+  32: "Quick Mode",
+};
+
+const PROTOCOL_NAMES: Record<number, string> = { 1: "ISAKMP", 2: "IPSEC_AH", 3: "IPSEC_ESP", 4: "IPCOMP" };
+
+const NOTIFY_NAMES: Record<number, string> = {
+  1: "INVALID-PAYLOAD-TYPE",
+  14: "NO-PROPOSAL-CHOSEN",
+  18: "INVALID-ID-INFORMATION",
+  23: "INVALID-HASH-INFORMATION",
+  24: "AUTHENTICATION-FAILED",
+  24576: "RESPONDER-LIFETIME",
+  24578: "INITIAL-CONTACT",
+  36136: "R-U-THERE",
+  36137: "R-U-THERE-ACK",
+};
+
+const IKE_ATTR_NAMES: Record<number, string> = {
+  1: "Encryption-Algorithm",
+  2: "Hash-Algorithm",
+  3: "Authentication-Method",
+  4: "Group-Description",
+  11: "Life-Type",
+  12: "Life-Duration",
+  14: "Key-Length",
+};
+
+const IPSEC_ATTR_NAMES: Record<number, string> = {
+  1: "SA-Life-Type",
+  2: "SA-Life-Duration",
+  3: "Group-Description",
+  4: "Encapsulation-Mode",
+  5: "Authentication-Algorithm",
+  6: "Key-Length",
+};
+
+const IKE_VALUE_NAMES: Record<number, Record<number, string>> = {
+  1: { 1: "DES-CBC", 5: "3DES-CBC", 7: "AES-CBC" },
+  2: { 1: "MD5", 2: "SHA", 4: "SHA2-256" },
+  3: { 1: "Pre-shared key" },
+  4: { 1: "Default 768-bit MODP group", 2: "Alternate 1024-bit MODP group", 14: "2048 bit MODP group" },
+  11: { 1: "Seconds", 2: "Kilobytes" },
+};
+
+const IPSEC_VALUE_NAMES: Record<number, Record<number, string>> = {
+  1: { 1: "Seconds", 2: "Kilobytes" },
+  4: {
+    1: "Tunnel",
+    2: "Transport",
+    3: "UDP-Encapsulated-Tunnel",
+    4: "UDP-Encapsulated-Transport",
+    61443: "UDP-Encapsulated-Tunnel (draft)",
+    61444: "UDP-Encapsulated-Transport (draft)",
+  },
+  5: { 1: "HMAC-MD5", 2: "HMAC-SHA", 5: "HMAC-SHA2-256" },
+};
+
+const ESP_TRANSFORM_NAMES: Record<number, string> = {
+  3: "3DES",
+  11: "NULL",
+  12: "AES",
+  18: "AES-GCM with a 8 octet ICV",
+  19: "AES-GCM with a 12 octet ICV",
+  20: "AES-GCM with a 16 octet ICV",
+};
+
+/** Well-known Vendor IDs (MD5 of a string, RFC 3947 §3.1; RFC 3706 §9 for DPD). */
+export const VENDOR_IDS: Record<string, string> = {
+  "4a131c81070358455c5728f20e95452f": "RFC 3947 Negotiation of NAT-Traversal in the IKE",
+  "90cb80913ebb696e086381b5ec427b1f": "draft-ietf-ipsec-nat-t-ike-02\\n",
+  "cd60464335df21f87cfdb2fc68b6a448": "draft-ietf-ipsec-nat-t-ike-02",
+  "afcad71368a1f1c96b8696fc77570100": "RFC 3706 DPD (Dead Peer Detection)",
+};
+
+function hexOf(bytes: Uint8Array): string {
+  return hexBytes(bytes, bytes.length);
+}
+
+function attributeField(a: Attribute, phase1: boolean, start: number, end: number): Field {
+  const names = phase1 ? IKE_ATTR_NAMES : IPSEC_ATTR_NAMES;
+  const valueNames = phase1 ? IKE_VALUE_NAMES : IPSEC_VALUE_NAMES;
+  const shown = typeof a.value === "number"
+    ? `${valueNames[a.type]?.[a.value] ?? a.value}${valueNames[a.type]?.[a.value] ? ` (${a.value})` : ""}`
+    : hexOf(a.value);
+  return { name: names[a.type] ?? `Attribute ${a.type}`, value: shown, start, end };
+}
+
+function describeAttributes(bytes: Uint8Array, start: number, end: number, phase1: boolean): Field[] {
+  const fields: Field[] = [];
+  let at = start;
+  while (at + 4 <= end) {
+    const word = u16(bytes, at);
+    const length = word & 0x8000 ? 0 : u16(bytes, at + 2);
+    const stop = Math.min(end, at + 4 + length);
+    const decoded = decodeAttributes(bytes.subarray(at, stop));
+    if (!decoded.ok || decoded.value.length === 0) break;
+    fields.push(attributeField(decoded.value[0], phase1, at, stop));
+    at = stop;
+  }
+  return fields;
+}
+
+function describeSa(bytes: Uint8Array, start: number, end: number): Field[] {
+  const fields: Field[] = [
+    leaf(
+      "Domain of interpretation",
+      u32(bytes, start) === 1 ? "IPSEC (1)" : String(u32(bytes, start)),
+      start,
+      4,
+    ),
+    leaf("Situation", hexNum(u32(bytes, start + 4), 8), start + 4, 4),
+  ];
+  let at = start + 8;
+  while (at + 8 <= end) {
+    const length = u16(bytes, at + 2);
+    const stop = Math.min(end, at + Math.max(length, 4));
+    const protocol = bytes[at + 5];
+    const spiSize = bytes[at + 6];
+    const children: Field[] = [
+      leaf("Proposal number", String(bytes[at + 4]), at + 4, 1),
+      leaf("Protocol ID", `${PROTOCOL_NAMES[protocol] ?? "Unknown"} (${protocol})`, at + 5, 1),
+      leaf("SPI Size", String(spiSize), at + 6, 1),
+      leaf("Proposal transforms", String(bytes[at + 7]), at + 7, 1),
+    ];
+    if (spiSize > 0 && at + 8 + spiSize <= stop) {
+      children.push(leaf("SPI", hexOf(bytes.subarray(at + 8, at + 8 + spiSize)), at + 8, spiSize));
+    }
+    let t = at + 8 + spiSize;
+    while (t + 8 <= stop) {
+      const tLength = u16(bytes, t + 2);
+      const tStop = Math.min(stop, t + Math.max(tLength, 4));
+      const id = bytes[t + 5];
+      const idName = protocol === PROTO_ISAKMP ? (id === 1 ? "KEY_IKE" : "Unknown") : ESP_TRANSFORM_NAMES[id];
+      children.push({
+        name: `Payload: Transform (3) # ${bytes[t + 4]}`,
+        value: `${idName ?? "Unknown"} (${id})`,
+        start: t,
+        end: tStop,
+        children: [
+          leaf("Transform number", String(bytes[t + 4]), t + 4, 1),
+          leaf("Transform ID", `${idName ?? "Unknown"} (${id})`, t + 5, 1),
+          ...describeAttributes(bytes, t + 8, tStop, protocol === PROTO_ISAKMP),
+        ],
+      });
+      t = tStop;
+    }
+    fields.push({
+      name: `Payload: Proposal (2) # ${bytes[at + 4]}`,
+      value: PROTOCOL_NAMES[protocol] ?? String(protocol),
+      start: at,
+      end: stop,
+      children,
+    });
+    at = stop;
+  }
+  return fields;
+}
+
+function ipv4Text(data: Uint8Array): string {
+  return data.length === 4 ? Array.from(data).join(".") : hexOf(data);
+}
+
+function describeBody(type: number, bytes: Uint8Array, start: number, end: number): Field[] {
+  const body = bytes.subarray(start, end);
+  const decoded = decodePayloadBody(type, body);
+  if (!decoded.ok) return [leaf("Malformed payload", decoded.error, start, end - start)];
+  const p = decoded.value;
+  switch (p.kind) {
+    case "sa":
+      return describeSa(bytes, start, end);
+    case "ke":
+      return [
+        leaf("Key Exchange Data", `${p.data.length} bytes: ${hexBytes(p.data, 16)}`, start, body.length),
+      ];
+    case "id":
+      return [
+        leaf("ID type", p.idType === ID_IPV4_ADDR ? "IPV4_ADDR (1)" : String(p.idType), start, 1),
+        leaf("Protocol ID", p.protocol === 17 ? "UDP (17)" : String(p.protocol), start + 1, 1),
+        leaf("Port", String(p.port), start + 2, 2),
+        leaf(
+          "Identification Data",
+          p.idType === ID_IPV4_ADDR ? ipv4Text(p.data) : hexOf(p.data),
+          start + 4,
+          p.data.length,
+        ),
+      ];
+    case "hash":
+      return [leaf("Hash DATA", hexOf(p.data), start, body.length)];
+    case "nonce":
+      return [leaf("Nonce DATA", hexOf(p.data), start, body.length)];
+    case "notify":
+      return [
+        leaf("Domain of interpretation", String(p.doi), start, 4),
+        leaf("Protocol ID", `${PROTOCOL_NAMES[p.protocol] ?? "Unknown"} (${p.protocol})`, start + 4, 1),
+        leaf("SPI Size", String(p.spi.length), start + 5, 1),
+        leaf(
+          "Notify Message Type",
+          `${NOTIFY_NAMES[p.notifyType] ?? "Unknown"} (${p.notifyType})`,
+          start + 6,
+          2,
+        ),
+        ...(p.spi.length ? [leaf("SPI", hexOf(p.spi), start + 8, p.spi.length)] : []),
+        ...(p.data.length
+          ? [leaf("Notification DATA", hexOf(p.data), start + 8 + p.spi.length, p.data.length)]
+          : []),
+      ];
+    case "delete":
+      return [
+        leaf("Domain of interpretation", String(p.doi), start, 4),
+        leaf("Protocol ID", `${PROTOCOL_NAMES[p.protocol] ?? "Unknown"} (${p.protocol})`, start + 4, 1),
+        leaf("SPI Size", String(p.spiSize), start + 5, 1),
+        leaf("Number of SPIs", String(p.spis.length), start + 6, 2),
+        ...p.spis.map((spi, i) => leaf("Delete SPI", hexOf(spi), start + 8 + i * p.spiSize, p.spiSize)),
+      ];
+    case "vid":
+      return [leaf("Vendor ID", VENDOR_IDS[hexOf(p.data)] ?? hexOf(p.data), start, body.length)];
+    case "nat-d":
+      return [leaf("HASH of the address and port", hexOf(p.data), start, body.length)];
+    case "nat-oa":
+      return [
+        leaf("ID type", p.idType === ID_IPV4_ADDR ? "IPV4_ADDR (1)" : String(p.idType), start, 1),
+        leaf("NAT Original IPv4 Address", ipv4Text(p.address), start + 4, p.address.length),
+      ];
+    case "raw":
+      return [leaf("Data", `${body.length} bytes`, start, body.length)];
+  }
+}
+
+/** Field trees of the payload chain in `bytes[start, end)` starting with type `first`. */
+function describeChain(bytes: Uint8Array, first: number, start: number, end: number): Field[] {
+  const fields: Field[] = [];
+  let type = first;
+  let at = start;
+  while (type !== PT.NONE && at + 4 <= end) {
+    const next = bytes[at];
+    const length = u16(bytes, at + 2);
+    if (length < 4 || at + length > end) {
+      fields.push(leaf(`Payload: ${payloadName(type)} (${type})`, `bad length ${length}`, at, end - at));
+      break;
+    }
+    fields.push({
+      name: `Payload: ${payloadName(type)} (${type})`,
+      value: `${length} bytes`,
+      start: at,
+      end: at + length,
+      children: [
+        leaf("Next payload", `${payloadName(next)} (${next})`, at, 1),
+        leaf("Payload length", String(length), at + 2, 2),
+        ...describeBody(type, bytes, at + 4, at + length),
+      ],
+    });
+    at += length;
+    type = next;
+  }
+  return fields;
+}
+
+/** The inspector's tree for an ISAKMP message at `bytes[offset, end)`. */
+export function describeIsakmp(bytes: Uint8Array, offset: number, end: number): Field[] {
+  const head = decodeIsakmpHeader(bytes.subarray(offset, end));
+  if (!head.ok) return [leaf("ISAKMP (malformed)", head.error, offset, end - offset)];
+  const h = head.value.header;
+  const stop = offset + h.length;
+  const flagNames = [
+    h.flags & FLAG_ENCRYPTION ? "Encryption" : "",
+    h.flags & FLAG_COMMIT ? "Commit" : "",
+    h.flags & FLAG_AUTH_ONLY ? "Authentication" : "",
+  ].filter(Boolean).join(", ");
+  const children: Field[] = [
+    leaf("Initiator SPI", hexOf(h.initiatorCookie), offset, 8),
+    leaf("Responder SPI", hexOf(h.responderCookie), offset + 8, 8),
+    leaf("Next payload", `${payloadName(h.nextPayload)} (${h.nextPayload})`, offset + 16, 1),
+    leaf("Version", `${h.version >> 4}.${h.version & 0xf}`, offset + 17, 1),
+    leaf("Exchange type", `${EXCHANGE_NAMES[h.exchange] ?? "Unknown"} (${h.exchange})`, offset + 18, 1),
+    leaf("Flags", `${hexNum(h.flags, 2)}${flagNames ? ` (${flagNames})` : ""}`, offset + 19, 1),
+    leaf("Message ID", hexNum(h.messageId, 8), offset + 20, 4),
+    leaf("Length", String(h.length), offset + 24, 4),
+  ];
+  if (h.flags & FLAG_ENCRYPTION) {
+    children.push(
+      leaf(
+        "Encrypted Data",
+        `${stop - offset - ISAKMP_HEADER_LEN} bytes (needs the IKE SA's key)`,
+        offset + 28,
+        stop - offset - 28,
+      ),
+    );
+  } else {
+    children.push(...describeChain(bytes, h.nextPayload, offset + ISAKMP_HEADER_LEN, stop));
+  }
+  return [{
+    name: "Internet Security Association and Key Management Protocol",
+    value: EXCHANGE_NAMES[h.exchange] ?? `exchange ${h.exchange}`,
+    start: offset,
+    end: stop,
+    children,
+  }];
+}
+
+/** One line in the style of charon's logs: `Identity Protection (Main Mode) [ SA V V V ]`. */
+export function summarizeIsakmp(bytes: Uint8Array): string {
+  const head = decodeIsakmpHeader(bytes);
+  if (!head.ok) return `ISAKMP (malformed: ${head.error})`;
+  const h = head.value.header;
+  const name = EXCHANGE_NAMES[h.exchange] ?? `exchange ${h.exchange}`;
+  const mid = h.messageId ? ` MID ${hexNum(h.messageId, 8)}` : "";
+  if (h.flags & FLAG_ENCRYPTION) {
+    return `ISAKMP ${name}${mid} [ encrypted ${head.value.body.length} bytes ]`;
+  }
+  const chain = decodePayloads(h.nextPayload, head.value.body);
+  if (!chain.ok) return `ISAKMP ${name}${mid} (malformed: ${chain.error})`;
+  const list = chain.value.map((item) => PAYLOAD_SHORT[item.type] ?? String(item.type)).join(" ");
+  return `ISAKMP ${name}${mid} [ ${list} ]`;
+}
+
+/** The UDP 500 dissector (Wireshark's `udp.port == 500` → isakmp). */
+export const isakmpDissector: UdpDissector = {
+  label: "IKE",
+  summarize: summarizeIsakmp,
+  describe: describeIsakmp,
+};
+
+registerUdpDissector(IKE_PORT, isakmpDissector);
