@@ -39,6 +39,10 @@ Deno.test("one ping over two routers is 3 hops there and 3 back, in order", () =
   // The cursor on the second hop's rx still belongs to the second message.
   assert.equal(messageAt(ladder, ladder.messages[1].endSeq), 1);
   assert.equal(messageAt(ladder, 0), -1);
+  // With the packet id, a record of an earlier packet finds that packet's arrow, not the latest one.
+  const reply = ladder.messages[3];
+  assert.equal(messageAt(ladder, ladder.messages[5].seq, ladder.messages[0].pkt), 2);
+  assert.equal(messageAt(ladder, reply.endSeq, reply.pkt), 3);
 });
 
 Deno.test("a packet dropped on the way belongs to the flow and ends in a cross", () => {

@@ -150,7 +150,13 @@ export class EventList {
         this.#scroll.scrollTop = Math.max(0, top - view / 2);
       }
     }
-    this.#render(true);
+    this.#render();
+    // Rows already drawn only need their highlight moved.
+    for (const row of Array.from(this.#rows.children) as HTMLElement[]) {
+      const current = Number(row.dataset.seq) === seq;
+      row.classList.toggle("current", current);
+      row.setAttribute("aria-selected", String(current));
+    }
   }
 
   #onKey(e: KeyboardEvent): void {

@@ -35,6 +35,7 @@ export class Inspector {
   #run: Run | null = null;
   #seq = -1;
   #showInner = true;
+  #perLine: { width: number; fontSize: string; value: number } | null = null;
 
   constructor(private host: InspectorHost) {}
 
@@ -281,6 +282,11 @@ export class Inspector {
 
   /** 16 bytes a line as Wireshark shows them, or 8 when the pane is too narrow for that. */
   #bytesPerLine(): number {
+    const width = this.#root.clientWidth;
+    const fontSize = getComputedStyle(document.body).fontSize;
+    if (this.#perLine && this.#perLine.width === width && this.#perLine.fontSize === fontSize) {
+      return this.#perLine.value;
+    }
     const probe = h("span", { class: "hex" }, "0".repeat(10));
     probe.style.position = "absolute";
     probe.style.visibility = "hidden";
@@ -288,7 +294,9 @@ export class Inspector {
     const charWidth = probe.getBoundingClientRect().width / 10;
     probe.remove();
     const needed = (4 + 16 * 3 + 2 + 16 + 4) * charWidth;
-    return this.#root.clientWidth - 24 >= needed ? 16 : 8;
+    const value = width - 24 >= needed ? 16 : 8;
+    this.#perLine = { width, fontSize, value };
+    return value;
   }
 
   #hex(block: Block): HTMLElement {

@@ -141,8 +141,11 @@ function peerOn(links: LinkInfo[], linkName: string | undefined, node: string): 
   return link.endpoints.find((e) => e.node !== node)?.node;
 }
 
-/** Index of the message the cursor is on: the last one starting at or before it. */
-export function messageAt(ladder: Ladder, seq: number): number {
+/**
+ * Index of the message the cursor is on: the latest one about the cursor's packet `pkt` (so a receive
+ * in busy, interleaved traffic lights its own arrow), else the last one starting at or before it.
+ */
+export function messageAt(ladder: Ladder, seq: number, pkt?: number): number {
   let lo = 0;
   let hi = ladder.messages.length - 1;
   let found = -1;
@@ -152,6 +155,9 @@ export function messageAt(ladder: Ladder, seq: number): number {
       found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
+  }
+  if (pkt !== undefined) {
+    for (let i = found; i >= 0 && i > found - 500; i--) if (ladder.messages[i].pkt === pkt) return i;
   }
   return found;
 }

@@ -106,7 +106,7 @@ export class LadderView {
 
   setCursor(seq: number, force = false): void {
     this.#cursor = seq;
-    const at = messageAt(this.#ladder, seq);
+    const at = messageAt(this.#ladder, seq, this.#run?.index.records[seq]?.pkt);
     if (at === this.#current && !force) return;
     this.#current = at;
     if (at >= 0 && !this.#panel.hidden) {
@@ -135,6 +135,8 @@ export class LadderView {
   }
 
   #render(): void {
+    // A hidden ladder is drawn when its tab is opened (shown()), not on every step.
+    if (this.#panel.hidden) return;
     const { width, x } = this.#geometry();
     this.#head.style.width = `${width}px`;
     this.#body.style.width = `${width}px`;
@@ -173,6 +175,7 @@ export class LadderView {
       );
     }
     const records = this.#run!.index.records;
+    const fontPx = parseFloat(getComputedStyle(document.body).fontSize) * 0.8;
     messages.forEach((m, i) => {
       const index = first + i;
       const y = i * row + row * 0.62;
@@ -190,7 +193,6 @@ export class LadderView {
       const x1 = x.get(m.from) ?? TIME_COLUMN;
       const x2 = x.get(m.to) ?? x1;
       const colour = protoColour(m.proto);
-      const fontPx = parseFloat(getComputedStyle(document.body).fontSize) * 0.8;
       // A label may spread past its arrow (rows do not share a line), but not off the diagram.
       const span = m.from === m.to
         ? width - x1 - 20
