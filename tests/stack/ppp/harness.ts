@@ -9,11 +9,13 @@ import {
   type CpPacket,
   decodeIpcp,
   decodeLcp,
+  encodeIpcp,
+  encodeLcp,
   type IpcpOption,
   type LcpOption,
 } from "../../../src/wire/lcp.ts";
 import { decodePap, type PapPacket } from "../../../src/wire/pap.ts";
-import { decodePpp, PPP_CHAP, PPP_IPCP, PPP_LCP, PPP_PAP } from "../../../src/wire/ppp.ts";
+import { decodePpp, encodePpp, PPP_CHAP, PPP_IPCP, PPP_LCP, PPP_PAP } from "../../../src/wire/ppp.ts";
 
 /** Which end sent a frame. */
 export type Side = "client" | "server";
@@ -172,4 +174,57 @@ export function describe(seen: Seen[]): string {
     const p = s.packet as { kind: string; id: number };
     return `${head} ${p.kind} id ${p.id}`;
   }).join("\n");
+}
+
+/** One session facing a test script that plays the peer with hand-built frames. */
+export interface Scripted {
+  sched: Scheduler;
+  tracer: Tracer;
+  session: PppSession;
+  /** Frames the session sent, decoded. */
+  out: Seen[];
+  ends: EndLog;
+  /** Delivers a frame from the scripted peer. */
+  inject(frame: Uint8Array): void;
+  lcp(packet: CpPacket<LcpOption>): void;
+  ipcp(packet: CpPacket<IpcpOption>): void;
+  /** The last packet of `proto` the session sent. */
+  last<P extends Seen["proto"]>(proto: P): Extract<Seen, { proto: P }> | undefined;
+  apps(): string[];
+  drops(): TraceRecord[];
+}
+
+/** Builds a session whose frames go to a list and whose input comes from the test. */
+export function scripted(config: PppConfig, seed = 7): Scripted {
+  const sched = new Scheduler();
+  const tracer = new Tracer(sched);
+  const out: Seen[] = [];
+  const ends: EndLog = { phases: [], ip: [] };
+  const session = new PppSession(
+    { sched, rng: new Prng(seed), trace: tracer, node: "lns", label: "session 1" },
+    config,
+    (frame) => out.push(decodeFrame(config.role, sched.now, false, frame.slice())),
+  );
+  session.onPhase = (phase) => ends.phases.push(phase);
+  session.onUp = (info) => (ends.up = info);
+  session.onDown = (reason) => {
+    ends.down = reason;
+    ends.downAt = sched.now;
+  };
+  session.onIp = (d) => ends.ip.push(d);
+  const inject = (frame: Uint8Array) => session.input(frame);
+  return {
+    sched,
+    tracer,
+    session,
+    out,
+    ends,
+    inject,
+    lcp: (packet) => inject(encodePpp({ protocol: PPP_LCP, payload: encodeLcp(packet) })),
+    ipcp: (packet) => inject(encodePpp({ protocol: PPP_IPCP, payload: encodeIpcp(packet) })),
+    last: <P extends Seen["proto"]>(proto: P) =>
+      [...out].reverse().find((s): s is Extract<Seen, { proto: P }> => s.proto === proto),
+    apps: () => tracer.records.filter((r) => r.kind === "app").map((r) => r.summary),
+    drops: () => tracer.records.filter((r) => r.kind === "drop"),
+  };
 }
