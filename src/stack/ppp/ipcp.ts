@@ -12,6 +12,8 @@ export interface IpcpPolicy {
   /** Server: an address for the peer from the pool, or undefined when the pool is exhausted. */
   allocate?: () => string | undefined;
   log(message: string): void;
+  /** Records the full explanation of a failure (the Terminate-Request carries only pppd's words). */
+  failure?(reason: string): void;
 }
 
 type AddressKind = "ip-address" | "primary-dns" | "secondary-dns";
@@ -165,7 +167,10 @@ export class IpcpNegotiation implements OptionStrategy<IpcpOption> {
       this.#want.delete(option.type);
       if (option.type === "ip-address" && this.policy.role === "client") {
         this.policy.log("Could not determine local IP address");
-        return "Could not determine local IP address: the peer rejected IP-Address (its address pool may be exhausted)";
+        this.policy.failure?.(
+          "Could not determine local IP address: the peer rejected IP-Address (its address pool may be exhausted)",
+        );
+        return "Could not determine local IP address";
       }
     }
     return undefined;

@@ -312,6 +312,7 @@ export class PppSession {
       dns: config.dns,
       allocate: () => this.#allocate(),
       log: (m) => this.#log(m),
+      failure: (reason) => this.#noteFailure(reason),
     });
     this.#ipcp = new Automaton(IPCP, this.#ipcpNeg, this.#ipcpHooks(), this.#host.sched, this.#timers);
     this.#auth = undefined;

@@ -220,13 +220,25 @@ Deno.test("IPv4 datagrams flow both ways once IPCP is open, as protocol 0x0021",
   assert.deepEqual(p.log.client.ip, [datagram.slice().reverse()]);
 });
 
+Deno.test("compressed headers from the peer (no FF 03, one-byte protocol) are accepted", () => {
+  const p = started({ client: laptopConfig(), server: lnsConfig() });
+  p.run(5 * SECOND);
+  const datagram = Uint8Array.of(0x45, 0, 0, 20, 0, 0, 0, 0, 64, 1, 0, 0, 10, 8, 0, 10, 10, 8, 0, 1);
+  p.server.input(Uint8Array.of(0x21, ...datagram));
+  p.server.input(Uint8Array.of(0x00, 0x21, ...datagram));
+  assert.deepEqual(p.log.server.ip, [datagram, datagram]);
+  assert.equal(p.drops().length, 0);
+});
+
 Deno.test("pool exhausted: the server Rejects IP-Address, IPCP and then LCP terminate with a clear reason", () => {
   const p = started({ client: laptopConfig(), server: lnsConfig({}, []) });
   p.run(20 * SECOND);
   const rej = of(p.seen, "server", "IPCP").find((s) => s.packet.kind === "conf-rej");
   assert.ok(rej && rej.packet.kind === "conf-rej");
   assert.deepEqual(rej.packet.options, [{ type: "ip-address", address: 0 }]);
-  assert.ok(of(p.seen, "client", "IPCP").some((s) => s.packet.kind === "term-req"));
+  const ipcpTerm = of(p.seen, "client", "IPCP").find((s) => s.packet.kind === "term-req");
+  assert.ok(ipcpTerm && ipcpTerm.packet.kind === "term-req");
+  assert.equal(text(ipcpTerm.packet.data), "Could not determine local IP address");
   const lcpTerm = of(p.seen, "client", "LCP").find((s) => s.packet.kind === "term-req");
   assert.ok(lcpTerm && lcpTerm.packet.kind === "term-req");
   assert.equal(text(lcpTerm.packet.data), "No network protocols running");
