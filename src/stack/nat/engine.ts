@@ -553,13 +553,30 @@ export class NatEngine {
   #filtered(m: Mapping, remote: Tuple, what: string): Verdict {
     const f = this.settings.filtering;
     const needed = f === "address-dependent" ? formatIp(remote.addr) : formatTuple("udp", remote);
+    const inside = formatTuple(m.proto, m.inside);
+    let why = `${inside} never sent to ${needed}`;
+    let fix = "the inside host must send to it first (hole punching), or set nat filtering: " +
+      "endpoint-independent, or add a port forward";
+    if (m.scope && !m.pinned) {
+      fix = "hole punching cannot work through this NAT: set nat mapping: endpoint-independent, or relay " +
+        "through a server both sides reach";
+      // With an address(-and-port)-dependent mapping the host may well talk to that remote, but
+      // through another outside port: say so, it is the whole point of a symmetric NAT.
+      const scope = m.scope.port === undefined
+        ? formatIp(m.scope.addr)
+        : formatTuple("udp", m.scope as Tuple);
+      const other = this.table.mappings.find((o) =>
+        o !== m && o.proto === m.proto && o.inside.addr === m.inside.addr &&
+        o.inside.port === m.inside.port &&
+        filterAllows(o, remote, f)
+      );
+      why = `this mapping of ${inside} was made for ${scope} only (mapping is ${this.settings.mapping})` +
+        (other ? `; ${inside} reaches ${needed} through outside port ${other.outside.port}` : "");
+    }
     return drop(
       `${this.host.name}: filtering is ${f}: ${what} from ${
         formatTuple(m.proto === "icmp" ? "esp" : "udp", remote)
-      } to ${formatTuple(m.proto, m.outside)} dropped: ${
-        formatTuple(m.proto, m.inside)
-      } never sent to ${needed} — the inside host must send to it ` +
-        `first (hole punching), or set nat filtering: endpoint-independent, or add a port forward`,
+      } to ${formatTuple(m.proto, m.outside)} dropped: ${why} — ${fix}`,
     );
   }
 
@@ -791,10 +808,12 @@ export class NatEngine {
     note?: string,
   ): void {
     const f = (t: Tuple) => formatTuple(proto, t);
+    // The remote end of an echo has no identifier of its own: show just its address.
+    const peer = (t: Tuple) => proto === "icmp" ? formatIp(t.addr) : f(t);
     const summary = action === "snat"
-      ? `SNAT ${f(before.src)} → ${f(after.src)} (to ${f(before.dst)})`
+      ? `SNAT ${f(before.src)} → ${f(after.src)} (to ${peer(before.dst)})`
       : action === "dnat"
-      ? `DNAT ${f(before.dst)} → ${f(after.dst)} (from ${f(before.src)})`
+      ? `DNAT ${f(before.dst)} → ${f(after.dst)} (from ${peer(before.src)})`
       : action === "hairpin"
       ? `hairpin ${f(before.src)} → ${f(before.dst)} becomes ${f(after.src)} → ${f(after.dst)}`
       : `ICMP error ${formatIp(before.src.addr)} → ${formatIp(before.dst.addr)} becomes ${
