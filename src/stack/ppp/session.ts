@@ -155,6 +155,7 @@ export class PppSession {
   #failure?: string;
   #used = false;
   #handedOff = false;
+  #lowerGone = false;
   #proxyAuth?: AuthRecord;
   #echoTimer?: Timer;
   #echoPending = 0;
@@ -275,6 +276,7 @@ export class PppSession {
   /** The tunnel under us went away: no Terminate exchange is possible. */
   lowerDown(reason = "the lower layer (L2TP session) went down"): void {
     if (this.#phase === "dead") return;
+    this.#lowerGone = true;
     this.#lcp.down(reason);
     this.#ipcp.down(reason);
     this.#finish(reason);
@@ -319,6 +321,7 @@ export class PppSession {
     this.#user = undefined;
     this.#failure = undefined;
     this.#handedOff = false;
+    this.#lowerGone = false;
   }
 
   #lcpHooks(): FsmHooks<LcpOption> {
@@ -347,7 +350,7 @@ export class PppSession {
       send: (packet) => this.#sendCp(IPCP, packet),
       up: () => this.#ipcpUp(),
       down: () => {
-        if (this.#phase === "open") this.#setPhase("network");
+        if (this.#phase === "open" && !this.#lowerGone) this.#setPhase("network");
       },
       started: () => {},
       finished: (reason) => {
@@ -486,7 +489,10 @@ export class PppSession {
     this.#auth?.stop();
     this.#auth = undefined;
     this.#ipcp.down(`${LCP.name} went down`);
-    if (!TERMINATING.has(this.#lcp.state) && this.#phase !== "dead") this.#setPhase("establish");
+    // Going down with the tunnel is not a renegotiation: the phase goes straight to dead.
+    if (!TERMINATING.has(this.#lcp.state) && this.#phase !== "dead" && !this.#lowerGone) {
+      this.#setPhase("establish");
+    }
   }
 
   #ipcpUp(): void {

@@ -300,6 +300,7 @@ Deno.test("lowerDown: immediately dead, no frame sent, timers stopped", () => {
   p.client.lowerDown();
   assert.equal(p.client.phase, "dead");
   assert.match(p.log.client.down!, /lower layer/);
+  assert.deepEqual(p.log.client.phases.slice(-2), ["open", "dead"]);
   p.run(60 * SECOND);
   assert.equal(p.seen.filter((s) => s.side === "client").length, before);
 });
