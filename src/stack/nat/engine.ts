@@ -158,7 +158,9 @@ export class NatEngine {
     if (l.protocol === PROTO_ICMP && l.hasTransport && isIcmpError(packet.bytes[transportAt(l)])) {
       return this.#icmpErrorToOutside(packet, l, out);
     }
-    if (this.host.ip.isLocal(ip.src)) return ACCEPT; // the router's own traffic needs no translation
+    // The router's own traffic from its outside address needs no translation; from any other of its
+    // addresses it is masqueraded like an inside host's (as Linux's MASQUERADE does).
+    if (ip.src === this.externalAddress) return ACCEPT;
     return this.#toOutside(packet, l, out);
   }
 

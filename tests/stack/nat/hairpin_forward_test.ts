@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { SECOND } from "../../../src/engine/time.ts";
-import { drops, EXT, lab, listen, natLab, send, SERVER, STRANGER, wireCheck } from "./harness.ts";
+import { drops, EXT, ip, lab, listen, natLab, send, SERVER, STRANGER, wireCheck } from "./harness.ts";
 
 Deno.test("hairpin on: an inside host reaches another through the outside address and sees its public endpoint", () => {
   const l = lab(natLab({ preset: "home-router", nat: { hairpin: true, filtering: "endpoint-independent" } }));
@@ -95,4 +95,17 @@ Deno.test("without a forward, unsolicited inbound traffic is dropped; packets to
   );
   assert.match(d[1].reason!, /addressed straight to inside address 192\.168\.1\.10 dropped/);
   void STRANGER;
+});
+
+Deno.test("the router's own traffic: from its outside address untouched, from its inside address masqueraded", () => {
+  const l = lab(natLab({ preset: "home-router" }));
+  const seen = listen(l, "server", 7);
+  l.at(SECOND, () => l.dev("nat").ip.sendUdp(ip(SERVER), 4000, 7, new Uint8Array(1)));
+  l.at(
+    2 * SECOND,
+    () => l.dev("nat").ip.sendUdp(ip(SERVER), 4001, 7, new Uint8Array(1), { src: ip("192.168.1.1") }),
+  );
+  l.run(3 * SECOND);
+  assert.deepEqual(seen.map((s) => [s.src, s.srcPort]), [[EXT, 4000], [EXT, 4001]]);
+  assert.equal(l.records.filter((r) => r.kind === "nat").length, 1);
 });
