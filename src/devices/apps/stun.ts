@@ -5,6 +5,7 @@
  */
 import { type Micros, MS } from "../../engine/time.ts";
 import { type Behaviour, classicName } from "../../stack/nat/config.ts";
+import type { UdpMessage } from "../../stack/ip.ts";
 import { formatIp, type Ip4 } from "../../wire/addr.ts";
 import {
   ATTR_CHANGE_REQUEST,
@@ -37,16 +38,7 @@ const show = (a: StunAddress) => `${formatIp(a.ip)}:${a.port}`;
 export function startStunServer(device: Device, options: StunServerOptions): void {
   const { primary, alternate, port, altPort } = options;
   const handler = {
-    onMessage(
-      message: {
-        src: Ip4;
-        srcPort: number;
-        dst: Ip4;
-        dstPort: number;
-        payload: Uint8Array;
-        packet: { id: number };
-      },
-    ) {
+    onMessage(message: UdpMessage) {
       const decoded = decodeStun(message.payload);
       const from = { ip: message.src, port: message.srcPort };
       if (!decoded.ok || decoded.value.type !== BINDING_REQUEST) {
@@ -161,7 +153,7 @@ export function startNatCheck(
   })();
   const pending = new Map<string, (answer: Answer) => void>();
   const socket = {
-    onMessage(m: { src: Ip4; srcPort: number; payload: Uint8Array }) {
+    onMessage(m: UdpMessage) {
       const d = decodeStun(m.payload);
       if (!d.ok || (d.value.type !== BINDING_SUCCESS && d.value.type !== BINDING_ERROR)) return;
       const key = hex(d.value.transactionId);
