@@ -222,6 +222,38 @@ Deno.test({
         assert.equal(await page.locator('[data-path="links.1.up"]').isChecked(), true);
       });
 
+      await t.step("what-if: turning L2TP passthrough off makes the home router drop UDP 1701", async () => {
+        await page.selectOption("#lesson-picker", "nat-passthrough.yaml");
+        await waitReady(page);
+        // The NAT rewrites are their own events: the NAT chip alone still lists the SNAT and DNAT.
+        for (const chip of ["IP", "ICMP", "UDP", "L2TP", "PPP", "IKE", "ESP", "OTHER"]) {
+          await page.click(`.chip[data-category="${chip}"]`);
+        }
+        const natRows = await page.locator(".event-row").allTextContents();
+        assert.ok(natRows.length >= 4, `${natRows.length} NAT rows`);
+        assert.ok(natRows.some((r) => /SNAT 192\.168\.1\.10:1701 → 198\.51\.100\.2:1701/.test(r)));
+        for (const chip of ["IP", "ICMP", "UDP", "L2TP", "PPP", "IKE", "ESP", "OTHER"]) {
+          await page.click(`.chip[data-category="${chip}"]`);
+        }
+        await page.click("#tab-whatif");
+        const passthrough = page.locator('[data-path="nodes.home-router.l2tp-passthrough"]');
+        assert.equal(await passthrough.isChecked(), true, "the home-router preset has L2TP passthrough on");
+        await passthrough.uncheck();
+        await waitReady(page);
+        const changes = await page.locator("#whatif-changes").textContent() ?? "";
+        assert.match(changes, /Drops: 0 before, 2 now/);
+        assert.match(changes, /New drop at home-router/);
+        await page.locator("#whatif-changes .new-drop button").first().click();
+        assert.match(await inspectorTitle(page), /home-router DROPPED$/);
+        assert.match(await page.locator("#inspector .reason").textContent() ?? "", /l2tp-passthrough/);
+        assert.match(await page.locator("#source-text").inputValue(), /l2tp-passthrough: off/);
+        await screenshot(page, "07b-passthrough-off");
+        await page.locator("#whatif-revert").click();
+        await waitReady(page);
+        await page.selectOption("#lesson-picker", "ping-lesson.yaml");
+        await waitReady(page);
+      });
+
       await t.step("export: the pcap of a link holds what was sent on it", async () => {
         await page.locator("#export-menu summary").click();
         await page.selectOption("#pcap-link", "backbone");

@@ -68,7 +68,7 @@ Deno.test("node settings come from the kind's keys in the text: booleans, words,
 });
 
 Deno.test("applying a setting changes that value only and keeps the comments", () => {
-  const down = applySetting(TEXT, ["links", 1, "up"], false);
+  const down = applySetting(TEXT, { path: ["links", 1, "up"], type: "bool" }, false);
   assert.match(down, /# A router between two hosts\./);
   assert.match(down, /# towards a/);
   assert.match(down, /# unnamed: r_b/);
@@ -76,10 +76,13 @@ Deno.test("applying a setting changes that value only and keeps the comments", (
   assert.equal(doc.links[1].up, false);
   assert.equal(doc.links[1].mtu, 1400);
   assert.equal(doc.links[0].loss, "2%");
-  const lossy = parse(applySetting(TEXT, ["links", 0, "loss"], 0.125));
+  const lossy = parse(applySetting(TEXT, { path: ["links", 0, "loss"], type: "percent" }, 0.125));
   assert.equal(lossy.links[0].loss, "12.5%");
   // The edited text still loads, with the new value.
-  const reloaded = loadTopology(applySetting(TEXT, ["links", 0, "loss"], 0.125), "x.yaml");
+  const reloaded = loadTopology(
+    applySetting(TEXT, { path: ["links", 0, "loss"], type: "percent" }, 0.125),
+    "x.yaml",
+  );
   assert.ok(reloaded.ok);
   assert.equal(reloaded.ok && reloaded.model.links[0].loss, 0.125);
 });
@@ -117,5 +120,72 @@ Deno.test("comparing runs finds the first differing record and the new and vanis
   assert.deepEqual(c.newDrops.map((d) => d.seq), [1]);
   assert.deepEqual(c.goneDrops.map((d) => d.reason), ["ttl"]);
   assert.equal(compareRuns(before, before).firstDifference, -1);
-  assert.equal(compareRuns(before, before.slice(0, 2)).firstDifference, 2);
+  // A shorter new run parts where it ends (its last record is where to look).
+  assert.equal(compareRuns(before, before.slice(0, 2)).firstDifference, 1);
+});
+
+Deno.test("table rows that differ at the start do not hide the first packet that behaves differently", () => {
+  const table = (seq: number, value: string): TraceRecord => ({
+    seq,
+    t: 0,
+    kind: "state",
+    node: "r",
+    table: "settings",
+    key: "passthrough",
+    value: { v: value },
+    summary: `passthrough ${value}`,
+  });
+  const before = [table(0, "on"), rec(1, "tx", "a", "p"), rec(2, "forward", "r", "p")];
+  const after = [table(0, "off"), rec(1, "tx", "a", "p"), rec(2, "drop", "r", "p", "passthrough off")];
+  const c = compareRuns(before, after);
+  assert.equal(c.firstDifference, 2);
+  assert.equal(c.before?.kind, "forward");
+  assert.equal(c.after?.kind, "drop");
+  // When only tables differ, the table row is the difference.
+  const onlyTables = compareRuns([table(0, "on")], [table(0, "off")]);
+  assert.equal(onlyTables.firstDifference, 0);
+});
+
+const NAT_TEXT = `name: nat
+nodes:
+  laptop:
+    kind: host
+    interfaces: {eth0: 192.168.1.10/24}
+    gateway: 192.168.1.1
+  home:
+    kind: nat-router
+    preset: symmetric
+    interfaces: {lan0: 192.168.1.1/24, wan0: 203.0.113.2/24}
+    outside: wan0
+    l2tp-passthrough: off   # the switch under test
+links:
+  - {name: lan, endpoints: [laptop:eth0, home:lan0]}
+`;
+
+Deno.test("a NAT router offers its switches with effective values, and on/off is written as words", () => {
+  const loaded = loadTopology(NAT_TEXT, "nat.yaml");
+  assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors));
+  const settings = listSettings(NAT_TEXT, loaded.model).filter((s) => s.owner === "home");
+  const byLabel = new Map(settings.map((s) => [s.label, s]));
+  assert.equal(byLabel.get("preset")?.value, "symmetric");
+  // A symmetric NAT (RFC 3489) maps per destination address and port.
+  assert.equal(byLabel.get("nat › mapping")?.value, "address-and-port-dependent");
+  assert.deepEqual(byLabel.get("nat › mapping")?.options, [
+    "endpoint-independent",
+    "address-dependent",
+    "address-and-port-dependent",
+  ]);
+  const l2tp = byLabel.get("l2tp-passthrough")!;
+  assert.equal(l2tp.type, "onoff");
+  assert.equal(l2tp.value, false);
+  // Each path appears once even though the file also sets it.
+  assert.equal(settings.filter((s) => s.path.join(".") === "nodes.home.l2tp-passthrough").length, 1);
+
+  const on = applySetting(NAT_TEXT, l2tp, true);
+  assert.match(on, /l2tp-passthrough: on +# the switch under test/);
+  const reloaded = loadTopology(on, "nat.yaml");
+  assert.ok(reloaded.ok);
+  assert.equal(reloaded.ok && reloaded.model.nodes[1].config["l2tp-passthrough"], true);
+  const filtering = applySetting(NAT_TEXT, byLabel.get("nat › filtering")!, "endpoint-independent");
+  assert.equal(parse(filtering).nodes.home.nat.filtering, "endpoint-independent");
 });

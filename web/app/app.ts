@@ -9,6 +9,7 @@ import { diagramCss, download, pcapBytes, stem, svgText, svgToPng } from "./expo
 import { Inspector } from "./inspector.ts";
 import { LadderView } from "./ladder_view.ts";
 import type { Point } from "./layout.ts";
+import { resetTypeMetrics } from "./metrics.ts";
 import { renderLesson } from "./lesson_view.ts";
 import { type Run, runText } from "./run.ts";
 import { SourceView } from "./source_view.ts";
@@ -213,7 +214,7 @@ export class App {
 
   applySetting(setting: Setting, value: boolean | number | string): void {
     if (!this.run) return;
-    const text = applySetting(this.run.text, setting.path, value);
+    const text = applySetting(this.run.text, setting, value);
     const shown = setting.type === "percent" ? `${Math.round(Number(value) * 1000) / 10}%` : String(value);
     this.runSource(text, { description: `${setting.owner} ${setting.label} → ${shown}`, setting });
   }
@@ -484,6 +485,7 @@ export class App {
     document.body.classList.toggle("large", large.checked);
     large.addEventListener("change", () => {
       document.body.classList.toggle("large", large.checked);
+      resetTypeMetrics();
       storage()?.setItem(LARGE_KEY, large.checked ? "1" : "0");
       this.#events.relayout();
       this.#ladder.shown();

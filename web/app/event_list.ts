@@ -5,6 +5,7 @@
  */
 import { formatTime } from "../../src/engine/time.ts";
 import { byId, clear, h } from "./dom.ts";
+import { SizeWatch, typeMetrics } from "./metrics.ts";
 import { KIND_GLYPHS, KIND_WORDS, PROTO_COLOURS, PROTO_INK, protoColour, protoInk } from "./palette.ts";
 import type { Run } from "./run.ts";
 import { CATEGORIES, type Category, type EventFilter, positionAtOrBefore } from "./trace_index.ts";
@@ -40,6 +41,8 @@ export class EventList {
   #list: Int32Array = new Int32Array(0);
   #cursor = -1;
   #rowHeight = 22;
+  #scrollTop = 0;
+  #size!: SizeWatch;
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private host: EventListHost) {
@@ -95,10 +98,13 @@ export class EventList {
       role: "grid",
       "aria-label": "Events; up and down arrows move the selection",
     }, this.#rows);
-    this.#scroll.addEventListener("scroll", () => this.#render());
+    this.#scroll.addEventListener("scroll", () => {
+      this.#scrollTop = this.#scroll.scrollTop;
+      this.#render();
+    });
     this.#scroll.addEventListener("keydown", (e) => this.#onKey(e));
     container.append(head, this.#scroll);
-    new ResizeObserver(() => this.#render()).observe(this.#scroll);
+    this.#size = new SizeWatch(this.#scroll, () => this.#render());
   }
 
   focusSearch(): void {
@@ -128,7 +134,7 @@ export class EventList {
     this.#list = list;
     const total = run?.index.records.length ?? 0;
     this.#count.textContent = `${list.length.toLocaleString("en")} of ${total.toLocaleString("en")} events`;
-    this.#rowHeight = parseFloat(getComputedStyle(document.body).getPropertyValue("--row")) || 22;
+    this.#rowHeight = typeMetrics().rowPx;
     this.#rows.style.height = `${list.length * this.#rowHeight}px`;
     this.#render(true);
   }
@@ -144,10 +150,11 @@ export class EventList {
     const at = positionAtOrBefore(this.#list, seq);
     if (at >= 0) {
       const top = at * this.#rowHeight;
-      const view = this.#scroll.clientHeight;
-      const scroll = this.#scroll.scrollTop;
+      const view = this.#size.height;
+      const scroll = this.#scrollTop;
       if (top < scroll || top + this.#rowHeight > scroll + view) {
-        this.#scroll.scrollTop = Math.max(0, top - view / 2);
+        this.#scrollTop = Math.max(0, Math.min(top - view / 2, this.#list.length * this.#rowHeight - view));
+        this.#scroll.scrollTop = this.#scrollTop;
       }
     }
     this.#render();
@@ -164,7 +171,7 @@ export class EventList {
     e.preventDefault();
     e.stopPropagation();
     if (this.#list.length === 0) return;
-    const page = Math.max(1, Math.floor(this.#scroll.clientHeight / this.#rowHeight) - 1);
+    const page = Math.max(1, Math.floor(this.#size.height / this.#rowHeight) - 1);
     const step = e.key === "ArrowDown" ? 1 : e.key === "ArrowUp" ? -1 : e.key === "PageDown" ? page : -page;
     let at = positionAtOrBefore(this.#list, this.#cursor);
     if (at < 0 || this.#list[at] !== this.#cursor) at = step > 0 ? at : at + 1;
@@ -182,10 +189,10 @@ export class EventList {
       this.#rows.replaceChildren(h("div", { class: "empty" }, "No events match the filters."));
       return;
     }
-    const first = Math.max(0, Math.floor(this.#scroll.scrollTop / this.#rowHeight) - OVERSCAN);
+    const first = Math.max(0, Math.floor(this.#scrollTop / this.#rowHeight) - OVERSCAN);
     const last = Math.min(
       this.#list.length,
-      Math.ceil((this.#scroll.scrollTop + this.#scroll.clientHeight) / this.#rowHeight) + OVERSCAN,
+      Math.ceil((this.#scrollTop + this.#size.height) / this.#rowHeight) + OVERSCAN,
     );
     const key = `${first}:${last}`;
     if (!force && this.#rows.dataset.range === key) return;

@@ -8,6 +8,7 @@ import type { TraceRecord } from "../../src/trace/record.ts";
 import type { Field } from "../../src/wire/field.ts";
 import { describe } from "../../src/wire/dissect.ts";
 import { byId, clear, h } from "./dom.ts";
+import { SizeWatch, typeMetrics } from "./metrics.ts";
 import { KIND_WORDS, protoColour, protoInk } from "./palette.ts";
 import type { Run } from "./run.ts";
 import { bytesFor, recordOfPacket } from "./trace_index.ts";
@@ -35,7 +36,12 @@ export class Inspector {
   #run: Run | null = null;
   #seq = -1;
   #showInner = true;
-  #perLine: { width: number; fontSize: string; value: number } | null = null;
+  #perLine: { width: number; fontPx: number; value: number } | null = null;
+  #size = new SizeWatch(this.#root, () => {
+    // Re-lay the hex dump when the pane crosses the 8/16 bytes a line threshold.
+    const before = this.#perLine?.value;
+    if (before !== undefined && before !== this.#bytesPerLine()) this.#render();
+  });
 
   constructor(private host: InspectorHost) {}
 
@@ -282,9 +288,9 @@ export class Inspector {
 
   /** 16 bytes a line as Wireshark shows them, or 8 when the pane is too narrow for that. */
   #bytesPerLine(): number {
-    const width = this.#root.clientWidth;
-    const fontSize = getComputedStyle(document.body).fontSize;
-    if (this.#perLine && this.#perLine.width === width && this.#perLine.fontSize === fontSize) {
+    const width = this.#size.width;
+    const { fontPx } = typeMetrics();
+    if (this.#perLine && this.#perLine.width === width && this.#perLine.fontPx === fontPx) {
       return this.#perLine.value;
     }
     const probe = h("span", { class: "hex" }, "0".repeat(10));
@@ -294,8 +300,8 @@ export class Inspector {
     const charWidth = probe.getBoundingClientRect().width / 10;
     probe.remove();
     const needed = (4 + 16 * 3 + 2 + 16 + 4) * charWidth;
-    const value = width - 24 >= needed ? 16 : 8;
-    this.#perLine = { width, fontSize, value };
+    const value = width - 4 >= needed ? 16 : 8;
+    this.#perLine = { width, fontPx, value };
     return value;
   }
 

@@ -6,6 +6,7 @@ import { formatTime } from "../../src/engine/time.ts";
 import d3 from "./d3.ts";
 import { byId, clear, h } from "./dom.ts";
 import { buildLadder, busiestFlow, fitLabel, type Ladder, type LadderMessage, messageAt } from "./ladder.ts";
+import { SizeWatch, typeMetrics } from "./metrics.ts";
 import { protoColour } from "./palette.ts";
 import type { Run } from "./run.ts";
 
@@ -29,6 +30,7 @@ export class LadderView {
   #ladder: Ladder = { lifelines: [], messages: [] };
   #cursor = -1;
   #current = -1;
+  #size!: SizeWatch;
 
   constructor(private host: LadderHost) {
     this.#a = h("select", {
@@ -63,11 +65,11 @@ export class LadderView {
       ),
       h("div", { class: "ladder-wrap" }, this.#scroll),
     );
-    new ResizeObserver(() => this.#render()).observe(this.#scroll);
+    this.#size = new SizeWatch(this.#scroll, () => this.#render());
   }
 
   #rowHeight(): number {
-    return (parseFloat(getComputedStyle(document.body).getPropertyValue("--row")) || 22) * 1.7;
+    return typeMetrics().rowPx * 1.7;
   }
 
   setRun(run: Run | null): void {
@@ -112,7 +114,7 @@ export class LadderView {
     if (at >= 0 && !this.#panel.hidden) {
       const row = this.#rowHeight();
       const top = at * row;
-      const view = this.#scroll.clientHeight - row;
+      const view = this.#size.height - row;
       if (top < this.#scroll.scrollTop || top + row > this.#scroll.scrollTop + view) {
         this.#scroll.scrollTop = Math.max(0, top - view / 2);
       }
@@ -128,7 +130,7 @@ export class LadderView {
 
   #geometry(): { width: number; x: Map<string, number> } {
     const n = Math.max(1, this.#ladder.lifelines.length);
-    const available = Math.max(400, (this.#scroll.clientWidth || 800) - TIME_COLUMN - 16);
+    const available = Math.max(400, (this.#size.width || 800) - TIME_COLUMN - 16);
     const column = Math.max(150, available / n);
     const x = new Map(this.#ladder.lifelines.map((name, i) => [name, TIME_COLUMN + column * (i + 0.5)]));
     return { width: TIME_COLUMN + column * n, x };
@@ -150,10 +152,10 @@ export class LadderView {
       return;
     }
     const row = this.#rowHeight();
-    const head = this.#head.offsetHeight;
+    const head = row / 1.7 + 8;
     const top = Math.max(0, this.#scroll.scrollTop - head);
     const first = Math.max(0, Math.floor(top / row) - OVERSCAN);
-    const last = Math.min(messages.length, Math.ceil((top + this.#scroll.clientHeight) / row) + OVERSCAN);
+    const last = Math.min(messages.length, Math.ceil((top + this.#size.height) / row) + OVERSCAN);
     const svg = this.#draw(messages.slice(first, last), first, row, width, x);
     svg.style.top = `${first * row}px`;
     this.#body.replaceChildren(svg);
@@ -175,7 +177,7 @@ export class LadderView {
       );
     }
     const records = this.#run!.index.records;
-    const fontPx = parseFloat(getComputedStyle(document.body).fontSize) * 0.8;
+    const fontPx = typeMetrics().fontPx * 0.8;
     messages.forEach((m, i) => {
       const index = first + i;
       const y = i * row + row * 0.62;

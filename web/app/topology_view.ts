@@ -8,6 +8,7 @@ import type { TraceRecord } from "../../src/trace/record.ts";
 import d3, { type Selection } from "./d3.ts";
 import { drawIcon, RING_RADIUS } from "./icons.ts";
 import { layoutNodes, type Point } from "./layout.ts";
+import { SizeWatch, typeMetrics } from "./metrics.ts";
 import { KIND_GLYPHS, KIND_WORDS, protoColour, protoInk } from "./palette.ts";
 import type { Run } from "./run.ts";
 
@@ -67,8 +68,10 @@ export class TopologyView {
   #shown = new Map<number, Point>();
   #animation = 0;
   #picked: string | null = null;
+  #size: SizeWatch;
 
   constructor(svg: SVGSVGElement, private host: TopologyHost) {
+    this.#size = new SizeWatch(svg);
     this.#svg = d3.select(svg);
     this.#root = this.#svg.append<SVGGElement>("g").attr("class", "root");
     this.#linksLayer = this.#root.append<SVGGElement>("g").attr("class", "links");
@@ -106,9 +109,8 @@ export class TopologyView {
 
   /** Scales and centres the drawing to fill the pane. */
   fit(): void {
-    const svg = this.#svg.node()!;
-    const width = svg.clientWidth || 800;
-    const height = svg.clientHeight || 500;
+    const width = this.#size.width || 800;
+    const height = this.#size.height || 500;
     const points = [...this.#nodes.values()].map((n) => n.pos);
     if (points.length === 0) return;
     const xs = points.map((p) => p.x);
@@ -382,7 +384,8 @@ export class TopologyView {
     const head = `${KIND_GLYPHS[r.kind]} ${r.node}: ${KIND_WORDS[r.kind]}`;
     const body = isDrop && r.reason ? r.reason : r.summary;
     const lines = [head, ...wrapText(body, 46, isDrop ? 4 : 2)];
-    const lineHeight = parseFloat(getComputedStyle(document.body).fontSize) * 1.2;
+    const fontPx = typeMetrics().fontPx * 0.85;
+    const lineHeight = fontPx * 1.35;
     const g = layer.append<SVGGElement>("g").attr("class", isDrop ? "callout drop" : "callout")
       .attr("transform", `translate(${node.pos.x + 30},${node.pos.y - 44 - lines.length * lineHeight})`);
     const rect = g.append<SVGRectElement>("rect").attr("rx", 5);
@@ -391,8 +394,12 @@ export class TopologyView {
       text.append("tspan").attr("x", 8).attr("dy", i === 0 ? 0 : lineHeight)
         .attr("font-weight", i === 0 ? 700 : 400).text(line);
     });
-    const box = (text.node() as SVGTextElement).getBBox();
-    rect.attr("width", box.width + 16).attr("height", box.height + 10).attr("y", 0);
+    // Sized from the text length rather than measured, so a step never waits for a layout pass.
+    const longest = Math.max(...lines.map((l) => l.length));
+    rect.attr("width", longest * fontPx * 0.56 + 20).attr("height", lines.length * lineHeight + 8).attr(
+      "y",
+      0,
+    );
     text.attr("y", lineHeight * 0.95);
   }
 

@@ -4,7 +4,14 @@
  * author's comments and layout survive, and a comparison of two runs that says what changed.
  */
 import { isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
-import type { TopologyModel } from "../../src/topology/model.ts";
+import {
+  BEHAVIOURS,
+  IPSEC_MODES,
+  PRESET_NAMES,
+  type RawNatConfig,
+  resolveNatSettings,
+} from "../../src/stack/nat/config.ts";
+import type { NodeSpec, TopologyModel } from "../../src/topology/model.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 
 /** One editable value and where it lives in the document. */
@@ -15,19 +22,86 @@ export interface Setting {
   owner: string;
   ownerType: "node" | "link";
   label: string;
-  type: "bool" | "enum" | "number" | "percent" | "text";
+  /** `onoff` is a switch written as the words on/off, as consumer routers label it. */
+  type: "bool" | "onoff" | "enum" | "number" | "percent" | "text";
   value: boolean | number | string;
   options?: string[];
 }
 
 /** Words a kind setting may take, by key name, so the panel can offer a choice instead of a text box. */
-export const KNOWN_OPTIONS: Record<string, string[]> = {
-  mapping: ["endpoint-independent", "address-dependent", "address-and-port-dependent"],
-  filtering: ["endpoint-independent", "address-dependent", "address-and-port-dependent"],
+export const KNOWN_OPTIONS: Record<string, readonly string[]> = {
+  mapping: BEHAVIOURS,
+  filtering: BEHAVIOURS,
+  preset: PRESET_NAMES,
+  "ipsec-passthrough": IPSEC_MODES,
+};
+
+/**
+ * The switches a NAT router always offers, with their effective values (the preset's when the file
+ * does not set them), so a student can flip passthrough without knowing the key names.
+ */
+function natRouterSettings(node: NodeSpec): Setting[] {
+  const eff = resolveNatSettings(node.config as RawNatConfig);
+  const base = { owner: node.name, ownerType: "node" as const };
+  const at = (...keys: string[]) => ["nodes", node.name, ...keys];
+  return [
+    {
+      ...base,
+      path: at("preset"),
+      label: "preset",
+      type: "enum",
+      value: eff.preset,
+      options: [...PRESET_NAMES],
+    },
+    {
+      ...base,
+      path: at("nat", "mapping"),
+      label: "nat › mapping",
+      type: "enum",
+      value: eff.mapping,
+      options: [...BEHAVIOURS],
+    },
+    {
+      ...base,
+      path: at("nat", "filtering"),
+      label: "nat › filtering",
+      type: "enum",
+      value: eff.filtering,
+      options: [...BEHAVIOURS],
+    },
+    {
+      ...base,
+      path: at("nat", "port-preservation"),
+      label: "nat › port-preservation",
+      type: "bool",
+      value: eff.portPreservation,
+    },
+    { ...base, path: at("nat", "hairpin"), label: "nat › hairpin", type: "bool", value: eff.hairpin },
+    {
+      ...base,
+      path: at("ipsec-passthrough"),
+      label: "ipsec-passthrough",
+      type: "enum",
+      value: eff.ipsecPassthrough,
+      options: [...IPSEC_MODES],
+    },
+    {
+      ...base,
+      path: at("l2tp-passthrough"),
+      label: "l2tp-passthrough",
+      type: "onoff",
+      value: eff.l2tpPassthrough,
+    },
+  ];
+}
+
+/** Settings offered for a node whatever its file says, by kind. */
+const KIND_SETTINGS: Record<string, (node: NodeSpec) => Setting[]> = {
+  "nat-router": natRouterSettings,
 };
 
 /** Keys every node has that are structure, not behaviour. */
-const STRUCTURAL = new Set(["kind", "position", "interfaces", "routes", "gateway"]);
+const STRUCTURAL = new Set(["kind", "position", "interfaces", "routes", "gateway", "inside", "outside"]);
 
 function keyName(key: unknown): string {
   return String(isScalar(key) ? key.value : key);
@@ -45,7 +119,8 @@ function settingFromScalar(
   if (typeof value === "number") return { ...base, type: "number", value };
   if (typeof value === "string") {
     const options = KNOWN_OPTIONS[key];
-    if (options && options.includes(value)) return { ...base, type: "enum", value, options };
+    if (options && options.includes(value)) return { ...base, type: "enum", value, options: [...options] };
+    if (value === "on" || value === "off") return { ...base, type: "onoff", value: value === "on" };
     return { ...base, type: "text", value };
   }
   return undefined;
@@ -76,16 +151,23 @@ export function listSettings(text: string, model: TopologyModel): Setting[] {
   const doc = parseDocument(text);
   const out: Setting[] = [];
   const nodes = doc.get("nodes", true);
+  const specs = new Map(model.nodes.map((n) => [n.name, n]));
   if (isMap(nodes)) {
     for (const pair of nodes.items) {
       const name = keyName(pair.key);
       const body = pair.value;
       if (!isMap(body)) continue;
+      const spec = specs.get(name);
+      const fixed = spec ? KIND_SETTINGS[spec.kind]?.(spec) ?? [] : [];
+      const written: Setting[] = [];
       for (const item of body.items) {
         const k = keyName(item.key);
         if (STRUCTURAL.has(k)) continue;
-        walkConfig(item.value as Node | null, ["nodes", name, k], name, k, out);
+        walkConfig(item.value as Node | null, ["nodes", name, k], name, k, written);
       }
+      // The kind's own switches first; then anything else the file sets, without repeating a path.
+      const taken = new Set(fixed.map((s) => s.path.join("\u0000")));
+      out.push(...fixed, ...written.filter((s) => !taken.has(s.path.join("\u0000"))));
     }
   }
   const links = doc.get("links", true);
@@ -104,22 +186,27 @@ export function listSettings(text: string, model: TopologyModel): Setting[] {
 /** The YAML text with one value changed; comments, order and the rest of the text stay as written. */
 export function applySetting(
   text: string,
-  path: (string | number)[],
+  setting: Pick<Setting, "path" | "type">,
   value: boolean | number | string,
 ): string {
   const doc = parseDocument(text);
   let written: unknown = value;
-  // Loss is written as a percentage, the way lesson authors write it.
-  if (path[0] === "links" && path[2] === "loss" && typeof value === "number") {
+  // Loss is written as a percentage and on/off switches as the words, the way lesson authors write them.
+  if (setting.type === "percent" && typeof value === "number") {
     written = `${Math.round(value * 100_000) / 1000}%`;
   }
-  doc.setIn(path, written);
+  if (setting.type === "onoff") written = value ? "on" : "off";
+  doc.setIn(setting.path, written);
   return doc.toString();
 }
 
 /** What a re-run changed, in terms a student can act on. */
 export interface RunComparison {
-  /** Seq (in both runs) of the first record that differs, or -1 when the runs are the same. */
+  /**
+   * Seq in the new run of the first event that differs, or -1 when the runs are the same. Table rows
+   * (`state`) are skipped when anything else differs, since a changed setting shows up there at t=0
+   * before it changes what happens to a packet.
+   */
   firstDifference: number;
   before?: TraceRecord;
   after?: TraceRecord;
@@ -138,22 +225,27 @@ function sameRecord(a: TraceRecord, b: TraceRecord): boolean {
 
 const dropKey = (r: TraceRecord) => `${r.node}\u0000${r.reason ?? ""}`;
 
+/** The first position where the two lists differ, or -1. */
+function firstMismatch(a: TraceRecord[], b: TraceRecord[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (!sameRecord(a[i], b[i])) return i;
+  return a.length === b.length ? -1 : n;
+}
+
 /** Compares two runs of (nearly) the same topology. */
 export function compareRuns(before: TraceRecord[], after: TraceRecord[], limit = 5): RunComparison {
-  let first = -1;
-  const n = Math.min(before.length, after.length);
-  for (let i = 0; i < n; i++) {
-    if (!sameRecord(before[i], after[i])) {
-      first = i;
-      break;
-    }
+  const events = (records: TraceRecord[]) => records.filter((r) => r.kind !== "state");
+  let [b, a] = [events(before), events(after)];
+  let at = firstMismatch(b, a);
+  if (at < 0) {
+    [b, a] = [before, after];
+    at = firstMismatch(b, a);
   }
-  if (first < 0 && before.length !== after.length) first = n;
   const dropsOf = (records: TraceRecord[]) => records.filter((r) => r.kind === "drop");
-  const b = dropsOf(before);
-  const a = dropsOf(after);
-  const beforeKeys = new Set(b.map(dropKey));
-  const afterKeys = new Set(a.map(dropKey));
+  const dropsBefore = dropsOf(before);
+  const dropsAfter = dropsOf(after);
+  const beforeKeys = new Set(dropsBefore.map(dropKey));
+  const afterKeys = new Set(dropsAfter.map(dropKey));
   const unique = (list: TraceRecord[], other: Set<string>) => {
     const seen = new Set<string>();
     return list.filter((r) => {
@@ -164,15 +256,15 @@ export function compareRuns(before: TraceRecord[], after: TraceRecord[], limit =
     }).slice(0, limit);
   };
   const result: RunComparison = {
-    firstDifference: first,
-    dropsBefore: b.length,
-    dropsAfter: a.length,
-    newDrops: unique(a, beforeKeys),
-    goneDrops: unique(b, afterKeys),
+    firstDifference: at < 0 ? -1 : at < a.length ? a[at].seq : Math.max(0, after.length - 1),
+    dropsBefore: dropsBefore.length,
+    dropsAfter: dropsAfter.length,
+    newDrops: unique(dropsAfter, beforeKeys),
+    goneDrops: unique(dropsBefore, afterKeys),
   };
-  if (first >= 0) {
-    if (first < before.length) result.before = before[first];
-    if (first < after.length) result.after = after[first];
+  if (at >= 0) {
+    if (at < b.length) result.before = b[at];
+    if (at < a.length) result.after = a[at];
   }
   return result;
 }

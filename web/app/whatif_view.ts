@@ -73,7 +73,7 @@ export class WhatIfView {
     const id = controlId(s);
     const label = h("label", { for: id }, s.label);
     let input: HTMLInputElement | HTMLSelectElement;
-    if (s.type === "bool") {
+    if (s.type === "bool" || s.type === "onoff") {
       input = h("input", { type: "checkbox", id, "data-path": s.path.join(".") });
       input.checked = s.value === true;
       input.addEventListener("change", () => this.host.applySetting(s, (input as HTMLInputElement).checked));
@@ -119,7 +119,9 @@ export class WhatIfView {
       box.append(h("p", {}, `Drops: ${c.dropsBefore} before, ${c.dropsAfter} now.`));
       const at = c.after ?? c.before;
       if (at) {
-        box.append(h("p", {}, `The runs part at event ${c.firstDifference} (t = ${formatTime(at.t)} s).`));
+        box.append(
+          h("p", {}, `The runs part at t = ${formatTime(at.t)} s (event ${c.firstDifference} now).`),
+        );
         if (c.before) box.append(h("p", { class: "muted" }, `Before: ${describe(c.before)}`));
         if (c.after) box.append(h("p", {}, `Now: ${describe(c.after)}`));
         if (c.after) {
