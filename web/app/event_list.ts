@@ -6,7 +6,7 @@
 import { formatTime } from "../../src/engine/time.ts";
 import { byId, clear, h } from "./dom.ts";
 import { SizeWatch, typeMetrics } from "./metrics.ts";
-import { KIND_GLYPHS, KIND_WORDS, PROTO_COLOURS, PROTO_INK, protoColour, protoInk } from "./palette.ts";
+import { KIND_GLYPHS, KIND_SHORT, PROTO_COLOURS, PROTO_INK, protoColour, protoInk } from "./palette.ts";
 import type { Run } from "./run.ts";
 import { CATEGORIES, type Category, type EventFilter, positionAtOrBefore } from "./trace_index.ts";
 
@@ -207,7 +207,7 @@ export class EventList {
     const classes = ["event-row"];
     if (seq === this.#cursor) classes.push("current");
     if (r.kind === "drop") classes.push("drop");
-    const label = r.kind === "state" ? `${r.table ?? ""}` : KIND_WORDS[r.kind];
+    const label = r.kind === "state" ? `${r.table ?? ""}` : KIND_SHORT[r.kind];
     const proto = r.proto ?? (run.index.category[seq] === "NAT" ? "NAT" : "");
     const summary = r.kind === "drop" && r.reason ? `${r.summary} — ${r.reason}` : r.summary;
     const row = h(

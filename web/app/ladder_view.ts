@@ -131,7 +131,7 @@ export class LadderView {
   #geometry(): { width: number; x: Map<string, number> } {
     const n = Math.max(1, this.#ladder.lifelines.length);
     const available = Math.max(400, (this.#size.width || 800) - TIME_COLUMN - 16);
-    const column = Math.max(150, available / n);
+    const column = Math.max(100, available / n);
     const x = new Map(this.#ladder.lifelines.map((name, i) => [name, TIME_COLUMN + column * (i + 0.5)]));
     return { width: TIME_COLUMN + column * n, x };
   }

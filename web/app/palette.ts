@@ -55,6 +55,21 @@ export const KIND_GLYPHS: Record<TraceKind, string> = {
   link: "⚡",
 };
 
+/** Shorter words for the event list's narrow column. */
+export const KIND_SHORT: Record<TraceKind, string> = {
+  tx: "sent",
+  rx: "received",
+  forward: "forwarded",
+  deliver: "delivered",
+  drop: "DROPPED",
+  nat: "NAT",
+  encap: "encap",
+  decap: "decap",
+  state: "table",
+  app: "output",
+  link: "link",
+};
+
 export const KIND_WORDS: Record<TraceKind, string> = {
   tx: "sent",
   rx: "received",

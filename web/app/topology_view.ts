@@ -386,8 +386,14 @@ export class TopologyView {
     const lines = [head, ...wrapText(body, 46, isDrop ? 4 : 2)];
     const fontPx = typeMetrics().fontPx * 0.85;
     const lineHeight = fontPx * 1.35;
+    // Sized from the text length rather than measured, so a step never waits for a layout pass.
+    const width = Math.max(...lines.map((l) => l.length)) * fontPx * 0.56 + 20;
+    // Callouts of nodes in the right half open to the left, so they stay on screen.
+    const xs = [...this.#nodes.values()].map((n) => n.pos.x);
+    const rightHalf = node.pos.x > (Math.min(...xs) + Math.max(...xs)) / 2;
+    const x = rightHalf ? node.pos.x - 30 - width : node.pos.x + 30;
     const g = layer.append<SVGGElement>("g").attr("class", isDrop ? "callout drop" : "callout")
-      .attr("transform", `translate(${node.pos.x + 30},${node.pos.y - 44 - lines.length * lineHeight})`);
+      .attr("transform", `translate(${x},${node.pos.y - 44 - lines.length * lineHeight})`);
     const rect = g.append<SVGRectElement>("rect").attr("rx", 5);
     const text = g.append<SVGTextElement>("text").attr("x", 8).attr("y", lineHeight);
     lines.forEach((line, i) => {
