@@ -374,6 +374,7 @@ export class App {
 
   #say(text: string, bad = false): void {
     this.#status.textContent = text;
+    this.#status.title = text;
     this.#status.classList.toggle("bad", bad);
   }
 

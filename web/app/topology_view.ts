@@ -69,9 +69,13 @@ export class TopologyView {
   #animation = 0;
   #picked: string | null = null;
   #size: SizeWatch;
+  #fitPending = false;
 
   constructor(svg: SVGSVGElement, private host: TopologyHost) {
-    this.#size = new SizeWatch(svg);
+    // A drawing made while its tab was hidden is fitted once the pane has a size.
+    this.#size = new SizeWatch(svg, () => {
+      if (this.#fitPending && this.#size.width > 0) this.fit();
+    });
     this.#svg = d3.select(svg);
     this.#root = this.#svg.append<SVGGElement>("g").attr("class", "root");
     this.#linksLayer = this.#root.append<SVGGElement>("g").attr("class", "links");
@@ -104,13 +108,18 @@ export class TopologyView {
     }
     this.#drawLinks();
     this.#drawNodes();
-    if (!sameFile) requestAnimationFrame(() => this.fit());
+    if (!sameFile) {
+      this.#fitPending = true;
+      requestAnimationFrame(() => this.fit());
+    }
   }
 
   /** Scales and centres the drawing to fill the pane. */
   fit(): void {
-    const width = this.#size.width || 800;
-    const height = this.#size.height || 500;
+    const svg = this.#svg.node()!;
+    const [width, height] = [svg.clientWidth, svg.clientHeight];
+    if (width === 0 || height === 0) return; // hidden: fitted when shown
+    this.#fitPending = false;
     const points = [...this.#nodes.values()].map((n) => n.pos);
     if (points.length === 0) return;
     const xs = points.map((p) => p.x);
