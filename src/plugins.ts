@@ -8,3 +8,6 @@ import "./topology/commands.ts";
 import "./wire/l2tp.ts";
 import "./wire/stun.ts";
 import "./topology/kinds_nat.ts";
+import "./topology/kinds_l2tp.ts";
+import "./devices/l2tp_commands.ts";
+import "./devices/lac.ts";

@@ -203,9 +203,9 @@ export class Tunnel implements SessionTunnel {
     if (why.message !== undefined) resultCode.message = why.message;
     this.#send(0, MSG.StopCCN, [{ type: "assignedTunnelId", id: this.localId }, resultCode]);
     this.closeReason = reason;
-    this.#closeSessions(reason);
     this.state = "closing";
     this.#helloTimer?.cancel();
+    this.#closeSessions(reason);
     this.owner.host.log(
       `Connection ${this.peerId} closed to ${formatIp(this.peer)}, port ${this.peerPort} (${
         why.message ?? reason
@@ -273,9 +273,8 @@ export class Tunnel implements SessionTunnel {
     if (this.state !== "established") return;
     this.#helloTimer?.cancel();
     this.#helloTimer = this.owner.host.ctx.sched.after(this.owner.config.timers.hello, () => {
-      if (this.state !== "established") return;
-      this.#send(0, MSG.HELLO, []);
-      this.#heard();
+      // One HELLO at a time: its acknowledgement (or anything else heard) re-arms the timer.
+      if (this.state === "established") this.#send(0, MSG.HELLO, []);
     });
   }
 
@@ -648,9 +647,10 @@ export class Tunnel implements SessionTunnel {
   #clear(reason: string, now: boolean): void {
     if (this.state === "closed") return;
     this.closeReason = reason;
-    this.#closeSessions(reason);
+    // Closed first, so owners reacting to their sessions going down see a tunnel they cannot use.
     this.state = "closed";
     this.#helloTimer?.cancel();
+    this.#closeSessions(reason);
     this.#publish();
     this.onClosed?.(reason);
     this.owner.tunnelDown(this, reason);

@@ -1,0 +1,183 @@
+/**
+ * PPP over a frame carrier (an L2TP session, a dial-up line), seen from the IP layer: a `PppLink`
+ * drives one `PppSession` and, once IPCP is up, plugs a point-to-point `PppInterface` (ppp0) into the
+ * node's IP stack with a host route to the peer. Datagrams routed to ppp0 become PPP frames handed to
+ * the carrier; frames from the carrier become datagrams the IP stack receives on ppp0. Lineage is
+ * kept across the layers: the carrier learns which inner packet a frame holds, and every datagram
+ * coming out of PPP is a new packet whose parent is the outer packet that carried it.
+ */
+import type { Packet } from "../../engine/packet.ts";
+import { type Ip4, parseIp } from "../../wire/addr.ts";
+import { protoLabel, summarize } from "../../wire/dissect.ts";
+import type { Interface } from "../interface.ts";
+import { formatRoute, type Route } from "../routing.ts";
+import { type PppConfig, type PppHost, PppSession, type PppUpInfo, type ProxyStart } from "../ppp/session.ts";
+import type { L2tpHost } from "./endpoint.ts";
+
+/** Where PPP frames go: `inner` is the IPv4 datagram inside the frame, when there is one. */
+export type FrameSender = (frame: Uint8Array, inner?: Packet) => boolean;
+
+/** A point-to-point interface whose datagrams travel in PPP frames. */
+export class PppInterface implements Interface {
+  prefixLength = 32;
+  #up = true;
+
+  constructor(
+    readonly name: string,
+    public ip: Ip4,
+    public peer: Ip4,
+    public mtu: number,
+    private link: PppLink,
+  ) {}
+
+  get up(): boolean {
+    return this.#up;
+  }
+
+  /** Marks the interface down; the IP layer stops routing through it. */
+  down(): void {
+    this.#up = false;
+  }
+
+  output(packet: Packet, _nextHop: Ip4): void {
+    this.link.sendDatagram(packet, this);
+  }
+}
+
+/** Options for a `PppLink`. */
+export interface PppLinkOptions {
+  /** Interface name ("ppp0"); also labels the PPP session in the trace. */
+  name: string;
+  config: PppConfig;
+  send: FrameSender;
+  /** LNS taking over a LAC's negotiation (compulsory tunnelling). */
+  proxy?: ProxyStart;
+}
+
+/** One PPP session and, while IPCP is up, its interface on the node. */
+export class PppLink {
+  readonly ppp: PppSession;
+  readonly name: string;
+  iface?: PppInterface;
+  /** IPCP came up and the interface exists. */
+  onUp?: (iface: PppInterface, info: PppUpInfo) => void;
+  /** PPP is dead (after the interface and its routes are gone). */
+  onDown?: (reason: string) => void;
+  #inner?: Packet;
+  #outer?: Packet;
+
+  constructor(private host: L2tpHost, options: PppLinkOptions) {
+    this.name = options.name;
+    const pppHost: PppHost = {
+      sched: host.ctx.sched,
+      rng: host.ctx.rng.fork(`ppp:${host.name}:${options.name}`),
+      trace: host.ctx.trace,
+      node: host.name,
+      label: options.name,
+    };
+    const send = (frame: Uint8Array) => {
+      options.send(frame, this.#inner);
+    };
+    this.ppp = options.proxy
+      ? PppSession.fromProxy(pppHost, options.config, send, options.proxy)
+      : new PppSession(pppHost, options.config, send);
+    this.ppp.onUp = (info) => this.#up(info);
+    this.ppp.onDown = (reason) => this.#down(reason);
+    this.ppp.onIp = (datagram) => this.#receive(datagram);
+  }
+
+  /** A frame from the carrier; `outer` is the datagram that carried it, for lineage. */
+  input(frame: Uint8Array, outer?: Packet): void {
+    this.#outer = outer;
+    try {
+      this.ppp.input(frame);
+    } finally {
+      this.#outer = undefined;
+    }
+  }
+
+  /** Sends a datagram the IP layer routed to our interface. */
+  sendDatagram(packet: Packet, iface: PppInterface): void {
+    if (!iface.up) return this.host.ip.drop(packet, `${this.host.name}:${iface.name} is down`, iface);
+    this.#inner = packet;
+    let sent: boolean;
+    try {
+      sent = this.ppp.sendIp(packet.bytes);
+    } finally {
+      this.#inner = undefined;
+    }
+    if (!sent) {
+      this.host.ip.drop(packet, `${iface.name}: PPP is not open (IPCP ${this.ppp.ipcpState})`, iface);
+    }
+  }
+
+  #receive(datagram: Uint8Array): void {
+    const iface = this.iface;
+    if (!iface) return;
+    const bytes = datagram.slice();
+    const outer = this.#outer;
+    const packet: Packet = { id: this.host.ctx.nextPacketId(), bytes, parent: outer?.id };
+    this.host.ctx.trace.emit({
+      kind: "decap",
+      node: this.host.name,
+      iface: iface.name,
+      pkt: packet.id,
+      parent: outer?.id,
+      proto: protoLabel(bytes),
+      summary: `${summarize(bytes)} out of PPP on ${iface.name}`,
+    });
+    this.host.ip.receive(packet, iface);
+  }
+
+  #up(info: PppUpInfo): void {
+    const ip = this.host.ip;
+    const local = parseIp(info.localAddress)!;
+    const peer = parseIp(info.peerAddress)!;
+    this.#removeInterface();
+    const iface = new PppInterface(this.name, local, peer, info.mru, this);
+    this.iface = iface;
+    const before = ip.routes.routes.length;
+    ip.addInterface(iface);
+    ip.routes.add({ network: peer, prefixLength: 32, iface: iface.name, metric: 0, origin: "ppp" });
+    this.host.state("interfaces", iface.name, {
+      address: `${info.localAddress}/32`,
+      peer: info.peerAddress,
+      mtu: iface.mtu,
+    });
+    this.onUp?.(iface, info);
+    publishRoutes(this.host, before);
+  }
+
+  /** Removes the interface, lets the owner undo its routes, then publishes the table once. */
+  #down(reason: string): void {
+    const before = this.host.ip.routes.routes.length;
+    const had = this.iface !== undefined;
+    this.#removeInterface();
+    this.onDown?.(reason);
+    if (had) publishRoutes(this.host, before);
+  }
+
+  #removeInterface(): void {
+    const iface = this.iface;
+    if (!iface) return;
+    iface.down();
+    this.iface = undefined;
+    const ip = this.host.ip;
+    const at = ip.interfaces.indexOf(iface);
+    if (at >= 0) ip.interfaces.splice(at, 1);
+    ip.routes.remove((route) => route.iface === iface.name);
+    this.host.state("interfaces", iface.name, null);
+  }
+}
+
+/**
+ * Republishes the routing table rows ("00", "01", …) after a change; rows beyond the new length are
+ * removed (`before` is how many there were).
+ */
+export function publishRoutes(host: L2tpHost, before: number): void {
+  const routes: readonly Route[] = host.ip.routes.routes;
+  routes.forEach((route, index) => {
+    host.state("routes", String(index).padStart(2, "0"), { route: formatRoute(route) });
+  });
+  for (let i = routes.length; i < before; i++) host.state("routes", String(i).padStart(2, "0"), null);
+}
