@@ -19,6 +19,7 @@ import {
   formatTrace,
 } from "../trace/format.ts";
 import { summarize } from "../trace/summary.ts";
+import { checkExpectations } from "../trace/expect.ts";
 import { tablesAt } from "../trace/tables.ts";
 import { describeIoError, loadTopologyFile } from "./load_file.ts";
 import { checkPcapTargets, writePcaps } from "./pcap_files.ts";
@@ -246,6 +247,17 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const facts = { name: model.name, seed: seed ?? model.seed, end: result.end, events: result.events };
   if (format === "json") io.out(formatJsonSummary(summary, facts));
   else for (const line of formatSummary(summary, facts)) io.out(line);
+
+  const verdicts = checkExpectations(model.expectations ?? [], records);
+  if (verdicts.length > 0) {
+    if (format === "json") {
+      for (const v of verdicts) io.out(JSON.stringify({ type: "expectation", ...v }));
+    } else {
+      const met = verdicts.filter((v) => v.met).length;
+      io.out(`expectations: ${met} of ${verdicts.length} met`);
+      for (const v of verdicts) io.out(`  ${v.met ? "✓" : "✗"} ${v.say}${v.met ? "" : ` — ${v.detail}`}`);
+    }
+  }
 
   if (pcapDir !== undefined) {
     try {

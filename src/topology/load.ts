@@ -6,9 +6,18 @@
 import { LineCounter, type Node, parseDocument } from "yaml";
 import { SECOND } from "../engine/time.ts";
 import { getKind } from "./kinds.ts";
-import type { LessonSpec, LinkSpec, NodeSpec, ScriptAction, TopologyError, TopologyModel } from "./model.ts";
+import type {
+  Expectation,
+  LessonSpec,
+  LinkSpec,
+  NodeSpec,
+  ScriptAction,
+  TopologyError,
+  TopologyModel,
+} from "./model.ts";
 import { Ctx, duration, int, list, obj, readMap, type Schema, str } from "./schema.ts";
 import { checkAddresses, checkLinks, checkRoutes, checkScript } from "./checks.ts";
+import { readExpectation } from "./expectations.ts";
 import { configPositions, type Declared, forEachItem, readAction, readLink, readNode } from "./read.ts";
 
 /** The loader's answer: a model, or all the mistakes (sorted by position). */
@@ -19,7 +28,17 @@ export function formatTopologyError(e: TopologyError): string {
   return `${e.file}:${e.line}:${e.col}: ${e.message}`;
 }
 
-const TOP_KEYS = ["name", "description", "seed", "duration", "lesson", "nodes", "links", "script"] as const;
+const TOP_KEYS = [
+  "name",
+  "description",
+  "seed",
+  "duration",
+  "lesson",
+  "nodes",
+  "links",
+  "script",
+  "expect",
+] as const;
 const DEFAULT_DURATION = 60 * SECOND;
 
 const lessonSchema = obj({
@@ -132,6 +151,16 @@ function load(text: string, file: string): LoadResult {
       (pos, message) => ctx.error(pos ?? node.pos, message),
       configPositions.get(node) ?? {},
     );
+  }
+
+  const expectEntry = entries.get("expect");
+  if (expectEntry) {
+    const expectations: Expectation[] = [];
+    forEachItem(expectEntry.val, ctx, "a list of expectations", (item) => {
+      const expectation = readExpectation(item, ctx, model);
+      if (expectation) expectations.push(expectation);
+    });
+    model.expectations = expectations;
   }
 
   return ctx.errors.length > 0 ? { ok: false, errors: sorted(ctx.errors) } : { ok: true, model };

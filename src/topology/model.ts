@@ -27,6 +27,27 @@ export interface TopologyModel {
   script: ScriptAction[];
   /** Lesson text for the view and the CLI; absent for plain topologies. */
   lesson?: LessonSpec;
+  /** What should happen, checked after every run (lessons are self-checking). */
+  expectations?: Expectation[];
+}
+
+/**
+ * One `expect:` item: something the trace must show (or, with `never`, must not), optionally within a
+ * time window. Texts match case-insensitively as substrings, or as `/regex/`.
+ */
+export interface Expectation {
+  /** The sentence the view and the CLI show, e.g. "the tunnel is up by 10 s". */
+  say: string;
+  what:
+    | { kind: "log"; node: string; text: string }
+    | { kind: "event"; node: string; text: string }
+    | { kind: "drop"; node: string; reason?: string }
+    | { kind: "carries"; link: string; text: string }
+    | { kind: "state"; node: string; table: string; text: string };
+  by?: Micros;
+  after?: Micros;
+  never: boolean;
+  pos: SourcePos;
 }
 
 export interface NodeSpec {
