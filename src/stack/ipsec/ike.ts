@@ -148,6 +148,8 @@ interface QuickMode {
 interface Exchange {
   lastSent?: Uint8Array;
   lastReceived?: Uint8Array;
+  /** The received message `lastSent` answered: only its duplicates are answered again. */
+  answered?: Uint8Array;
   timer?: Timer;
   tries: number;
 }
@@ -341,7 +343,11 @@ export class IkeSa {
     }
     const exchange = this.#exchange(header.messageId);
     if (exchange.lastReceived && bytesEqual(exchange.lastReceived, message)) {
-      if (exchange.lastSent && !exchange.timer) {
+      // A peer that missed our reply sends its message again; a late copy of a reply we already
+      // processed (ours was not an answer to it) needs nothing.
+      if (
+        exchange.lastSent && !exchange.timer && exchange.answered && bytesEqual(exchange.answered, message)
+      ) {
         this.host.log(`received retransmit of message ID ${header.messageId}, retransmitting our reply`);
         this.host.sendIke(this, exchange.lastSent);
       }
@@ -1100,6 +1106,7 @@ export class IkeSa {
     }
     const exchange = this.#exchange(mid);
     exchange.lastSent = bytes;
+    exchange.answered = exchange.lastReceived;
     exchange.timer?.cancel();
     exchange.timer = undefined;
     exchange.tries = 0;
