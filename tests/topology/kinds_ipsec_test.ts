@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import "../../src/plugins.ts";
+import "../../src/topology/kinds_ipsec.ts";
+import { SECOND } from "../../src/engine/time.ts";
+import type { IpsecConfig } from "../../src/stack/ipsec/config.ts";
+import { extendKind, getKind, registerKind } from "../../src/topology/kinds.ts";
+import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
+import { str } from "../../src/topology/schema.ts";
+
+function topology(ipsec: string, kind = "host"): string {
+  return [
+    "name: t",
+    "nodes:",
+    "  a:",
+    `    kind: ${kind}`,
+    "    interfaces: {eth0: 10.0.0.1/24}",
+    ...ipsec.split("\n").map((line) => `    ${line}`),
+    "  b:",
+    "    kind: host",
+    "    interfaces: {eth0: 10.0.0.2/24}",
+    "links:",
+    "  - {endpoints: [a:eth0, b:eth0]}",
+  ].join("\n");
+}
+
+function config(ipsec: string, kind = "host"): IpsecConfig {
+  const r = loadTopology(topology(ipsec, kind), "t.yaml");
+  if (!r.ok) throw new Error(r.errors.map(formatTopologyError).join("\n"));
+  return r.model.nodes[0].config.ipsec as IpsecConfig;
+}
+
+function errors(ipsec: string): string[] {
+  const r = loadTopology(topology(ipsec), "t.yaml");
+  assert.equal(r.ok, false, "expected errors");
+  return r.ok ? [] : r.errors.map(formatTopologyError);
+}
+
+Deno.test("ipsec: a psk alone gets strongSwan-like defaults", () => {
+  const c = config('ipsec: {psk: "classroom-secret"}');
+  assert.equal(c.psk, "classroom-secret");
+  assert.equal(c.enabled, true);
+  assert.equal(c.peers, "any");
+  assert.equal(c.natT, "auto");
+  assert.deepEqual(c.ike, {
+    encryption: "aes128",
+    hash: "sha1",
+    group: "modp2048",
+    lifetime: 28800 * SECOND,
+  });
+  assert.deepEqual(c.esp, { encryption: "aes128-cbc", integrity: "hmac-sha1-96", lifetime: 3600 * SECOND });
+  assert.equal(c.keepalive, 20 * SECOND);
+});
+
+Deno.test("ipsec: every key as the brief's example writes it, on host, router and lns", () => {
+  const block = [
+    "ipsec:",
+    '  psk: "classroom-secret"',
+    "  peers: [203.0.113.10]",
+    "  nat-t: force",
+    "  ike: {encryption: 3des, hash: sha256, group: modp1024}",
+    "  esp: {encryption: aes256-gcm16}",
+    "  keepalive: off",
+    "  enabled: false",
+  ].join("\n");
+  for (const kind of ["host", "router"]) {
+    const c = config(block, kind);
+    assert.deepEqual(c.peers, ["203.0.113.10"]);
+    assert.equal(c.natT, "force");
+    assert.equal(c.ike.encryption, "3des");
+    assert.equal(c.ike.group, "modp1024");
+    assert.equal(c.esp.encryption, "aes256-gcm16");
+    assert.equal(c.keepalive, 0);
+    assert.equal(c.enabled, false);
+  }
+  assert.ok(getKind("lns")?.keys.ipsec, "lns nodes may carry ipsec too");
+  assert.equal(config("ipsec: {psk: x, keepalive: 5s}").keepalive, 5 * SECOND);
+});
+
+Deno.test("ipsec: mistakes are reported at their line and column", () => {
+  assert.deepEqual(errors("ipsec: {peers: any}"), ['t.yaml:6:5: ipsec: missing required key "psk"']);
+  assert.deepEqual(errors("ipsec: {psk: x, peers: everyone}"), [
+    't.yaml:6:28: peers: expected a list of addresses like [203.0.113.10] or any, got "everyone"',
+  ]);
+  const [bad] = errors("ipsec: {psk: x, nat-t: maybe}");
+  assert.match(bad, /^t\.yaml:6:28: nat-t: "maybe" is not one of "auto", "force", "off"/);
+  const [alg] = errors("ipsec: {psk: x, ike: {encryption: blowfish}}");
+  assert.match(alg, /^t\.yaml:6:\d+: encryption: "blowfish" is not one of "aes128"/);
+  const [gcm] = errors("ipsec: {psk: x, esp: {encryption: aes128-gcm16, integrity: hmac-sha1-96}}");
+  assert.match(gcm, /aes128-gcm16 authenticates by itself; remove esp.integrity/);
+  const [peer] = errors("ipsec: {psk: x, peers: [203.0.113]}");
+  assert.match(peer, /^t\.yaml:6:29: peers\[0\]: /);
+  assert.match(errors("ipsec: {psk: x, dpd: 30s}")[0], /unknown key "dpd" in ipsec/);
+});
+
+Deno.test("extendKind adds keys whether the kind is registered before or after it", () => {
+  extendKind("late-kind", { colour: { schema: str() } });
+  registerKind({
+    name: "late-kind",
+    summary: "test",
+    routes: false,
+    gateway: false,
+    interfacesRequired: false,
+    keys: {},
+  });
+  assert.ok(getKind("late-kind")!.keys.colour);
+  extendKind("late-kind", { size: { schema: str() } });
+  assert.ok(getKind("late-kind")!.keys.size);
+  assert.ok(getKind("late-kind")!.keys.colour);
+});
