@@ -200,7 +200,7 @@ nodes:
       't.yaml:4:32: outside interface "wna" does not exist',
       't.yaml:4:37: unknown key "timout" in node n (did you mean "timeout"?)',
       't.yaml:5:3: node m: missing required key "outside"',
-      't.yaml:6:19: "outside" is not allowed on a host node (only on test-nat nodes)',
+      't.yaml:6:19: "outside" is not allowed on a host node (only on nat-router, test-nat nodes)',
     ],
   );
 });
