@@ -176,3 +176,25 @@ Deno.test("voluntary: two clients, one LNS: two tunnels, two addresses, both pin
   assert.ok(logsOf(run.records, "laptop").some((l) => l.startsWith("2 packets transmitted, 2 received")));
   assert.ok(logsOf(run.records, "phone").some((l) => l.startsWith("2 packets transmitted, 2 received")));
 });
+
+Deno.test("voluntary: an LNS answering from port 1702 (§8.1) passes an address-filtering NAT, not a port-filtering one", () => {
+  const answerFrom1702 = (preset: string) =>
+    runLesson("l2tp-voluntary", (m) => {
+      nodeOf(m, "lns").config["answer-port"] = 1702;
+      nodeOf(m, "home-router").config.preset = preset;
+      m.script = m.script.filter((a) => a.command.name !== "vpn-disconnect");
+      m.duration = 40 * SECOND;
+    });
+  const home = answerFrom1702("home-router");
+  assert.ok(logsOf(home.records, "laptop").some((l) => l.includes("peer answered from port 1702")));
+  assert.ok(
+    logsOf(home.records, "laptop").includes("3 packets transmitted, 3 received, 0% packet loss, time 2038ms"),
+  );
+  const linux = answerFrom1702("linux-conntrack");
+  const drops = linux.records.filter((r) => r.kind === "drop" && r.node === "home-router");
+  assert.ok(
+    drops.length > 0 && drops.every((d) => d.summary.includes("203.0.113.10.1702")),
+    "SCCRPs from 1702 are refused",
+  );
+  assert.ok(logsOf(linux.records, "laptop").some((l) => l.startsWith("Maximum retries exceeded for tunnel")));
+});
