@@ -139,3 +139,23 @@ Deno.test("cleartext: the backbone carries the PAP password and the inner ping i
   assert.equal(tap.filter((l) => l.includes("PAP Auth-Req")).length, 1);
   assert.equal(tap.length - 1, backbone.length, "the tap logs every frame on its link (plus its start line)");
 });
+
+Deno.test("limits: max-tunnels refuses a second tunnel with StopCCN, max-sessions a second call with CDN", () => {
+  const tunnels = runLesson("l2tp-fail-pool", (m) => {
+    const lns = m.nodes.find((n) => n.name === "lns")!;
+    lns.config["max-tunnels"] = 1;
+    lns.config.pool = { first: parseIp("10.10.99.100")!, last: parseIp("10.10.99.110")! };
+  });
+  const [stop] = controlFrom(tunnels, "office-wan", "lns", 4);
+  const result = findAvp(stop, "resultCode")!;
+  assert.deepEqual([result.result, result.error, result.message], [2, 4, "Too many tunnels (limit 1)"]);
+  assert.ok(logsOf(tunnels.records, "phone").some((l) => l.includes("Too many tunnels")));
+  const calls = runLesson("l2tp-fail-pool", (m) => {
+    const lns = m.nodes.find((n) => n.name === "lns")!;
+    lns.config["max-sessions"] = 1;
+    lns.config.pool = { first: parseIp("10.10.99.100")!, last: parseIp("10.10.99.110")! };
+  });
+  const [cdn] = controlFrom(calls, "office-wan", "lns", 14);
+  assert.equal(findAvp(cdn, "resultCode")!.result, 4, "facilities unavailable (temporary condition)");
+  assert.ok(logsOf(calls.records, "phone").some((l) => l.includes("Too many sessions")));
+});
