@@ -4,6 +4,7 @@
  * messages are framed here too, but their body is opaque: decrypting needs the IKE SA's keys, which
  * live in the stack. Registers the UDP 500 dissector.
  */
+import { concatBytes } from "../crypto/bytes.ts";
 import { registerUdpDissector, type UdpDissector } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { hexBytes, hexNum, leaf, put16, put32, u16, u32 } from "./octets.ts";
@@ -145,16 +146,6 @@ export function payloadType(p: Payload): number {
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 function encodeAttribute(a: Attribute): Uint8Array {
   if (typeof a.value === "number" && a.value <= 0xffff) {
     const out = new Uint8Array(4);
@@ -176,7 +167,7 @@ function encodeAttribute(a: Attribute): Uint8Array {
 
 /** Attributes of a transform as bytes. */
 export function encodeAttributes(attributes: Attribute[]): Uint8Array {
-  return concat(attributes.map(encodeAttribute));
+  return concatBytes(...attributes.map(encodeAttribute));
 }
 
 function genericPayload(next: number, body: Uint8Array): Uint8Array {
@@ -188,14 +179,14 @@ function genericPayload(next: number, body: Uint8Array): Uint8Array {
 }
 
 function encodeTransform(t: Transform, last: boolean): Uint8Array {
-  const body = concat([Uint8Array.of(t.number, t.id, 0, 0), encodeAttributes(t.attributes)]);
+  const body = concatBytes(Uint8Array.of(t.number, t.id, 0, 0), encodeAttributes(t.attributes));
   return genericPayload(last ? PT.NONE : PT.TRANSFORM, body);
 }
 
 function encodeProposal(p: Proposal, last: boolean): Uint8Array {
   const head = Uint8Array.of(p.number, p.protocol, p.spi.length, p.transforms.length);
   const transforms = p.transforms.map((t, i) => encodeTransform(t, i === p.transforms.length - 1));
-  return genericPayload(last ? PT.NONE : PT.PROPOSAL, concat([head, p.spi, ...transforms]));
+  return genericPayload(last ? PT.NONE : PT.PROPOSAL, concatBytes(head, p.spi, ...transforms));
 }
 
 function idBody(idType: number, protocol: number, port: number, data: Uint8Array): Uint8Array {
@@ -215,7 +206,7 @@ export function encodePayloadBody(p: Payload): Uint8Array {
       put32(head, 0, p.doi);
       put32(head, 4, p.situation);
       const proposals = p.proposals.map((q, i) => encodeProposal(q, i === p.proposals.length - 1));
-      return concat([head, ...proposals]);
+      return concatBytes(head, ...proposals);
     }
     case "id":
       return idBody(p.idType, p.protocol, p.port, p.data);
@@ -225,7 +216,7 @@ export function encodePayloadBody(p: Payload): Uint8Array {
       head[4] = p.protocol;
       head[5] = p.spi.length;
       put16(head, 6, p.notifyType);
-      return concat([head, p.spi, p.data]);
+      return concatBytes(head, p.spi, p.data);
     }
     case "delete": {
       const head = new Uint8Array(8);
@@ -233,7 +224,7 @@ export function encodePayloadBody(p: Payload): Uint8Array {
       head[4] = p.protocol;
       head[5] = p.spiSize;
       put16(head, 6, p.spis.length);
-      return concat([head, ...p.spis]);
+      return concatBytes(head, ...p.spis);
     }
     case "nat-oa": {
       const out = new Uint8Array(4 + p.address.length);
@@ -256,7 +247,7 @@ export function encodePayloads(payloads: Payload[]): { first: number; bytes: Uin
   const parts = payloads.map((p, i) =>
     genericPayload(i + 1 < payloads.length ? payloadType(payloads[i + 1]) : PT.NONE, encodePayloadBody(p))
   );
-  return { first: payloads.length ? payloadType(payloads[0]) : PT.NONE, bytes: concat(parts) };
+  return { first: payloads.length ? payloadType(payloads[0]) : PT.NONE, bytes: concatBytes(...parts) };
 }
 
 /** The fields of a header that the encoder does not compute. */

@@ -23,7 +23,8 @@ const ZERO = Uint8Array.of(0);
 const ONE = Uint8Array.of(1);
 const TWO = Uint8Array.of(2);
 
-function u32be(n: number): Uint8Array {
+/** A 32-bit number as 4 big-endian bytes (message IDs, SPIs in the hash and KEYMAT inputs). */
+export function be32(n: number): Uint8Array {
   return Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
@@ -85,7 +86,7 @@ export function exchangeIv(
   messageId: number,
   block: number,
 ): Uint8Array {
-  return hash(alg, lastPhase1Block, u32be(messageId)).slice(0, block);
+  return hash(alg, lastPhase1Block, be32(messageId)).slice(0, block);
 }
 
 /** HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b). */
@@ -118,7 +119,7 @@ export function hashR(
 
 /** Quick Mode HASH(1) = prf(SKEYID_a, M-ID | everything after the HASH payload). */
 export function qmHash1(alg: HashAlg, skeyidA: Uint8Array, messageId: number, rest: Uint8Array): Uint8Array {
-  return hmac(alg, skeyidA, u32be(messageId), rest);
+  return hmac(alg, skeyidA, be32(messageId), rest);
 }
 
 /** Quick Mode HASH(2) = prf(SKEYID_a, M-ID | Ni_b | everything after the HASH payload). */
@@ -129,7 +130,7 @@ export function qmHash2(
   niB: Uint8Array,
   rest: Uint8Array,
 ): Uint8Array {
-  return hmac(alg, skeyidA, u32be(messageId), niB, rest);
+  return hmac(alg, skeyidA, be32(messageId), niB, rest);
 }
 
 /** Quick Mode HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b). */
@@ -140,12 +141,12 @@ export function qmHash3(
   niB: Uint8Array,
   nrB: Uint8Array,
 ): Uint8Array {
-  return hmac(alg, skeyidA, ZERO, u32be(messageId), niB, nrB);
+  return hmac(alg, skeyidA, ZERO, be32(messageId), niB, nrB);
 }
 
 /** Informational HASH(1) = prf(SKEYID_a, M-ID | N/D payload) (RFC 2409 §5.7). */
 export function infoHash(alg: HashAlg, skeyidA: Uint8Array, messageId: number, rest: Uint8Array): Uint8Array {
-  return hmac(alg, skeyidA, u32be(messageId), rest);
+  return hmac(alg, skeyidA, be32(messageId), rest);
 }
 
 /**
@@ -182,7 +183,7 @@ export function natdHash(
   ip: number,
   port: number,
 ): Uint8Array {
-  return hash(alg, ckyI, ckyR, u32be(ip), Uint8Array.of(port >>> 8, port & 0xff));
+  return hash(alg, ckyI, ckyR, be32(ip), Uint8Array.of(port >>> 8, port & 0xff));
 }
 
 /** Vendor IDs are the MD5 of a well-known string (RFC 3947 §3.1, RFC 3706 §9). */

@@ -39,6 +39,7 @@ import {
   type Selector,
   selectorText,
 } from "./ike.ts";
+import { be32 } from "./derive.ts";
 import { espOpen, espSeal, REPLAY_WINDOW, ReplayWindow } from "./esp.ts";
 
 /** L2TP's port: the traffic RFC 3193 protects. */
@@ -461,7 +462,7 @@ export class IpsecEngine {
     const local = child.ike.local.ip;
     const remote = child.ike.remote.ip;
     this.#log(
-      `CHILD_SA established with SPIs ${toHex(u32(child.spiIn))}_i ${toHex(u32(child.spiOut))}_o and TS ${
+      `CHILD_SA established with SPIs ${toHex(be32(child.spiIn))}_i ${toHex(be32(child.spiOut))}_o and TS ${
         selectorText(child.selector)
       }${child.udpEncap ? " (UDP-encapsulated)" : ""}`,
       {
@@ -584,8 +585,4 @@ export class IpsecEngine {
       summary: `ipsec-sas ${hexNum(child.spiIn, 8)} removed: ${reason}`,
     });
   }
-}
-
-function u32(n: number): Uint8Array {
-  return Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }

@@ -9,6 +9,7 @@ import type { Prng } from "../../engine/prng.ts";
 import type { Scheduler, Timer } from "../../engine/scheduler.ts";
 import { type Micros, SECOND } from "../../engine/time.ts";
 import { formatIp, type Ip4, readIp, writeIp } from "../../wire/addr.ts";
+import { u32 } from "../../wire/octets.ts";
 import {
   type Attribute,
   decodeIsakmpHeader,
@@ -38,6 +39,7 @@ import {
 } from "./config.ts";
 import { type DhKeyPair, dhKeyPair, dhSharedSecret, MODP_GROUPS } from "./dh.ts";
 import {
+  be32,
   deriveSkeyids,
   exchangeIv,
   hashI,
@@ -158,10 +160,6 @@ const LIFE_SECONDS = 1;
 
 function zeros(n: number): Uint8Array {
   return new Uint8Array(n);
-}
-
-function u32(n: number): Uint8Array {
-  return Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
 function ipBytes(ip: Ip4): Uint8Array {
@@ -305,7 +303,11 @@ export class IkeSa {
 
   /** The table row for `ike-sas`. */
   row(): Record<string, unknown> {
-    const nat = this.natT === null
+    // Until the peer's Vendor IDs arrive (Main Mode message 2) nothing is known about NAT-T.
+    const pending = this.initiator && this.state === "MM_SA_SENT" && this.config.natT !== "off";
+    const nat = pending
+      ? "not known yet"
+      : this.natT === null
       ? "NAT-T not negotiated"
       : this.natFaked && !this.natLocal && !this.natRemote
       ? "faked (nat-t: force)"
@@ -322,7 +324,7 @@ export class IkeSa {
       local: `${formatIp(this.local.ip)}[${this.local.port}]`,
       peer: `${formatIp(this.remote.ip)}[${this.remote.port}]`,
       cookies: cookieText(this.icookie, this.rcookie),
-      "nat-t": this.natT ?? "off",
+      "nat-t": pending ? "offered" : this.natT ?? "off",
       nat,
       proposal: `${this.config.ike.encryption}-${this.config.ike.hash}-${this.config.ike.group}`,
       ...(this.failure ? { failure: this.failure } : {}),
@@ -730,7 +732,7 @@ export class IkeSa {
       proposals: [{
         number: 1,
         protocol: PROTO_IPSEC_ESP,
-        spi: u32(spi),
+        spi: be32(spi),
         transforms: [{ number: 1, id: cipher.transformId, attributes }],
       }],
     };
@@ -897,7 +899,7 @@ export class IkeSa {
       exchange.lastReceived = raw;
       this.#stopRetransmit(mid);
       this.#exchangeIvs.set(mid, lastBlock(body, this.#block));
-      quick.spiOut = readU32(sa.proposals[0].spi);
+      quick.spiOut = u32(sa.proposals[0].spi, 0);
       quick.nr = nonce.data;
       quick.peerOriginal = this.#peerOriginal(items, false);
       const hash3 = qmHash3(this.hashAlg, this.#keys!.a, mid, quick.ni, quick.nr);
@@ -947,7 +949,7 @@ export class IkeSa {
       state: "QM2_SENT",
       selector,
       spiIn: this.host.allocateSpi(),
-      spiOut: readU32(sa.proposals[0].spi),
+      spiOut: u32(sa.proposals[0].spi, 0),
       ni: nonce.data,
       nr: this.host.rng.bytes(32),
       udpEncap: this.natPresent,
@@ -956,7 +958,11 @@ export class IkeSa {
     this.#quick.set(mid, quick);
     const chosen: Payload = {
       ...sa,
-      proposals: [{ ...sa.proposals[0], spi: u32(quick.spiIn), transforms: [sa.proposals[0].transforms[0]] }],
+      proposals: [{
+        ...sa.proposals[0],
+        spi: be32(quick.spiIn),
+        transforms: [sa.proposals[0].transforms[0]],
+      }],
     };
     const rest: Payload[] = [
       chosen,
@@ -974,7 +980,7 @@ export class IkeSa {
     const material = (spi: number) =>
       splitKeyMaterial(
         esp.encryption,
-        keymat(this.hashAlg, this.#keys!.d, PROTO_IPSEC_ESP, u32(spi), quick.ni, quick.nr, length),
+        keymat(this.hashAlg, this.#keys!.d, PROTO_IPSEC_ESP, be32(spi), quick.ni, quick.nr, length),
       );
     const inbound: EspKeys = {
       spi: quick.spiIn,
@@ -1149,10 +1155,6 @@ export class IkeSa {
     this.host.changed(this);
     this.host.failed(this, reason);
   }
-}
-
-function readU32(bytes: Uint8Array): number {
-  return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
 }
 
 function sameSelector(a: Selector, b: Selector): boolean {
