@@ -43,6 +43,21 @@ async function search(page: Page, text: string, node: string, rows: number): Pro
   }, [node, rows] as const);
 }
 
+/**
+ * Waits until the event list shows a row count that `ok` accepts; on a loaded machine the list can
+ * lag the control that changed it. On timeout a screenshot shows what the page showed instead.
+ */
+async function rowsSettle(page: Page, ok: (rows: number) => boolean, shot: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!ok(await page.locator(".event-row").count())) {
+    if (Date.now() > deadline) {
+      await screenshot(page, shot);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function openFile(page: Page, name: string, text: string): Promise<void> {
   await page.setInputFiles("#file-input", { name, mimeType: "text/yaml", buffer: Buffer.from(text, "utf8") });
 }
@@ -152,6 +167,7 @@ Deno.test({
 
       await t.step("the drop of the TTL-2 ping is explained in words", async () => {
         await page.selectOption(".filters select", "drops");
+        await rowsSettle(page, (n) => n === 1, "fail-drops-filter");
         assert.equal(await page.locator(".event-row").count(), 1);
         await page.locator(".event-row").first().click();
         assert.match(await inspectorTitle(page), /r2 DROPPED$/);
@@ -229,6 +245,7 @@ Deno.test({
         for (const chip of ["IP", "ICMP", "UDP", "L2TP", "PPP", "IKE", "ESP", "OTHER"]) {
           await page.click(`.chip[data-category="${chip}"]`);
         }
+        await rowsSettle(page, (n) => n >= 4, "fail-nat-chip");
         const natRows = await page.locator(".event-row").allTextContents();
         assert.ok(natRows.length >= 4, `${natRows.length} NAT rows`);
         assert.ok(natRows.some((r) => /SNAT 192\.168\.1\.10:1701 → 198\.51\.100\.2:1701/.test(r)));
