@@ -11,3 +11,6 @@ import "./topology/kinds_nat.ts";
 import "./topology/kinds_l2tp.ts";
 import "./devices/l2tp_commands.ts";
 import "./devices/lac.ts";
+import "./wire/isakmp.ts";
+import "./wire/esp.ts";
+import "./topology/kinds_ipsec.ts";

@@ -73,7 +73,15 @@ export interface SendOptions {
   tos?: number;
   /** Packet this one carries or answers, for lineage in the trace. */
   parent?: number;
+  /**
+   * The id to give the new packet. An encapsulating layer allocates it first so its `encap` record
+   * can come before the packet's `tx`, as the layers happen.
+   */
+  id?: number;
 }
+
+/** Local delivery of an IP protocol the stack does not handle itself (ESP, 50), after reassembly. */
+export type ProtocolHandler = (packet: Packet, ip: Ipv4Packet, iface: Interface) => void;
 
 const REASSEMBLY_TIMEOUT = 30 * SECOND; // Linux's ipfrag_time default
 
@@ -94,6 +102,7 @@ export class IpStack {
   hooks: IpHooks = {};
   #udp = new Map<number, UdpSocketHandler>();
   #icmpListeners = new Set<IcmpListener>();
+  #protocols = new Map<number, ProtocolHandler>();
   #reassembly = new Map<string, Reassembly>();
   #ipId = 0;
   /** Answer echo requests (every real stack does by default). */
@@ -140,6 +149,11 @@ export class IpStack {
 
   udpBound(port: number): boolean {
     return this.#udp.has(port);
+  }
+
+  /** Hands locally addressed datagrams of `protocol` to `handler` (reassembled first, like UDP). */
+  registerProtocol(protocol: number, handler: ProtocolHandler): void {
+    this.#protocols.set(protocol, handler);
   }
 
   onIcmp(listener: IcmpListener): () => void {
@@ -189,7 +203,7 @@ export class IpStack {
       options: new Uint8Array(0),
       payload,
     });
-    const packet: Packet = { id: this.ctx.nextPacketId(), bytes, parent: options.parent };
+    const packet: Packet = { id: options.id ?? this.ctx.nextPacketId(), bytes, parent: options.parent };
     this.#output(packet, found.iface, found.nextHop, true);
     return packet;
   }
@@ -335,6 +349,8 @@ export class IpStack {
     }
     if (ip.protocol === PROTO_ICMP) return this.#deliverIcmp(packet, ip, iface);
     if (ip.protocol === PROTO_UDP) return this.#deliverUdp(packet, ip, iface);
+    const handler = this.#protocols.get(ip.protocol);
+    if (handler) return handler(packet, ip, iface);
     this.drop(packet, `${this.node} does not speak IP protocol ${ip.protocol}`, iface);
   }
 

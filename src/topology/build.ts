@@ -3,6 +3,8 @@ import { Link } from "../engine/link.ts";
 import type { Device } from "../devices/device.ts";
 import { deviceFactories } from "../devices/registry.ts";
 import type { TopologyModel } from "./model.ts";
+import { attachIpsec } from "../stack/ipsec/attach.ts";
+import type { IpsecConfig } from "../stack/ipsec/config.ts";
 
 /** The live objects a validated topology turns into. */
 export interface Network {
@@ -16,7 +18,11 @@ export function buildNetwork(model: TopologyModel, ctx: SimContext): Network {
   for (const spec of model.nodes) {
     const factory = deviceFactories[spec.kind];
     if (!factory) throw new Error(`no device kind "${spec.kind}" (the validator should have caught this)`);
-    devices.set(spec.name, factory(spec, ctx));
+    const device = factory(spec, ctx);
+    // IPsec sits under whatever the kind built (its hooks wrap the kind's), so it is attached last.
+    const ipsec = spec.config.ipsec as IpsecConfig | undefined;
+    if (ipsec) attachIpsec(device, ipsec);
+    devices.set(spec.name, device);
   }
   const links = new Map<string, Link>();
   for (const spec of model.links) {

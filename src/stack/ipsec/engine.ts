@@ -64,7 +64,6 @@ interface InstalledChild extends ChildSa {
   publishTimer?: Timer;
 }
 
-const CONSUMED: Verdict = { action: "consumed" };
 const drop = (reason: string): Verdict => ({ action: "drop", reason });
 
 function udpPorts(ip: Ipv4Packet): { src: number; dst: number } | null {
@@ -120,6 +119,11 @@ export class IpsecEngine {
   /** Hooks the node's IP stack, binds UDP 500 and 4500 and publishes the policy. */
   install(): void {
     const stack = this.host.ip;
+    // Plain ESP is a protocol of its own: the stack reassembles it first, then hands it here.
+    stack.registerProtocol(PROTO_ESP, (packet, ip, iface) => {
+      const reason = this.#inboundEsp(packet, ip, iface, ip.payload, null);
+      if (reason) stack.drop(packet, reason, iface);
+    });
     const previous = stack.hooks;
     stack.hooks = {
       prerouting: (packet, ip, iface) => {
@@ -171,14 +175,10 @@ export class IpsecEngine {
 
   // ---- hooks ----
 
-  /** Inbound: plain ESP addressed to us is opened here; cleartext L2TP from a peer is refused. */
-  prerouting(packet: Packet, ip: Ipv4Packet, iface: Interface): Verdict {
+  /** Inbound: cleartext L2TP from a peer whose traffic must be protected is refused. */
+  prerouting(packet: Packet, ip: Ipv4Packet, _iface: Interface): Verdict {
     if (this.#decapsulated.has(packet) || !this.host.ip.isLocal(ip.dst)) return ACCEPT;
     if (ip.moreFragments || ip.fragmentOffset > 0) return ACCEPT;
-    if (ip.protocol === PROTO_ESP) {
-      const reason = this.#inboundEsp(packet, ip, iface, ip.payload, null);
-      return reason ? drop(reason) : CONSUMED;
-    }
     if (isL2tp(udpPorts(ip)) && this.requiresIpsec(ip.src)) {
       return drop(
         `cleartext L2TP (UDP ${L2TP_PORT}) from ${

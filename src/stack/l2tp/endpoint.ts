@@ -58,7 +58,7 @@ export interface TunnelOwner {
   readonly config: EndpointConfig;
   readonly rng: Prng;
   secretFor(peerHostname?: string): string | undefined;
-  send(tunnel: Tunnel, bytes: Uint8Array, parent?: number): Packet | undefined;
+  send(tunnel: Tunnel, bytes: Uint8Array, parent?: number, id?: number): Packet | undefined;
   newSessionId(tunnel: Tunnel): number;
   nextSerial(): number;
   acceptTunnel(tunnel: Tunnel): StopResult | undefined;
@@ -126,8 +126,8 @@ export class L2tpEndpoint implements TunnelOwner {
     return this.config.security.secret;
   }
 
-  send(tunnel: Tunnel, bytes: Uint8Array, parent?: number): Packet | undefined {
-    return this.host.ip.sendUdp(tunnel.peer, tunnel.localPort, tunnel.peerPort, bytes, { parent });
+  send(tunnel: Tunnel, bytes: Uint8Array, parent?: number, id?: number): Packet | undefined {
+    return this.host.ip.sendUdp(tunnel.peer, tunnel.localPort, tunnel.peerPort, bytes, { parent, id });
   }
 
   newSessionId(tunnel: Tunnel): number {

@@ -225,12 +225,13 @@ export class Tunnel implements SessionTunnel {
   sendData(session: L2tpSession, frame: Uint8Array, inner?: Packet): Packet | undefined {
     const data: L2tpData = { kind: "data", tunnelId: this.peerId, sessionId: session.peerId, payload: frame };
     const bytes = encodeL2tp(data);
-    const outer = this.owner.send(this, bytes, inner?.id);
-    if (outer && inner) {
+    // The outer packet's id is taken first so the trace says "encapsulated" before "sent".
+    const outerId = inner ? this.owner.host.ctx.nextPacketId() : undefined;
+    if (inner && outerId !== undefined) {
       this.owner.host.ctx.trace.emit({
         kind: "encap",
         node: this.owner.host.name,
-        pkt: outer.id,
+        pkt: outerId,
         parent: inner.id,
         proto: "L2TP",
         summary: `${
@@ -243,7 +244,7 @@ export class Tunnel implements SessionTunnel {
         },
       });
     }
-    return outer;
+    return this.owner.send(this, bytes, inner?.id, outerId);
   }
 
   sessionChanged(session: L2tpSession): void {
