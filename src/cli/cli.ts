@@ -20,6 +20,7 @@ import {
 } from "../trace/format.ts";
 import { summarize } from "../trace/summary.ts";
 import { checkExpectations } from "../trace/expect.ts";
+import { formatKeysFile, ipsecKeysFromTrace } from "../stack/ipsec/keys.ts";
 import { tablesAt } from "../trace/tables.ts";
 import { describeIoError, loadTopologyFile } from "./load_file.ts";
 import { checkPcapTargets, writePcaps } from "./pcap_files.ts";
@@ -51,6 +52,7 @@ export function usage(): string {
     "  --seed N                 override the topology's seed (same seed, same trace)",
     "  --until T                stop at simulated time T (e.g. 500ms, 10s, 1m) instead of the duration",
     "  --pcap DIR               write one pcap per link to DIR/<link>.pcap (Wireshark, tshark)",
+    "  --keys FILE              write the run's IPsec keys (ESP SAs, IKEv1) as tshark -o options",
     "  --format text|json       readable trace (default) or one JSON object per line",
     "  --show TABLE@NODE[@T]    print a device table at the end or at time T, e.g. routes@r1,",
     "                           interfaces@laptop@2s, nat@home-router (repeatable)",
@@ -182,6 +184,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     seed: { type: "string" },
     until: { type: "string" },
     pcap: { type: "string" },
+    keys: { type: "string" },
     format: { type: "string", default: "text" },
     show: { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
@@ -268,5 +271,34 @@ async function run(args: string[], io: CliIo): Promise<number> {
       return EXIT_BAD_INPUT;
     }
   }
+  const keysFile = values.keys as string | undefined;
+  if (keysFile !== undefined) {
+    const problem = await writeKeysFile(keysFile, formatKeysFile(ipsecKeysFromTrace(records)));
+    if (problem) {
+      io.err(`error: --keys ${keysFile}: ${problem}`);
+      return EXIT_BAD_INPUT;
+    }
+    io.err(`keys: wrote ${keysFile} (pass each line to tshark as -o '<line>')`);
+  }
   return missingTable ? EXIT_BAD_INPUT : EXIT_OK;
+}
+
+const KEYS_HEADER = "# Tunnel Lab IPsec keys";
+
+/** Writes the keys file, refusing to replace a file that is not one we wrote (nothing the user wrote is lost). */
+async function writeKeysFile(path: string, text: string): Promise<string | undefined> {
+  try {
+    const existing = await Deno.readTextFile(path);
+    if (!existing.startsWith(KEYS_HEADER)) {
+      return "the file exists and is not a Tunnel Lab keys file; not overwriting it";
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) return describeIoError(e);
+  }
+  try {
+    await Deno.writeTextFile(path, text);
+    return undefined;
+  } catch (e) {
+    return describeIoError(e);
+  }
 }

@@ -1,0 +1,71 @@
+/**
+ * `run --keys FILE` writes keys that let tshark open the run's ESP and IKE, and never replaces a
+ * file the user wrote.
+ */
+import assert from "node:assert/strict";
+import { assertTsharkPresent, fieldValues, skipWithoutTshark } from "../helpers/tshark.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+function cli(args: string[]): { code: number; stderr: string } {
+  const out = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}src/cli/main.ts`, ...args],
+    stdout: "null",
+    stderr: "piped",
+    cwd: root,
+  }).outputSync();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test({
+  name: "cli --keys: tshark decrypts the tunnel's ESP on the WAN side with the written keys",
+  ignore: skipWithoutTshark,
+  fn() {
+    assertTsharkPresent();
+    const dir = Deno.makeTempDirSync({ prefix: "tunnel-lab-keys-" });
+    try {
+      const keys = `${dir}/keys.txt`;
+      const run = cli([
+        "run",
+        "topologies/ipsec-nat-t-fixes-it.yaml",
+        "--pcap",
+        dir,
+        "--keys",
+        keys,
+        "--format",
+        "json",
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const options = Deno.readTextFileSync(keys).split("\n").filter((l) => l && !l.startsWith("#"))
+        .flatMap((line) => ["-o", line]);
+      const pcap = `${dir}/access.pcap`;
+      assert.deepEqual(
+        fieldValues(pcap, "l2tp.type", "l2tp"),
+        [],
+        "without keys nothing inside ESP is readable",
+      );
+      const icv = fieldValues(pcap, "esp.icv_good", "esp", options);
+      assert.ok(icv.length > 10 && icv.every((v) => v === "1" || v === "True"), `ICVs: ${icv.join(",")}`);
+      const chap = fieldValues(pcap, "chap.name", "chap", options);
+      assert.ok(chap.includes("alice"), "the CHAP exchange inside the tunnel is readable with the keys");
+      const echo = fieldValues(pcap, "icmp.type", "icmp", options);
+      assert.ok(echo.includes("8") && echo.includes("0"), "the inner pings decrypt");
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("cli --keys refuses to overwrite a file that is not a keys file", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tunnel-lab-keys-" });
+  try {
+    const notes = `${dir}/notes.txt`;
+    Deno.writeTextFileSync(notes, "my notes\n");
+    const run = cli(["run", "topologies/basics-ping.yaml", "--keys", notes]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /not a Tunnel Lab keys file; not overwriting it/);
+    assert.equal(Deno.readTextFileSync(notes), "my notes\n");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
