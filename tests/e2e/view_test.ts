@@ -103,7 +103,15 @@ Deno.test({
         // The run starts on the first scripted action, the ping at 1 s, not on the t=0 tables.
         assert.match(await page.locator("#clock").textContent() ?? "", /^t = 1\.000000 s/);
         assert.match(await inspectorTitle(page), /laptop output/);
+        // The lesson's expectations are checked against this run, and each links to its event.
+        const verdicts = page.locator("#lesson-expectations li");
+        assert.equal(await verdicts.count(), 3);
+        assert.equal(await page.locator("#lesson-expectations li.met").count(), 3);
+        await page.locator("#lesson-expectations li", { hasText: "dies at r2" }).locator("button").click();
+        assert.match(await inspectorTitle(page), /r2 DROPPED$/);
         await screenshot(page, "01-lesson-open");
+        await page.goto(url);
+        await waitReady(page);
       });
 
       await t.step("→ and ← step through the hops of the first echo request", async () => {

@@ -188,7 +188,7 @@ export class App {
       ? compareRuns(previous.result.records, run.result.records)
       : null;
     this.#setRun(run, keepCursor);
-    renderLesson(run.model, file);
+    renderLesson(run.model, file, run.result.records, (seq) => this.setCursor(seq));
     if (options.description) this.#whatIf.showChanges(options.description, comparison);
     const n = run.result.records.length;
     this.#say(

@@ -1,9 +1,16 @@
 /** The lesson panel: title, story, what to look for and questions for the class, from `lesson:`. */
 import type { TopologyModel } from "../../src/topology/model.ts";
+import type { TraceRecord } from "../../src/trace/record.ts";
+import { checkExpectations } from "../../src/trace/expect.ts";
 import { byId, clear, h } from "./dom.ts";
 
 /** Fills the lesson panel for a model (or says how to get one). */
-export function renderLesson(model: TopologyModel | null, file: string | null): void {
+export function renderLesson(
+  model: TopologyModel | null,
+  file: string | null,
+  records: readonly TraceRecord[] = [],
+  jump: (seq: number) => void = () => {},
+): void {
   const panel = byId("panel-lesson");
   clear(panel);
   if (!model) {
@@ -26,6 +33,31 @@ export function renderLesson(model: TopologyModel | null, file: string | null): 
   if (lesson?.story) wrap.append(h("p", { class: "lesson-story" }, lesson.story));
   if (lesson && lesson.lookFor.length > 0) {
     wrap.append(h("h3", {}, "Look for"), h("ul", {}, ...lesson.lookFor.map((x) => h("li", {}, x))));
+  }
+  const expectations = model.expectations ?? [];
+  if (expectations.length > 0) {
+    // The lesson's promises, checked against this very run: after a what-if edit the teacher sees
+    // at once which of them no longer hold.
+    const verdicts = checkExpectations(expectations, records);
+    const met = verdicts.filter((v) => v.met).length;
+    wrap.append(
+      h("h3", {}, `What should happen (${met} of ${verdicts.length} in this run)`),
+      h(
+        "ul",
+        { class: "expectations", id: "lesson-expectations" },
+        ...verdicts.map((v) =>
+          h(
+            "li",
+            { class: v.met ? "met" : "unmet", title: v.detail },
+            h("span", { class: "mark", "aria-label": v.met ? "met" : "not met" }, v.met ? "✓ " : "✗ "),
+            v.say,
+            ...(v.seq !== undefined
+              ? [" ", h("button", { class: "link", onclick: () => jump(v.seq!) }, `#${v.seq}`)]
+              : []),
+          )
+        ),
+      ),
+    );
   }
   if (lesson && lesson.questions.length > 0) {
     wrap.append(h("h3", {}, "Questions"), h("ol", {}, ...lesson.questions.map((x) => h("li", {}, x))));
