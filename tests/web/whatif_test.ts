@@ -189,3 +189,32 @@ Deno.test("a NAT router offers its switches with effective values, and on/off is
   const filtering = applySetting(NAT_TEXT, byLabel.get("nat › filtering")!, "endpoint-independent");
   assert.equal(parse(filtering).nodes.home.nat.filtering, "endpoint-independent");
 });
+
+Deno.test("IPsec nodes offer on/off and NAT-T; turning NAT-T off behind the NAT breaks the tunnel", async () => {
+  const { simulate } = await import("../../src/sim.ts");
+  const { checkExpectations } = await import("../../src/trace/expect.ts");
+  const file = new URL("../../topologies/ipsec-nat-t-fixes-it.yaml", import.meta.url);
+  const text = Deno.readTextFileSync(file);
+  const loaded = loadTopology(text, "ipsec-nat-t-fixes-it.yaml");
+  assert.ok(loaded.ok);
+  const settings = listSettings(text, loaded.model);
+  const natT = settings.find((s) => s.owner === "laptop" && s.label === "ipsec › nat-t")!;
+  assert.equal(natT.value, "auto");
+  assert.ok(settings.some((s) => s.owner === "lns" && s.label === "ipsec › enabled" && s.value === true));
+
+  const edited = applySetting(text, natT, "off");
+  assert.match(edited, /nat-t: off/);
+  const reloaded = loadTopology(edited, "edited.yaml");
+  assert.ok(reloaded.ok, reloaded.ok ? "" : JSON.stringify(reloaded.errors));
+  const records = simulate(reloaded.model).records;
+  const verdicts = checkExpectations(reloaded.model.expectations!, records);
+  assert.equal(
+    verdicts.find((v) => v.say === "the pings come back")?.met,
+    false,
+    "plain ESP cannot cross the NAT",
+  );
+  assert.ok(
+    records.some((r) => r.kind === "drop" && r.proto === "ESP"),
+    "an ESP packet is dropped on the way",
+  );
+});

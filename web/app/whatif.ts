@@ -12,6 +12,7 @@ import {
   resolveNatSettings,
 } from "../../src/stack/nat/config.ts";
 import type { NodeSpec, TopologyModel } from "../../src/topology/model.ts";
+import type { IpsecConfig, NatTMode } from "../../src/stack/ipsec/config.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 
 /** One editable value and where it lives in the document. */
@@ -34,6 +35,7 @@ export const KNOWN_OPTIONS: Record<string, readonly string[]> = {
   filtering: BEHAVIOURS,
   preset: PRESET_NAMES,
   "ipsec-passthrough": IPSEC_MODES,
+  "nat-t": ["auto", "force", "off"],
 };
 
 /**
@@ -94,6 +96,35 @@ function natRouterSettings(node: NodeSpec): Setting[] {
     },
   ];
 }
+
+/**
+ * The IPsec switches of any node that has an `ipsec:` block: on/off and NAT traversal, with their
+ * effective values, so "what if there were no IPsec" and "what if NAT-T were off" are one click.
+ */
+function ipsecSettings(node: NodeSpec): Setting[] {
+  const ipsec = node.config.ipsec as IpsecConfig | undefined;
+  if (!ipsec) return [];
+  const base = { owner: node.name, ownerType: "node" as const };
+  return [
+    {
+      ...base,
+      path: ["nodes", node.name, "ipsec", "enabled"],
+      label: "ipsec › enabled",
+      type: "bool",
+      value: ipsec.enabled,
+    },
+    {
+      ...base,
+      path: ["nodes", node.name, "ipsec", "nat-t"],
+      label: "ipsec › nat-t",
+      type: "enum",
+      value: ipsec.natT,
+      options: [...NAT_T_MODES],
+    },
+  ];
+}
+
+const NAT_T_MODES: readonly NatTMode[] = ["auto", "force", "off"];
 
 /** Settings offered for a node whatever its file says, by kind. */
 const KIND_SETTINGS: Record<string, (node: NodeSpec) => Setting[]> = {
@@ -158,7 +189,7 @@ export function listSettings(text: string, model: TopologyModel): Setting[] {
       const body = pair.value;
       if (!isMap(body)) continue;
       const spec = specs.get(name);
-      const fixed = spec ? KIND_SETTINGS[spec.kind]?.(spec) ?? [] : [];
+      const fixed = spec ? [...(KIND_SETTINGS[spec.kind]?.(spec) ?? []), ...ipsecSettings(spec)] : [];
       const written: Setting[] = [];
       for (const item of body.items) {
         const k = keyName(item.key);
