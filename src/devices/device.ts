@@ -43,6 +43,16 @@ export class PhysicalInterface implements Interface, LinkPort {
   }
 }
 
+/** Runs a command that a module added to every node kind. */
+export type NodeCommandHandler = (device: Device, command: ParsedCommand) => void;
+
+const nodeCommands = new Map<string, NodeCommandHandler>();
+
+/** Lets every node kind run the command whose parsed name is `id` (kinds' own commands come first). */
+export function registerNodeCommand(id: string, handler: NodeCommandHandler): void {
+  nodeCommands.set(id, handler);
+}
+
 /**
  * A node of the network: an IP stack plus whatever the kind adds. Kinds override `runCommand` for
  * their script actions and `describeState` for the tables the view and `--show` print.
@@ -91,8 +101,14 @@ export class Device {
     return iface instanceof PhysicalInterface ? iface : undefined;
   }
 
-  /** Runs a script action aimed at this node. Unknown commands were rejected by the validator. */
+  /**
+   * Runs a script action aimed at this node. Kinds handle their own commands and pass the rest here,
+   * where commands that modules add to every kind (`nat-check`, `vpn connect`) are found. Unknown
+   * commands were rejected by the validator.
+   */
   runCommand(command: ParsedCommand): void {
+    const handler = nodeCommands.get(command.name);
+    if (handler) return handler(this, command);
     this.log(`${this.kind} ${this.name} has no command "${command.name}"`);
   }
 

@@ -2,7 +2,7 @@
  * Hosts run `vpn connect NAME` and `vpn disconnect NAME` through the node-command registry, so the
  * host kind's class needs no change to carry a VPN client.
  */
-import { registerNodeCommand } from "./node_commands.ts";
+import { registerNodeCommand } from "./device.ts";
 import { vpnClientOf } from "./vpn_client.ts";
 
 registerNodeCommand(

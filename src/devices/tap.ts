@@ -1,6 +1,6 @@
 import type { SimContext } from "../engine/context.ts";
 import type { NodeSpec } from "../topology/model.ts";
-import type { TraceInput, TraceRecord } from "../trace/record.ts";
+import type { TraceRecord } from "../trace/record.ts";
 import { Device } from "./device.ts";
 
 /** Protocols whose content an eavesdropper cannot read. */
@@ -25,13 +25,9 @@ export class Tap extends Device {
 
   override start(): void {
     super.start();
-    const trace = this.ctx.trace;
-    const emit = trace.emit.bind(trace);
-    trace.emit = (input: TraceInput): TraceRecord => {
-      const record = emit(input);
+    this.ctx.trace.subscribe((record) => {
       if (record.kind === "tx" && record.link === this.watched) this.#saw(record);
-      return record;
-    };
+    });
     this.log(`tap listening on link ${this.watched}`, { tool: "tap", link: this.watched });
   }
 

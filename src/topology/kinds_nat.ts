@@ -4,7 +4,7 @@
  */
 import { SECOND } from "../engine/time.ts";
 import { startNatCheck, startStunServer } from "../devices/apps/stun.ts";
-import { registerNodeCommand } from "../devices/node_commands.ts";
+import { registerNodeCommand } from "../devices/device.ts";
 import { BEHAVIOURS, IPSEC_MODES, PRESET_NAMES } from "../stack/nat/config.ts";
 import { parseIp } from "../wire/addr.ts";
 import "../wire/stun.ts";

@@ -5,6 +5,7 @@ import type { TraceInput, TraceRecord } from "./record.ts";
 export class Tracer {
   readonly records: TraceRecord[] = [];
   #sched: Scheduler;
+  #listeners: ((record: TraceRecord) => void)[] = [];
 
   constructor(sched: Scheduler) {
     this.#sched = sched;
@@ -16,6 +17,15 @@ export class Tracer {
     record.seq = this.records.length;
     record.t = this.#sched.now;
     this.records.push(record);
+    for (const listener of this.#listeners) listener(record);
     return record;
+  }
+
+  /**
+   * Calls `listener` with every record emitted from now on (an eavesdropper watching a link, say).
+   * Listeners may emit records of their own; those reach the listeners too.
+   */
+  subscribe(listener: (record: TraceRecord) => void): void {
+    this.#listeners.push(listener);
   }
 }
