@@ -210,6 +210,10 @@ async function main(): Promise<number> {
   const lesson = index.default ? `#lesson=${encodeURIComponent(index.default)}` : "";
   console.log(`Tunnel Lab view: ${server.url}${lesson}`);
   console.log(`(${index.lessons.length} lessons from ${options.topologies}; press Ctrl+C to stop)`);
+  if (index.default) {
+    // The same lesson from the command line, for a terminal beside the browser.
+    console.log(`The same run in the terminal: npm run sim -- run topologies/${index.default} --pcap out/`);
+  }
   return await new Promise<number>(() => {});
 }
 
