@@ -1,10 +1,8 @@
 /**
- * Test harness: nodes whose spec carries `config.ipsec` get IPsec attached right after they are built,
- * as the device base class does once it calls `attachIpsec` (attaching twice is a no-op).
+ * Test helpers for IPsec scenarios. Nodes whose spec carries `config.ipsec` get IPsec from the
+ * network builder (src/topology/build.ts), exactly as in a real run.
  */
-import { deviceFactories } from "../../../src/devices/registry.ts";
-import { attachIpsec, ipsecEngineOf } from "../../../src/stack/ipsec/attach.ts";
-import type { IpsecSettings } from "../../../src/stack/ipsec/config.ts";
+import { ipsecEngineOf } from "../../../src/stack/ipsec/attach.ts";
 import type { IpsecEngine } from "../../../src/stack/ipsec/engine.ts";
 import type { SimResult } from "../../../src/sim.ts";
 import "../../../src/wire/esp.ts";
@@ -12,14 +10,6 @@ import { action, link, model, node } from "../../helpers/model.ts";
 import type { LinkSpec, TopologyModel } from "../../../src/topology/model.ts";
 import type { TraceRecord } from "../../../src/trace/record.ts";
 import { SECOND } from "../../../src/engine/time.ts";
-
-for (const [kind, factory] of Object.entries(deviceFactories)) {
-  deviceFactories[kind] = (spec, ctx) => {
-    const device = factory(spec, ctx);
-    if (spec.config.ipsec) attachIpsec(device, spec.config.ipsec as IpsecSettings);
-    return device;
-  };
-}
 
 /** The IPsec engine of a node after a run. */
 export function engineOf(result: SimResult, node: string): IpsecEngine {
