@@ -5,7 +5,7 @@
 import { SECOND } from "../engine/time.ts";
 import { startNatCheck, startStunServer } from "../devices/apps/stun.ts";
 import { registerNodeCommand } from "../devices/device.ts";
-import { BEHAVIOURS, IPSEC_MODES, PRESET_NAMES } from "../stack/nat/config.ts";
+import { BEHAVIOURS, IPSEC_MODES, PORT_ALLOCATIONS, PRESET_NAMES } from "../stack/nat/config.ts";
 import { parseIp } from "../wire/addr.ts";
 import "../wire/stun.ts";
 import { STUN_ALT_PORT, STUN_PORT } from "../wire/stun.ts";
@@ -60,6 +60,7 @@ const natBlock = obj({
   filtering: behaviour,
   "port-preservation": bool(),
   "port-range": portRange(),
+  "port-allocation": oneOf(PORT_ALLOCATIONS),
   "udp-timeout": duration(SECOND),
   "udp-stream-timeout": duration(SECOND),
   "icmp-timeout": duration(SECOND),

@@ -47,6 +47,9 @@ export interface PortForward {
 }
 
 /** Everything the NAT engine needs, complete (no optional fields). */
+export type PortAllocation = "random" | "sequential";
+export const PORT_ALLOCATIONS: readonly PortAllocation[] = ["random", "sequential"];
+
 export interface NatSettings {
   preset: PresetName;
   mapping: Behaviour;
@@ -55,6 +58,12 @@ export interface NatSettings {
   portPreservation: boolean;
   /** Where new external ports (and ICMP identifiers) are drawn from when not preserved. */
   portRange: { low: number; high: number };
+  /**
+   * How a new port is picked in the range: `random` (Linux, most firmware) or `sequential`, the next
+   * free one after the last (many older and carrier NATs): predictable, which is what lets peers
+   * guess a symmetric NAT's next port.
+   */
+  portAllocation: PortAllocation;
   /** UDP mapping lifetime while no reply has been seen (Linux `nf_conntrack_udp_timeout`). */
   udpTimeout: Micros;
   /** UDP mapping lifetime once replies flow (Linux `nf_conntrack_udp_timeout_stream`). */
@@ -92,6 +101,7 @@ export const PRESETS: Record<PresetName, PresetValues> = {
     filtering: "address-dependent",
     portPreservation: true,
     portRange: { low: 1024, high: 65535 },
+    portAllocation: "random",
     udpTimeout: 30 * S,
     udpStreamTimeout: 120 * S,
     icmpTimeout: 30 * S,
@@ -111,6 +121,7 @@ export const PRESETS: Record<PresetName, PresetValues> = {
     filtering: "address-and-port-dependent",
     portPreservation: true,
     portRange: { low: 1024, high: 65535 },
+    portAllocation: "random",
     udpTimeout: 30 * S,
     udpStreamTimeout: 120 * S,
     icmpTimeout: 30 * S,
@@ -128,6 +139,7 @@ export const PRESETS: Record<PresetName, PresetValues> = {
     filtering: "endpoint-independent",
     portPreservation: true,
     portRange: { low: 1024, high: 65535 },
+    portAllocation: "random",
     udpTimeout: 300 * S,
     udpStreamTimeout: 300 * S,
     icmpTimeout: 60 * S,
@@ -145,6 +157,7 @@ export const PRESETS: Record<PresetName, PresetValues> = {
     filtering: "address-and-port-dependent",
     portPreservation: false,
     portRange: { low: 1024, high: 65535 },
+    portAllocation: "random",
     udpTimeout: 30 * S,
     udpStreamTimeout: 60 * S,
     icmpTimeout: 30 * S,
@@ -163,6 +176,7 @@ export const PRESETS: Record<PresetName, PresetValues> = {
     filtering: "address-and-port-dependent",
     portPreservation: false,
     portRange: { low: 1024, high: 65535 },
+    portAllocation: "random",
     udpTimeout: 120 * S,
     udpStreamTimeout: 300 * S,
     icmpTimeout: 60 * S,
@@ -182,6 +196,7 @@ export interface RawNatBlock {
   filtering?: Behaviour;
   "port-preservation"?: boolean;
   "port-range"?: { low: number; high: number };
+  "port-allocation"?: PortAllocation;
   "udp-timeout"?: Micros;
   "udp-stream-timeout"?: Micros;
   "icmp-timeout"?: Micros;
@@ -220,6 +235,7 @@ export function resolveNatSettings(raw: RawNatConfig, fallback: PresetName = "ho
     filtering: nat.filtering ?? base.filtering,
     portPreservation: nat["port-preservation"] ?? base.portPreservation,
     portRange: nat["port-range"] ?? base.portRange,
+    portAllocation: nat["port-allocation"] ?? base.portAllocation,
     udpTimeout: nat["udp-timeout"] ?? base.udpTimeout,
     udpStreamTimeout: nat["udp-stream-timeout"] ?? base.udpStreamTimeout,
     icmpTimeout: nat["icmp-timeout"] ?? base.icmpTimeout,

@@ -111,9 +111,9 @@ export class NatTable {
   }
 
   /**
-   * A free outside port: the inside port itself when preservation allows, otherwise a random start
-   * in the range and the next free one after it (how Linux and most firmware pick). Undefined when the
-   * range is exhausted.
+   * A free outside port: the inside port itself when preservation allows, otherwise the first free
+   * port from a random start in the range (how Linux and most firmware pick) or, with sequential
+   * allocation, from just after the last port handed out. Undefined when the range is exhausted.
    */
   allocatePort(proto: NatProto, insidePort: number): number | undefined {
     if (this.settings.portPreservation && insidePort > 0 && !this.portBusy(proto, insidePort)) {
@@ -121,13 +121,21 @@ export class NatTable {
     }
     const { low, high } = this.settings.portRange;
     const span = high - low + 1;
-    const start = this.owner.rng.int(0, span - 1);
+    const last = this.#lastAllocated.get(proto);
+    const start = this.settings.portAllocation === "sequential"
+      ? (last === undefined ? 0 : last - low + 1)
+      : this.owner.rng.int(0, span - 1);
     for (let i = 0; i < span; i++) {
       const port = low + ((start + i) % span);
-      if (!this.portBusy(proto, port)) return port;
+      if (!this.portBusy(proto, port)) {
+        this.#lastAllocated.set(proto, port);
+        return port;
+      }
     }
     return undefined;
   }
+
+  #lastAllocated = new Map<NatProto, number>();
 
   /** Adds a mapping and publishes it. */
   add(
