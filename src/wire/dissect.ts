@@ -53,6 +53,9 @@ function ipLayers(bytes: Uint8Array): Layers | null {
   if (bytes.length < 20 || bytes[0] >> 4 !== 4) return null;
   const headerLength = (bytes[0] & 0x0f) * 4;
   const totalLength = Math.min((bytes[2] << 8) | bytes[3], bytes.length);
+  // A header that claims less than 20 bytes, more than was received, or more than the datagram is
+  // not something to lay fields over: the inspector shows it as malformed, as decodeIpv4 rejects it.
+  if (headerLength < 20 || headerLength > totalLength) return null;
   const flagsAndOffset = (bytes[6] << 8) | bytes[7];
   return {
     src: formatIp(readIp(bytes, 12)),

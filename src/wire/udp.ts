@@ -91,7 +91,8 @@ export function describeUdpHeader(bytes: Uint8Array, offset: number, checksumOk:
   return {
     name: "User Datagram Protocol",
     value: `${view.getUint16(0)} → ${view.getUint16(2)}`,
-    ...at(0, Math.min(view.getUint16(4), bytes.length - offset)),
+    // The length field is untrusted: the range never ends inside the 8-byte header nor past the data.
+    ...at(0, Math.min(Math.max(view.getUint16(4), UDP_HEADER_LEN), bytes.length - offset)),
     children: [
       { name: "Source Port", value: String(view.getUint16(0)), ...at(0, 2) },
       { name: "Destination Port", value: String(view.getUint16(2)), ...at(2, 2) },

@@ -85,3 +85,22 @@ Deno.test("ICMP fragmentation-needed carries the next-hop MTU (RFC 1191)", () =>
   const decoded = decodeIcmp(bytes);
   assert.ok(decoded.ok && "mtu" in decoded.value && decoded.value.mtu === 1400);
 });
+
+Deno.test("field trees of hostile headers keep every range inside the packet and never backwards", async () => {
+  const { describe } = await import("../../src/wire/dissect.ts");
+  const hex = (s: string) => new Uint8Array(s.match(/../g)!.map((b) => parseInt(b, 16)));
+  const cases = [
+    "4b67001e00bdb5e2b09c29116e9c178e1ea78e224fc42f86fcfc3568dd98", // IHL 44 in a 30-byte buffer
+    "4500000a000800003e32162cc6336402cb00710a0000000000000000", // total length below the header
+    "41000030000100004011000000000001000000020001000200080000", // IHL below 5
+    "45000030000f00003e11166ec6336402cb00710a06a506a50000000000000000000000000000000000000000", // UDP length 0
+  ];
+  const walk = (fields: { start: number; end: number; children?: unknown[] }[], size: number) => {
+    for (const f of fields) {
+      assert.ok(f.start <= f.end && f.start >= 0 && f.end <= size, JSON.stringify(f));
+      if (f.children) walk(f.children as typeof fields, size);
+    }
+  };
+  for (const c of cases) walk(describe(hex(c)), c.length / 2);
+  assert.equal(describe(hex(cases[2]))[0].name, "Malformed packet");
+});
