@@ -3,7 +3,7 @@
  * with no malformed packet or warning is checked in tests/cli/cli_test.ts.)
  */
 import assert from "node:assert/strict";
-import { assertTsharkPresent, fieldValues, problems, skipWithoutTshark } from "../helpers/tshark.ts";
+import { assertTsharkPresent, fieldValues, skipWithoutTshark } from "../helpers/tshark.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
