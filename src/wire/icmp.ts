@@ -119,7 +119,12 @@ export function icmpSummary(bytes: Uint8Array): string {
 
 export function describeIcmpHeader(bytes: Uint8Array, offset: number, end: number): Field {
   if (end - offset < 8) {
-    return { name: "Internet Control Message Protocol", value: "truncated", start: offset, end: Math.max(offset, end) };
+    return {
+      name: "Internet Control Message Protocol",
+      value: "truncated",
+      start: offset,
+      end: Math.max(offset, end),
+    };
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
   const at = (start: number, length: number) => ({ start: offset + start, end: offset + start + length });
