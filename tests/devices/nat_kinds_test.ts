@@ -37,7 +37,7 @@ Deno.test("a nat-router with every setting loads into the settings the engine us
     inside: [lan0]
     outside: wan0
     nat: { mapping: address-dependent, filtering: endpoint-independent, port-preservation: false,
-           port-range: 2000-2999, udp-timeout: 45s, udp-stream-timeout: 3m, icmp-timeout: 10s,
+           port-range: 2000-2999, port-allocation: sequential, udp-timeout: 45s, udp-stream-timeout: 3m, icmp-timeout: 10s,
            esp-timeout: 90s, hairpin: true, inbound-refresh: false }
     port-forwards: [{ proto: udp, port: 1701, to: 192.168.1.10 }, { proto: esp, to: 192.168.1.10 }]
     ipsec-passthrough: spi
@@ -54,6 +54,7 @@ Deno.test("a nat-router with every setting loads into the settings the engine us
     filtering: "endpoint-independent",
     portPreservation: false,
     portRange: { low: 2000, high: 2999 },
+    portAllocation: "sequential",
     udpTimeout: 45 * SECOND,
     udpStreamTimeout: 180 * SECOND,
     icmpTimeout: 10 * SECOND,

@@ -81,11 +81,12 @@ Deno.test("lesson nat-symmetric: one port per destination; the peer cannot use t
     .map((r) => (r.detail?.after as { src: string }).src);
   assert.equal(snat.length, 2);
   assert.notEqual(snat[0], snat[1]);
-  assert.equal(snat[0], "203.0.113.2:20005", "the port the lesson's script aims the peer at");
+  assert.equal(snat[0], "203.0.113.2:20004", "the port the lesson's script aims the peer at");
+  assert.equal(snat[1], "203.0.113.2:20005", "sequential allocation: the next port, which the peer guesses");
   const d = drops(records, "home-router");
   assert.ok(
     d.some((x) =>
-      /to 203\.0\.113\.2:20005 dropped: this mapping of 192\.168\.1\.10:5000 was made for 192\.0\.2\.10:7 only/
+      /to 203\.0\.113\.2:20004 dropped: this mapping of 192\.168\.1\.10:5000 was made for 192\.0\.2\.10:7 only/
         .test(x)
     ),
   );
