@@ -24,6 +24,7 @@ import { formatKeysFile, ipsecKeysFromTrace } from "../stack/ipsec/keys.ts";
 import { tablesAt } from "../trace/tables.ts";
 import { describeIoError, loadTopologyFile } from "./load_file.ts";
 import { checkPcapTargets, writePcaps } from "./pcap_files.ts";
+import { dialupLines } from "../trace/pcap.ts";
 
 /** Where the CLI writes: lines to stdout and stderr, and whether stdout may be coloured. */
 export interface CliIo {
@@ -263,8 +264,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   if (pcapDir !== undefined) {
+    // Dial-up lines exist only once the run has dialled them, so their files are checked now.
+    const lines = dialupLines(records);
+    const problem = lines.length ? await checkPcapTargets(pcapDir, lines) : undefined;
+    if (problem) {
+      io.err(`error: ${problem}`);
+      return EXIT_BAD_INPUT;
+    }
     try {
-      const written = await writePcaps(pcapDir, records, result.links.map((l) => l.name));
+      const written = await writePcaps(pcapDir, records, [...result.links.map((l) => l.name), ...lines]);
       io.err(`pcap: wrote ${written.map((w) => `${w.file} (${w.packets} packets)`).join(", ")}`);
     } catch (e) {
       io.err(`error: --pcap ${pcapDir}: ${describeIoError(e)}`);

@@ -22,7 +22,11 @@ export class LineEnd {
   peer!: LineEnd;
   #up = true;
 
-  constructor(readonly ctx: SimContext, readonly node: string) {}
+  /**
+   * @param line the line's name in the trace and the pcap file name (`subscriber_isp`, like a link
+   *   named after its two nodes)
+   */
+  constructor(readonly ctx: SimContext, readonly node: string, readonly line: string) {}
 
   get up(): boolean {
     return this.#up;
@@ -33,6 +37,18 @@ export class LineEnd {
     if (!this.#up) return false;
     const copy = frame.slice();
     const peer = this.peer;
+    // The frame as it goes onto the wire, for the line's capture (pcap linktype PPP). No packet id:
+    // the id belongs to the IPv4 datagram inside, whose bytes the inspector shows on its own records.
+    this.ctx.trace.emit({
+      kind: "tx",
+      node: this.node,
+      iface: "line",
+      link: this.line,
+      proto: "PPP",
+      summary: summarizePpp(copy),
+      bytes: copy,
+      linktype: "ppp",
+    });
     this.ctx.sched.after(LINE_DELAY, () => {
       if (!peer.#up) return;
       this.ctx.trace.emit({
@@ -42,7 +58,7 @@ export class LineEnd {
         proto: "PPP",
         ...(inner ? { pkt: inner.id } : {}),
         summary: `PPP over the dial-up line from ${this.node}: ${summarizePpp(copy)}`,
-        detail: { line: `${this.node}-${peer.node}` },
+        link: this.line,
       });
       peer.onFrame?.(copy, inner, outer);
     });
@@ -85,8 +101,9 @@ export function answerCalls(ctx: SimContext, isp: string, answer: LineAnswerer):
 export function dial(ctx: SimContext, subscriber: string, isp: string): LineEnd | undefined {
   const answer = exchange(ctx).get(isp);
   if (!answer) return undefined;
-  const ours = new LineEnd(ctx, subscriber);
-  const theirs = new LineEnd(ctx, isp);
+  const line = `${subscriber}_${isp}`;
+  const ours = new LineEnd(ctx, subscriber, line);
+  const theirs = new LineEnd(ctx, isp, line);
   ours.peer = theirs;
   theirs.peer = ours;
   answer(subscriber, theirs);

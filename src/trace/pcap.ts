@@ -13,6 +13,8 @@ import type { TraceRecord } from "./record.ts";
 export const PCAP_MAGIC = 0xa1b2c3d4;
 /** LINKTYPE_RAW: raw IPv4/IPv6, no link-layer header. */
 export const LINKTYPE_RAW = 101;
+/** LINKTYPE_PPP: PPP frames starting with address and control (FF 03), as on a dial-up line. */
+export const LINKTYPE_PPP = 9;
 /** The largest packet the captures keep whole (larger ones are truncated, as tcpdump -s does). */
 export const SNAPLEN = 65535;
 
@@ -26,7 +28,7 @@ export interface CapturedPacket {
 }
 
 /** A classic pcap file holding `packets` in the given order. */
-export function pcapFromPackets(packets: readonly CapturedPacket[]): Uint8Array {
+export function pcapFromPackets(packets: readonly CapturedPacket[], linktype = LINKTYPE_RAW): Uint8Array {
   let size = GLOBAL_HEADER;
   for (const p of packets) size += RECORD_HEADER + Math.min(p.bytes.length, SNAPLEN);
   const out = new Uint8Array(size);
@@ -37,7 +39,7 @@ export function pcapFromPackets(packets: readonly CapturedPacket[]): Uint8Array 
   view.setInt32(8, 0, true); // timestamps are UTC (simulated time starts at the epoch)
   view.setUint32(12, 0, true); // sigfigs: always 0
   view.setUint32(16, SNAPLEN, true);
-  view.setUint32(20, LINKTYPE_RAW, true);
+  view.setUint32(20, linktype, true);
   let at = GLOBAL_HEADER;
   for (const p of packets) {
     const kept = Math.min(p.bytes.length, SNAPLEN);
@@ -51,19 +53,33 @@ export function pcapFromPackets(packets: readonly CapturedPacket[]): Uint8Array 
   return out;
 }
 
-function transmitted(records: readonly TraceRecord[], link?: string): CapturedPacket[] {
+/** `tx` records with bytes of one kind (IPv4, or PPP frames), optionally on one link only. */
+function transmitted(records: readonly TraceRecord[], ppp: boolean, link?: string): CapturedPacket[] {
   const packets: CapturedPacket[] = [];
   for (const r of records) {
-    if (r.kind === "tx" && r.bytes && (link === undefined || r.link === link)) {
+    if (
+      r.kind === "tx" && r.bytes && (r.linktype === "ppp") === ppp && (link === undefined || r.link === link)
+    ) {
       packets.push({ t: r.t, bytes: r.bytes });
     }
   }
   return packets;
 }
 
-/** The capture of one link: every datagram put on it (`tx` records), in trace order. */
+/**
+ * The capture of one link: every frame put on it (`tx` records), in trace order. A dial-up line
+ * carries PPP frames and gets linktype PPP; every other link carries IPv4 and gets linktype RAW.
+ */
 export function writePcap(records: readonly TraceRecord[], linkName: string): Uint8Array {
-  return pcapFromPackets(transmitted(records, linkName));
+  const ppp = records.some((r) => r.kind === "tx" && r.link === linkName && r.linktype === "ppp");
+  return pcapFromPackets(transmitted(records, ppp, linkName), ppp ? LINKTYPE_PPP : LINKTYPE_RAW);
+}
+
+/** Dial-up lines that carried frames in this run (they are not links of the topology). */
+export function dialupLines(records: readonly TraceRecord[]): string[] {
+  const lines = new Set<string>();
+  for (const r of records) if (r.kind === "tx" && r.linktype === "ppp" && r.link) lines.add(r.link);
+  return [...lines];
 }
 
 /**
@@ -72,7 +88,8 @@ export function writePcap(records: readonly TraceRecord[], linkName: string): Ui
  * files to tell the hops apart.
  */
 export function writeMergedPcap(records: readonly TraceRecord[]): Uint8Array {
-  return pcapFromPackets(transmitted(records));
+  // One file has one link type: the dial-up lines' PPP frames have their own per-line captures.
+  return pcapFromPackets(transmitted(records, false));
 }
 
 /** What `readPcap` found: the global header's fields and the packets. */

@@ -51,8 +51,13 @@ export interface TraceRecord {
   summary: string;
   /** For `drop`: why, and what a student could change. */
   reason?: string;
-  /** Wire bytes (an IPv4 datagram) for `tx`, `rx` and `drop`. */
+  /** Wire bytes for `tx`, `rx` and `drop`: an IPv4 datagram unless `linktype` says otherwise. */
   bytes?: Uint8Array;
+  /**
+   * What `bytes` hold when they are not an IPv4 datagram: `ppp` for a PPP frame (FF 03, protocol,
+   * payload) on a dial-up line, captured with pcap linktype 9.
+   */
+  linktype?: "ppp";
   /** For `state`: which table and row. */
   table?: string;
   key?: string;

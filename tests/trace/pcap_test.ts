@@ -121,3 +121,26 @@ Deno.test("readPcap and isPcap reject what is not a pcap, without throwing", () 
   assert.equal(r.ok, false);
   if (!r.ok) assert.match(r.error, /truncated/);
 });
+
+Deno.test("a dial-up line's capture has linktype PPP and holds only its PPP frames", async () => {
+  await import("../../src/plugins.ts");
+  const { loadTopology } = await import("../../src/topology/load.ts");
+  const { simulate } = await import("../../src/sim.ts");
+  const { dialupLines, readPcap, writeMergedPcap, writePcap, LINKTYPE_PPP, LINKTYPE_RAW } = await import(
+    "../../src/trace/pcap.ts"
+  );
+  const file = new URL("../../topologies/l2tp-compulsory.yaml", import.meta.url);
+  const loaded = loadTopology(Deno.readTextFileSync(file), "l2tp-compulsory.yaml");
+  assert.ok(loaded.ok);
+  const records = simulate(loaded.model).records;
+  assert.deepEqual(dialupLines(records), ["bob-pc_isp"]);
+  const line = readPcap(writePcap(records, "bob-pc_isp"));
+  assert.ok(line.ok);
+  assert.equal(line.value.linktype, LINKTYPE_PPP);
+  assert.ok(line.value.packets.length > 10);
+  for (const p of line.value.packets) assert.deepEqual([...p.bytes.subarray(0, 2)], [0xff, 0x03]);
+  const merged = readPcap(writeMergedPcap(records));
+  assert.ok(merged.ok);
+  assert.equal(merged.value.linktype, LINKTYPE_RAW);
+  assert.ok(merged.value.packets.every((p) => p.bytes[0] >> 4 === 4), "the merged capture holds IPv4 only");
+});

@@ -11,6 +11,7 @@ import { LadderView } from "./ladder_view.ts";
 import type { Point } from "./layout.ts";
 import { resetTypeMetrics } from "./metrics.ts";
 import { renderLesson } from "./lesson_view.ts";
+import { dialupLines } from "../../src/trace/pcap.ts";
 import { type Run, runText } from "./run.ts";
 import { SourceView } from "./source_view.ts";
 import { TablesView } from "./tables_view.ts";
@@ -404,6 +405,9 @@ export class App {
     select.replaceChildren(
       h("option", { value: "" }, "all links (merged)"),
       ...(run?.result.links ?? []).map((l) => h("option", { value: l.name }, l.name)),
+      ...dialupLines(run?.result.records ?? []).map((line) =>
+        h("option", { value: line }, `${line} (dial-up, PPP)`)
+      ),
     );
   }
 

@@ -6,7 +6,7 @@
 import { formatTime } from "../../src/engine/time.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 import type { Field } from "../../src/wire/field.ts";
-import { describe } from "../../src/wire/dissect.ts";
+import { describeFrame } from "../../src/wire/frame.ts";
 import { byId, clear, h } from "./dom.ts";
 import { SizeWatch, typeMetrics } from "./metrics.ts";
 import { KIND_WORDS, protoColour, protoInk } from "./palette.ts";
@@ -111,7 +111,8 @@ export class Inspector {
       const from = run.index.records[run.index.bytesOf[this.#seq]];
       this.#root.append(h("p", { class: "muted" }, `Bytes as sent by ${from.node} (event ${from.seq}).`));
     }
-    this.#root.append(this.#packetBlock(bytes, "packet"));
+    const carrier = run.index.records[run.index.bytesOf[this.#seq]];
+    this.#root.append(this.#packetBlock(bytes, "packet", carrier?.linktype));
 
     const inner = r.pkt !== undefined ? run.index.contents.get(r.pkt) ?? [] : [];
     const innerBytes = inner
@@ -200,8 +201,14 @@ export class Inspector {
     return box;
   }
 
-  #packetBlock(bytes: Uint8Array, id: string): HTMLElement {
-    const block: Block = { bytes, fields: describe(bytes), byteEls: [], charEls: [], rows: [] };
+  #packetBlock(bytes: Uint8Array, id: string, linktype?: "ppp"): HTMLElement {
+    const block: Block = {
+      bytes,
+      fields: describeFrame(bytes, linktype),
+      byteEls: [],
+      charEls: [],
+      rows: [],
+    };
     const wrap = h("div", { class: "packet-block", "data-block": id });
     const tree = h("ul", { class: "tree", role: "tree", "aria-label": "Packet layers" });
     for (const f of block.fields) tree.append(this.#fieldItem(block, f, 0));

@@ -72,7 +72,11 @@ export function indexTrace(records: TraceRecord[]): TraceIndex {
         nodes.push(name);
       }
     }
-    if (r.pkt === undefined) continue;
+    if (r.pkt === undefined) {
+      // Frames that are not a datagram of their own (PPP on a dial-up line) still show their bytes.
+      if (r.bytes) bytesOf[i] = i;
+      continue;
+    }
     const list = byPacket.get(r.pkt);
     if (list) list.push(i);
     else byPacket.set(r.pkt, [i]);
