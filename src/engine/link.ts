@@ -14,15 +14,22 @@ export interface LinkPort {
   receiveFromLink(packet: Packet): void;
 }
 
+/** How a link behaves; a topology's links are these plus their endpoints (see LinkSpec). */
 export interface LinkParams {
   name: string;
   delay: Micros;
+  /** Bits per second; 0 means infinitely fast (no serialisation delay, no queue). */
   bandwidth: number;
+  /** Probability in [0,1] that a frame is lost. */
   loss: number;
+  /** Probability in [0,1] that a frame is delivered twice. */
   duplicate: number;
+  /** Extra random delay in [0, jitter]; enough jitter reorders frames. */
   jitter: Micros;
   mtu: number;
+  /** Transmit queue limit in packets per sending interface (tail drop beyond it). */
   queue: number;
+  /** Current state (initially as written). */
   up: boolean;
 }
 

@@ -1,4 +1,5 @@
 import type { Micros } from "../engine/time.ts";
+import type { LinkParams } from "../engine/link.ts";
 
 /** Where something was written in the topology file (1-based), so errors can point at it. */
 export interface SourcePos {
@@ -89,24 +90,9 @@ export interface LinkEndpoint {
   iface: string;
 }
 
-export interface LinkSpec {
-  /** Given `name`, or `nodeA_nodeB` when none was given. */
-  name: string;
+/** A link as written: the engine's link parameters (name defaults to `nodeA_nodeB`) plus its endpoints. */
+export interface LinkSpec extends LinkParams {
   endpoints: LinkEndpoint[];
-  delay: Micros;
-  /** Bits per second; 0 means infinitely fast (no serialisation delay, no queue). */
-  bandwidth: number;
-  /** Probability in [0,1] that a frame is lost. */
-  loss: number;
-  /** Probability in [0,1] that a frame is delivered twice. */
-  duplicate: number;
-  /** Extra random delay in [0, jitter]; enough jitter reorders frames. */
-  jitter: Micros;
-  mtu: number;
-  /** Transmit queue limit in packets per sending interface (tail drop beyond it). */
-  queue: number;
-  /** Initial state. */
-  up: boolean;
   pos: SourcePos;
 }
 
