@@ -14,8 +14,8 @@ import { tcpOf } from "../tcp_host.ts";
 /** iperf3's default port. */
 export const IPERF_PORT = 5201;
 /** How much the client keeps queued in TCP ahead of what is acknowledged (a socket send buffer). */
-const SEND_BUFFER = 256 * 1024;
-const WRITE_SIZE = 128 * 1024;
+const SEND_BUFFER = 128 * 1024;
+const WRITE_SIZE = 64 * 1024;
 const DIVIDER = "- - - - - - - - - - - - - - - - - - - - - - - - -";
 
 /** `1.12 MBytes` (binary units for amounts, as iperf3 prints them). */

@@ -61,8 +61,8 @@ export interface SegmentSink {
   output(connection: TcpConnection, segment: TcpSegment): void;
   /** The connection's row in the `tcp` table changed; `event` is worth a line of its own. */
   publish(connection: TcpConnection, event?: string): void;
-  /** The connection reached CLOSED and can be forgotten. */
-  remove(connection: TcpConnection): void;
+  /** The connection reached CLOSED (`event` says from where and why) and can be forgotten. */
+  remove(connection: TcpConnection, event: string): void;
 }
 
 /** RFC 9293 §3.7.1: the send MSS when the peer's SYN has no MSS option. */
@@ -637,12 +637,9 @@ export class TcpConnection {
     this.#retransmitTimer?.cancel();
     this.#timeWaitTimer?.cancel();
     this.error = error;
-    if (this.state !== "CLOSED") {
-      const from = this.state;
-      this.state = "CLOSED";
-      this.#sink.publish(this, `${from} → CLOSED${error ? `: ${error}` : ""}`);
-    }
-    this.#sink.remove(this);
+    const from = this.state;
+    this.state = "CLOSED";
+    if (from !== "CLOSED") this.#sink.remove(this, `${from} → CLOSED${error ? `: ${error}` : ""}`);
     this.#reportClosed(error);
   }
 }

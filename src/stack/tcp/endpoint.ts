@@ -171,7 +171,7 @@ export class TcpEndpoint {
       output: (connection: TcpConnection, segment: TcpSegment) =>
         this.#host.send(connection.localIp, connection.remoteIp, encodeTcp(localIp, remoteIp, segment)),
       publish: (connection: TcpConnection, event?: string) => this.#publish(connection, event),
-      remove: (connection: TcpConnection) => {
+      remove: (connection: TcpConnection, event: string) => {
         const key = tupleKey(
           connection.localIp,
           connection.localPort,
@@ -179,7 +179,7 @@ export class TcpEndpoint {
           connection.remotePort,
         );
         if (this.#connections.get(key) === connection) this.#connections.delete(key);
-        this.#host.state(describeTuple(connection), null, `tcp ${describeTuple(connection)} closed`);
+        this.#host.state(describeTuple(connection), null, `tcp ${describeTuple(connection)}: ${event}`);
       },
     };
     const connection = new TcpConnection(
