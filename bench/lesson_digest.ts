@@ -48,7 +48,8 @@ async function digestRun(file: string, seed: string | undefined, lines: string[]
   const seedArgs = seed === undefined ? [] : ["--seed", seed];
   const dir = await Deno.makeTempDir({ prefix: "tunnel-lab-digest-" });
   try {
-    const path = `${root}${file}`;
+    // Relative, so the text trace's header names the file the same way from any checkout.
+    const path = file;
     const json = await cli([
       "run",
       path,
@@ -76,6 +77,7 @@ async function digestRun(file: string, seed: string | undefined, lines: string[]
 }
 
 if (import.meta.main) {
+  Deno.chdir(root);
   const lines: string[] = [];
   const files = await lessonFiles();
   for (const file of files) {
