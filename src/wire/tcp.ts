@@ -6,7 +6,7 @@
  */
 import { type Ip4, writeIp } from "./addr.ts";
 import { adjustChecksum, finishChecksum, onesSum } from "./checksum.ts";
-import { registerIpDissector } from "./dissect.ts";
+import type { IpDissector } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { hexNum, leaf, put16, put32, u16, u32 } from "./octets.ts";
 
@@ -402,7 +402,8 @@ function readAddress(bytes: Uint8Array, at: number): Ip4 {
   return u32(bytes, at);
 }
 
-registerIpDissector(PROTO_TCP, {
+/** The dissector for IP protocol 6: label, summary and field tree (listed in src/plugins.ts). */
+export const tcpDissector: IpDissector = {
   label: "TCP",
   summarize: summarizeTcp,
   describe(bytes, offset, end) {
@@ -425,4 +426,4 @@ registerIpDissector(PROTO_TCP, {
     }
     return fields;
   },
-});
+};
