@@ -307,7 +307,7 @@ export class TcpConnection {
     this.#pump();
   }
 
-  /** RFC 9293 §3.10.7.4's four cases of segment length against receive window. */
+  /** RFC 9293 §3.10.7.4's four cases: segment length zero or not, receive window zero or not. */
   #acceptable(segment: TcpSegment): boolean {
     const length = segmentLength(segment);
     const window = this.receiveWindow;
