@@ -33,8 +33,21 @@ export function tshark(args: string[]): string {
   return new TextDecoder().decode(out.stdout);
 }
 
-export const CHECKSUM_PREFS = ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"];
-export const PROBLEM_FILTER = "_ws.malformed || _ws.expert.severity >= 0x00600000";
+export const CHECKSUM_PREFS = [
+  "-o",
+  "ip.check_checksum:TRUE",
+  "-o",
+  "udp.check_checksum:TRUE",
+  "-o",
+  "tcp.check_checksum:TRUE",
+];
+/**
+ * Malformed frames and expert warnings. TCP's own analysis (retransmission, lost segment, zero window)
+ * and resets are warnings by design on a lossy or refusing path; TCP captures are judged by malformed
+ * frames, checksums and stream completeness instead (tests/interop/tcp_tshark_test.ts).
+ */
+export const PROBLEM_FILTER =
+  "_ws.malformed || (_ws.expert.severity >= 0x00600000 && !tcp.analysis.flags && !(tcp.flags.reset == 1))";
 
 /** Frames tshark finds malformed or worth a warning, as `frame: message` lines (empty when clean). */
 export function problems(pcap: string, extra: string[] = []): string[] {
