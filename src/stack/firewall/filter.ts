@@ -84,7 +84,7 @@ export class Firewall {
 
   /** Publishes the rule list (call once the run starts). */
   publishRules(): void {
-    this.#settings.rules.forEach((rule, i) => this.#publishRule(i));
+    this.#settings.rules.forEach((_, i) => this.#publishRule(i));
     this.#owner.state("firewall", "policy", { rule: `default ${this.#settings.policy}` });
   }
 
