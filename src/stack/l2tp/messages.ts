@@ -3,16 +3,9 @@
  * hiding the ones worth hiding behind a Random Vector (§4.3), and revealing them on receipt.
  */
 import type { Prng } from "../../engine/prng.ts";
-import {
-  type Avp,
-  AVP_SPECS,
-  avpName,
-  type AvpType,
-  concealAvp,
-  findAvp,
-  MESSAGE_TYPE_NAMES,
-  revealAvps,
-} from "../../wire/l2tp_avp.ts";
+import { type Avp, AVP_SPECS, avpName, type AvpType, findAvp } from "../../wire/l2tp_avp.ts";
+import { MESSAGE_TYPE_NAMES } from "../../wire/l2tp_names.ts";
+import { concealAvp, revealAvps } from "../../wire/l2tp_avp_hidden.ts";
 import type { Decoded } from "../../wire/field.ts";
 
 /** AVP types hidden when hiding is on: identifiers and the proxy authentication exchange. */

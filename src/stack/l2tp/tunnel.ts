@@ -9,16 +9,14 @@ import { bytesEqual } from "../../crypto/bytes.ts";
 import { l2tpChallengeResponse } from "../../crypto/auth.ts";
 import { formatIp, type Ip4 } from "../../wire/addr.ts";
 import { encodeL2tp, type L2tpControl, type L2tpData, messageTypeOf } from "../../wire/l2tp.ts";
+import { type Avp, avpName, findAvp } from "../../wire/l2tp_avp.ts";
 import {
-  type Avp,
-  avpName,
   CDN_RESULT_NAMES,
   ERROR_CODE_NAMES,
-  findAvp,
   MESSAGE_TYPE_NAMES,
   MSG,
   STOPCCN_RESULT_NAMES,
-} from "../../wire/l2tp_avp.ts";
+} from "../../wire/l2tp_names.ts";
 import { summarize } from "../../wire/dissect.ts";
 import { FIRMWARE_REVISION, retransmitCycle, VENDOR_NAME } from "./config.ts";
 import type { TunnelOwner } from "./endpoint.ts";
