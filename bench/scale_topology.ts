@@ -63,6 +63,8 @@ export function scaleTopology(options: ScaleOptions): string {
     out.push(`  nat${n}:`);
     out.push("    kind: nat-router");
     out.push("    preset: home-router");
+    // The preset keeps IKE on port 500 for one inside host at a time; NAT-T needs the port translated.
+    if (ipsec && perNat > 1) out.push("    ipsec-keep-port-500: false");
     out.push(`    interfaces: { lan0: 192.168.1.1/24, wan0: ${natSide}/30 }`);
     out.push("    inside: [lan0]");
     out.push("    outside: wan0");
