@@ -17,16 +17,21 @@ import type { Point } from "./layout.ts";
 import { fetchLesson, fetchLessonIndex, hashParam, type LessonIndex, withHashParam } from "./lessons.ts";
 import { renderLesson } from "./lesson_view.ts";
 import { resetTypeMetrics } from "./metrics.ts";
-import { type Run, runText } from "./run.ts";
+import { loadTopology } from "../../src/topology/load.ts";
+import { makeRun, type Run } from "./run.ts";
+import { SimClient } from "./sim_client.ts";
 import { SourceView } from "./source_view.ts";
 import { remember, remembered } from "./storage.ts";
 import { TablesView } from "./tables_view.ts";
 import { TopologyView } from "./topology_view.ts";
 import { defaultFilter, type EventFilter, filterRecords, positionAtOrBefore } from "./trace_index.ts";
+import { stepList, type StepMode } from "./step_list.ts";
 import { applySetting, compareRuns, type Setting } from "./whatif.ts";
 import { WhatIfView } from "./whatif_view.ts";
 
 const LARGE_KEY = "tunnel-lab:large";
+const PRESENTER_KEY = "tunnel-lab:presenter";
+const MODE_KEY = "tunnel-lab:steps";
 
 export class App {
   run: Run | null = null;
@@ -39,6 +44,9 @@ export class App {
   #lessons: LessonIndex = { default: null, lessons: [] };
   #playing: ReturnType<typeof setInterval> | 0 = 0;
   #drafts = new Drafts();
+  #sim: SimClient;
+  /** `hops`: one step per hop (the default); `events`: every record, as the trace has them. */
+  mode: StepMode = remembered(MODE_KEY) === "events" ? "events" : "hops";
 
   #topology: TopologyView;
   #events: EventList;
@@ -55,8 +63,13 @@ export class App {
   #play = byId<HTMLButtonElement>("btn-play");
   #speed = byId<HTMLSelectElement>("speed");
 
-  constructor() {
-    this.#topology = new TopologyView(byId("topology") as unknown as SVGSVGElement, this);
+  constructor(bundleUrl: string) {
+    this.#sim = new SimClient(bundleUrl);
+    this.#topology = new TopologyView(
+      byId("topology") as unknown as SVGSVGElement,
+      byId("topology-caption"),
+      this,
+    );
     this.#events = new EventList(this);
     this.#inspector = new Inspector(this);
     this.#ladder = new LadderView(this);
@@ -64,7 +77,7 @@ export class App {
     this.#whatIf = new WhatIfView(this);
     this.#source = new SourceView(this);
     wireControls(this);
-    this.#wireLargeType();
+    this.#wireTypeSwitches();
     this.#setState("empty");
     renderLesson(null, null);
     this.#inspector.setRun(null);
@@ -118,8 +131,11 @@ export class App {
     this.#whatIf.showChanges(null, null);
     const draft = this.#drafts.get(file);
     if (draft !== undefined && draft !== text) {
-      this.runSource(draft, { fresh: true });
-      this.#say(`${file}: your earlier edits were kept (Undo all changes or Revert to discard them).`);
+      this.runSource(draft, { fresh: true }).then(() => {
+        if (this.run?.text === draft) {
+          this.#say(`${file}: your earlier edits were kept (Undo all changes or Revert to discard them).`);
+        }
+      });
     } else this.runSource(text, { fresh: true });
   }
 
@@ -135,20 +151,33 @@ export class App {
     if (lesson && lesson !== this.#file) this.openLesson(lesson);
   }
 
-  /** Runs `text` (the source as it now stands); errors go to the Source tab, the text stays. */
-  runSource(text: string, options: { fresh?: boolean; description?: string; setting?: Setting } = {}): void {
+  /**
+   * Runs `text` (the source as it now stands): loaded here so errors show at once, simulated in the
+   * worker while the status line shows progress. Errors go to the Source tab; the text stays.
+   */
+  async runSource(
+    text: string,
+    options: { fresh?: boolean; description?: string; setting?: Setting } = {},
+  ): Promise<void> {
     const file = this.#file ?? "untitled.yaml";
     this.#source.setText(text);
     this.#stop();
     this.#setState("running");
-    const previous = this.run;
-    const outcome = runText(text, file);
     this.#drafts.note(file, text, this.#original);
-    if (!outcome.ok) {
-      this.#source.setErrors(outcome.errors);
-      const first = outcome.errors[0];
-      const more = outcome.errors.length > 1 ? ` (and ${outcome.errors.length - 1} more)` : "";
-      this.#say(`${file}:${first.line}:${first.col}: ${first.message}${more}`, true);
+    const loaded = loadTopology(text, file);
+    const outcome = loaded.ok
+      ? await this.#sim.run(text, file, (now, until) => this.#progress(file, now, until))
+      : { ok: false as const, errors: loaded.errors };
+    if (outcome.ok === "superseded") return;
+    if (!outcome.ok || !loaded.ok) {
+      const errors = outcome.ok ? [] : outcome.errors;
+      this.#source.setErrors(errors);
+      const first = errors[0];
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+      this.#say(
+        first ? `${file}:${first.line}:${first.col}: ${first.message}${more}` : `${file}: failed`,
+        true,
+      );
       this.selectTab("tab-source");
       this.#setRun(null);
       renderLesson(null, file);
@@ -156,13 +185,14 @@ export class App {
       return;
     }
     this.#source.setErrors([]);
-    const run = outcome.run;
+    const previous = this.run;
+    const run = makeRun(text, file, loaded.model, outcome.result, outcome.millis);
     const keepCursor = !options.fresh && previous !== null;
     const comparison = options.description && previous
       ? compareRuns(previous.result.records, run.result.records)
       : null;
     this.#setRun(run, keepCursor);
-    renderLesson(run.model, file, run.result.records, (seq) => this.setCursor(seq));
+    renderLesson(run.model, file, run.result.records, (seq) => this.setCursor(seq), this.edited());
     if (options.description) this.#whatIf.showChanges(options.description, comparison);
     const n = run.result.records.length;
     this.#say(
@@ -175,6 +205,14 @@ export class App {
       this.selectTab("tab-lesson");
     }
     this.#setState("ready");
+  }
+
+  #progress(file: string, now: number, until: number): void {
+    const percent = until > 0 ? Math.round((100 * now) / until) : 100;
+    this.#say(
+      `${file}: simulating… ${(now / 1e6).toFixed(1)} of ${(until / 1e6).toFixed(1)} s (${percent}%)`,
+    );
+    byId<HTMLProgressElement>("run-progress").value = percent;
   }
 
   revert(): void {
@@ -198,9 +236,11 @@ export class App {
   #setRun(run: Run | null, keepCursor = false): void {
     const oldCursor = this.cursor;
     this.run = run;
-    this.#filtered = run ? filterRecords(run.index, this.filter) : new Int32Array(0);
+    this.#filtered = run
+      ? stepList(run, this.mode, filterRecords(run.index, this.filter))
+      : new Int32Array(0);
     this.#topology.setRun(run);
-    this.#events.setList(run, this.#filtered);
+    this.#events.setList(run, this.#filtered, this.mode);
     this.#inspector.setRun(run);
     this.#ladder.setRun(run);
     this.#tables.setRun(run);
@@ -214,9 +254,9 @@ export class App {
     const n = run.index.records.length;
     let start = keepCursor ? Math.min(Math.max(oldCursor, 0), n - 1) : -1;
     if (start < 0) {
-      // Start on the first thing that happens, not on the tables every node publishes at t=0.
+      // Start just before the first thing that happens (the t=0 tables are one step) and say how to go.
       const first = run.index.records.find((r) => r.kind !== "state");
-      start = first?.seq ?? 0;
+      start = first ? Math.max(0, first.seq - 1) : 0;
     }
     this.cursor = -1;
     this.setCursor(start);
@@ -235,15 +275,28 @@ export class App {
     const r = run.index.records[seq];
     const node = r.node.split(",")[0];
     if (this.#tables.following && run.model.nodes.some((n) => n.name === node)) this.#pick(node);
-    this.#tables.setCursor(seq);
+    // On a step, the tables show the device after what it did in that step.
+    const step = run.steps.list[run.steps.stepOf[seq]];
+    const tablesAt = this.mode === "hops" && step && step.at === seq
+      ? step.members[step.members.length - 1]
+      : seq;
+    this.#tables.setCursor(Math.max(seq, tablesAt));
     this.#updateTransport();
+    document.body.classList.toggle("at-start", seq <= (this.#filtered[0] ?? 0));
+  }
+
+  /** Switches between one step per hop and every event. */
+  setMode(mode: StepMode): void {
+    this.mode = mode;
+    remember(MODE_KEY, mode);
+    this.setFilter(this.filter);
   }
 
   setFilter(filter: EventFilter): void {
     this.filter = filter;
     if (!this.run) return;
-    this.#filtered = filterRecords(this.run.index, filter);
-    this.#events.setList(this.run, this.#filtered);
+    this.#filtered = stepList(this.run, this.mode, filterRecords(this.run.index, filter));
+    this.#events.setList(this.run, this.#filtered, this.mode);
     this.#events.setCursor(this.cursor);
     this.#updateTransport();
   }
@@ -396,18 +449,46 @@ export class App {
     if (tabId === "tab-topology") byId("topology-tools").hidden = false;
   }
 
-  #wireLargeType(): void {
+  /**
+   * Presenter mode (the diagram across the top, every word large; `#presenter=1` in the address turns
+   * it on) and Large type: both remembered, both re-measure the panes.
+   */
+  #wireTypeSwitches(): void {
     const large = byId<HTMLInputElement>("large-type");
+    const presenter = byId<HTMLInputElement>("presenter");
+    const flag = hashParam(location.hash, "presenter");
     large.checked = remembered(LARGE_KEY) === "1";
-    document.body.classList.toggle("large", large.checked);
-    large.addEventListener("change", () => {
+    presenter.checked = flag !== null ? flag === "1" : remembered(PRESENTER_KEY) === "1";
+    const apply = () => {
       document.body.classList.toggle("large", large.checked);
+      document.body.classList.toggle("presenter", presenter.checked);
       resetTypeMetrics();
+      this.#topology.restyle(presenter.checked, large.checked);
+    };
+    apply();
+    const changed = () => {
+      apply();
       remember(LARGE_KEY, large.checked ? "1" : "0");
+      remember(PRESENTER_KEY, presenter.checked ? "1" : "0");
+      history.replaceState(
+        null,
+        "",
+        withHashParam(location.hash, "presenter", presenter.checked ? "1" : null) || location.pathname,
+      );
       this.#events.relayout();
       this.#ladder.shown();
       if (this.cursor >= 0) this.#topology.setCursor(this.cursor);
-    });
+    };
+    large.addEventListener("change", changed);
+    presenter.addEventListener("change", changed);
+  }
+
+  /** An envelope was clicked: go to where that transmission arrives (its hop) and inspect it. */
+  openPacket(txSeq: number): void {
+    const run = this.run;
+    if (!run) return;
+    const arrival = run.index.arrival[txSeq];
+    this.setCursor(this.mode === "hops" && arrival >= 0 ? arrival : txSeq);
   }
 
   // ---- exports --------------------------------------------------------------------------------
