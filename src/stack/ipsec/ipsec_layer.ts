@@ -24,26 +24,16 @@ import {
   udpEncapKind,
 } from "../../wire/esp.ts";
 import { decodeIpv4, encodeIpv4, type Ipv4Packet, PROTO_UDP } from "../../wire/ipv4.ts";
-import { decodeIsakmpHeader, EXCHANGE, FLAG_ENCRYPTION } from "../../wire/isakmp.ts";
+import { decodeIsakmpHeader, EXCHANGE, FLAG_ENCRYPTION, IKE_PORT, NAT_T_PORT } from "../../wire/isakmp.ts";
+import { L2TP_PORT } from "../../wire/l2tp.ts";
 import { hexNum } from "../../wire/octets.ts";
 import { decodeUdp, encodeUdp, refreshUdpChecksum, UDP_HEADER_LEN } from "../../wire/udp.ts";
 import type { Interface } from "../interface.ts";
 import { ACCEPT, type IpStack, type UdpMessage, type Verdict } from "../ip.ts";
 import { ESP_AUTHS, ESP_CIPHERS, type IpsecConfig } from "./config.ts";
-import {
-  type ChildSa,
-  type Endpoint,
-  IKE_PORT,
-  IkeSa,
-  NAT_T_PORT,
-  type Selector,
-  selectorText,
-} from "./ike.ts";
+import { type ChildSa, type Endpoint, IkeSa, type Selector, selectorText } from "./ike_sa.ts";
 import { be32 } from "./derive.ts";
 import { espOpen, espSeal, REPLAY_WINDOW, ReplayWindow } from "./esp.ts";
-
-/** L2TP's port: the traffic RFC 3193 protects. */
-export const L2TP_PORT = 1701;
 
 /** What the engine needs from the device it runs on (narrow: the stack knows no devices). */
 export interface IpsecHost {
@@ -83,7 +73,7 @@ function adjustForAddress(checksum: number, from: Ip4, to: Ip4): number {
 }
 
 /** IPsec for one node. Create it with `attachIpsec`. */
-export class IpsecEngine {
+export class IpsecLayer {
   readonly config: IpsecConfig;
   readonly rng: Prng;
   #ike = new Map<string, IkeSa>();
