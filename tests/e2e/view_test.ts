@@ -191,15 +191,16 @@ Deno.test({
       });
 
       await t.step("the drop of the TTL-2 ping is explained in words", async () => {
-        await page.selectOption(".filters select", "drops");
+        await page.selectOption("#event-kinds", "drops");
         await rowsSettle(page, (n) => n === 1, "fail-drops-filter");
         assert.equal(await page.locator(".event-row").count(), 1);
         await page.locator(".event-row").first().click();
         assert.match(await inspectorTitle(page), /r2 DROPPED$/);
         assert.match(await page.locator("#inspector .reason").textContent() ?? "", /Dropped at r2: .*TTL/);
-        assert.equal(await page.locator("#topology .callout.drop").count(), 1);
+        assert.equal(await page.locator("#topology-caption.drop").count(), 1);
+        assert.match(await page.locator("#topology-caption").textContent() ?? "", /TTL/);
         await screenshot(page, "04-drop");
-        await page.selectOption(".filters select", "all");
+        await page.selectOption("#event-kinds", "all");
       });
 
       await t.step("protocol chips filter the list", async () => {

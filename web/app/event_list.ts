@@ -91,7 +91,7 @@ export class EventList {
     }
     this.#kinds = h(
       "select",
-      { "aria-label": "Which events", onchange: () => this.#emitFilter() },
+      { id: "event-kinds", "aria-label": "Which events", onchange: () => this.#emitFilter() },
       h("option", { value: "all" }, "all events"),
       h("option", { value: "wire" }, "on the wire (sent)"),
       h("option", { value: "drops" }, "drops only"),

@@ -13,6 +13,7 @@ import { messageFirst, shortName } from "./message.ts";
 import { SizeWatch } from "./metrics.ts";
 import { KIND_GLYPHS, KIND_WORDS, protoColour, protoInk } from "./palette.ts";
 import type { Run } from "./run.ts";
+import { stateSentence } from "./sentences.ts";
 import { type Fit, fitPoints } from "./topology_fit.ts";
 import {
   type DiagramLabel,
@@ -336,7 +337,7 @@ export class TopologyView {
     layer.selectAll("*").remove();
     const s = this.#sizes;
     for (const label of this.#labels) {
-      const g = layer.append<SVGGElement>("g").attr("class", `label-group ${label.role}`).attr(
+      const g = layer.append<SVGGElement>("g").attr("class", `label-group role-${label.role}`).attr(
         "data-label",
         label.id,
       );
@@ -517,7 +518,12 @@ export class TopologyView {
   /** The caption over the drawing: what happens at the current record, in words. */
   #drawCaption(r: TraceRecord): void {
     const isDrop = r.kind === "drop";
-    const body = isDrop && r.reason ? r.reason : r.kind === "state" ? "" : messageFirst(r.summary);
+    const run = this.#run!;
+    const body = isDrop && r.reason
+      ? r.reason
+      : r.kind === "state"
+      ? stateSentence(r, run.steps.before.get(r.seq)).replace(/^[^:]*: /, "")
+      : messageFirst(r.summary);
     const head = `${KIND_GLYPHS[r.kind]} ${r.node} ${KIND_WORDS[r.kind]}`;
     this.#caption.replaceChildren();
     const strong = document.createElement("strong");
