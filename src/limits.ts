@@ -11,9 +11,9 @@ export const RUN_LIMITS = {
   /** Simulated time: `duration`, `--until` and script times may not go past this (24 hours). */
   duration: 24 * 3600 * SECOND,
   /** Scheduler events executed in one run. */
-  events: 20_000_000,
+  events: 5_000_000,
   /** Trace records kept in one run (every record stays in memory for the summary, tables and pcaps). */
-  records: 1_000_000,
+  records: 500_000,
 } as const;
 
 /** Limits on a topology file, checked before it is parsed. */

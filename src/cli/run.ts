@@ -30,7 +30,7 @@ export const EXIT_INTERRUPTED = 130;
 export const EXIT_UNMET = 1;
 
 /** Events per slice: small enough that output and Ctrl+C feel immediate, big enough to cost nothing. */
-const SLICE_EVENTS = 20_000;
+const SLICE_EVENTS = 2_000;
 
 /** The options of `run`, already parsed. */
 export interface RunOptions {
