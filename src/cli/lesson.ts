@@ -3,13 +3,8 @@
  * questions for the class, as docs/topology.md promises; the expectations follow it.
  */
 import type { LessonSpec } from "../topology/model.ts";
-
-/** A look-for item's text: a plain string, or the `text` of an item that carries its own check. */
-function lookForText(item: unknown): string {
-  if (typeof item === "string") return item;
-  const text = (item as { text?: unknown } | null)?.text;
-  return typeof text === "string" ? text : String(item);
-}
+import { checkLookFor } from "../trace/expect.ts";
+import type { TraceRecord } from "../trace/record.ts";
 
 /** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
 function wrap(text: string, width: number, indent: string, first = indent): string[] {
@@ -31,17 +26,25 @@ function wrap(text: string, width: number, indent: string, first = indent): stri
 
 const WIDTH = 100;
 
-/** The lines of the lesson block, starting with a blank line that sets it off from the summary. */
-export function lessonLines(lesson: LessonSpec): string[] {
+/**
+ * The lines of the lesson block, starting with a blank line that sets it off from the summary. A look-for
+ * item that carries a check is marked ✓ or ✗ by the run; one no run can show gets "·".
+ */
+export function lessonLines(lesson: LessonSpec, records: readonly TraceRecord[]): string[] {
   const lines = ["", `lesson: ${lesson.title}`];
   const story = lesson.story.trim();
   for (const paragraph of story.split(/\n\s*\n/)) {
     if (paragraph.trim()) lines.push(...wrap(paragraph, WIDTH, "  "));
   }
-  const lookFor = lesson.lookFor as readonly unknown[];
-  if (lookFor.length > 0) {
+  if (lesson.lookFor.length > 0) {
     lines.push("look for:");
-    for (const item of lookFor) lines.push(...wrap(lookForText(item), WIDTH, "    ", "  - "));
+    const verdicts = checkLookFor(lesson.lookFor, records);
+    lesson.lookFor.forEach((item, i) => {
+      const verdict = verdicts[i];
+      const mark = verdict === undefined ? "·" : verdict.met ? "✓" : "✗";
+      const seen = verdict?.met && verdict.seq !== undefined ? ` (event ${verdict.seq})` : "";
+      lines.push(...wrap(item.text + seen, WIDTH, "    ", `  ${mark} `));
+    });
   }
   if (lesson.questions.length > 0) {
     lines.push("questions:");

@@ -171,7 +171,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     io.out(formatJsonSummary(summary, facts));
   } else {
     for (const line of formatSummary(summary, facts)) io.out(line);
-    if (model.lesson) { for (const line of lessonLines(model.lesson)) io.out(line); }
+    if (model.lesson) { for (const line of lessonLines(model.lesson, records)) io.out(line); }
     if (verdicts.length > 0) {
       const met = verdicts.filter((v) => v.met).length;
       io.out(`expectations: ${met} of ${verdicts.length} met`);

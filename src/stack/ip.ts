@@ -78,6 +78,8 @@ export interface SendOptions {
    * can come before the packet's `tx`, as the layers happen.
    */
   id?: number;
+  /** The IPsec SA the packet must leave through (see `Packet.saRef`). */
+  saRef?: number;
 }
 
 /** Local delivery of an IP protocol the stack does not handle itself (ESP, 50), after reassembly. */
@@ -204,6 +206,7 @@ export class IpStack {
       payload,
     });
     const packet: Packet = { id: options.id ?? this.ctx.nextPacketId(), bytes, parent: options.parent };
+    if (options.saRef !== undefined) packet.saRef = options.saRef;
     this.#output(packet, found.iface, found.nextHop, true);
     return packet;
   }

@@ -32,7 +32,7 @@ export function renderLesson(
   if (model.description) wrap.append(h("p", { class: "muted" }, model.description));
   if (lesson?.story) wrap.append(h("p", { class: "lesson-story" }, lesson.story));
   if (lesson && lesson.lookFor.length > 0) {
-    wrap.append(h("h3", {}, "Look for"), h("ul", {}, ...lesson.lookFor.map((x) => h("li", {}, x))));
+    wrap.append(h("h3", {}, "Look for"), h("ul", {}, ...lesson.lookFor.map((x) => h("li", {}, x.text))));
   }
   const expectations = model.expectations ?? [];
   if (expectations.length > 0) {
