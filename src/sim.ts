@@ -8,7 +8,7 @@ import type { SimContext } from "./engine/context.ts";
 import { Prng } from "./engine/prng.ts";
 import { Scheduler } from "./engine/scheduler.ts";
 import { formatDuration, formatTime, type Micros } from "./engine/time.ts";
-import { RUN_LIMITS } from "./limits.ts";
+import { RUN_LIMITS } from "./engine/limits.ts";
 import { buildNetwork, type Network } from "./topology/build.ts";
 import type { TopologyModel } from "./topology/model.ts";
 import type { TraceRecord } from "./trace/record.ts";

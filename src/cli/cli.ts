@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import "../plugins.ts";
 import { formatDuration } from "../engine/time.ts";
-import { INPUT_LIMITS, RUN_LIMITS } from "../limits.ts";
+import { INPUT_LIMITS, RUN_LIMITS } from "../engine/limits.ts";
 import { commandList } from "../topology/commands.ts";
 import { getKind, kindNames } from "../topology/kinds.ts";
 import { closest } from "../topology/values.ts";

@@ -5,7 +5,7 @@
  * saying where. Slicing does not change the trace (see src/sim.ts).
  */
 import { formatDuration, formatTime, type Micros, parseDuration } from "../engine/time.ts";
-import { RUN_LIMITS } from "../limits.ts";
+import { RUN_LIMITS } from "../engine/limits.ts";
 import { startSimulation } from "../sim.ts";
 import { formatKeysFile, ipsecKeysFromTrace } from "../stack/ipsec/keys.ts";
 import type { TopologyModel } from "../topology/model.ts";

@@ -6,7 +6,7 @@
 import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair, type Scalar } from "yaml";
 import type { Micros } from "../engine/time.ts";
 import { formatDuration, parseDuration } from "../engine/time.ts";
-import { RUN_LIMITS } from "../limits.ts";
+import { RUN_LIMITS } from "../engine/limits.ts";
 import type { SourcePos, TopologyError } from "./model.ts";
 import {
   type Cidr,

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { SECOND } from "../../src/engine/time.ts";
-import { RUN_LIMITS } from "../../src/limits.ts";
+import { RUN_LIMITS } from "../../src/engine/limits.ts";
 import { simulate, startSimulation } from "../../src/sim.ts";
 import { loadTopology } from "../../src/topology/load.ts";
 import { formatJsonRecord } from "../../src/trace/format.ts";

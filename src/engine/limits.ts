@@ -4,7 +4,7 @@
  * run stops at the same event on every machine and in the browser, and the message can name the
  * setting to change.
  */
-import { SECOND } from "./engine/time.ts";
+import { SECOND } from "./time.ts";
 
 /** Limits on one run; the first one reached stops it, with a record saying which. */
 export const RUN_LIMITS = {
