@@ -25,6 +25,11 @@ export interface SimOptions {
   maxEvents?: number;
   /** Stop once this many trace records exist (default and maximum `RUN_LIMITS.records`). */
   maxRecords?: number;
+  /**
+   * Called about every 2% of simulated time with the time reached, so a browser worker can show
+   * progress. Running in time slices executes the same events in the same order as one run.
+   */
+  onProgress?: (now: Micros, until: Micros) => void;
 }
 
 /** One link as built: its name and who sits on it. */
@@ -66,8 +71,10 @@ export interface Simulation {
   readonly events: number;
   /** Whether the run reached its end time or a ceiling. */
   readonly done: boolean;
-  /** Runs up to `maxEvents` more events; returns whether the run is done. */
-  advance(maxEvents?: number): boolean;
+  /** The simulated time the run ends at (the duration or `until`, within the ceiling). */
+  readonly until: Micros;
+  /** Runs up to `maxEvents` more events, and no further than time `upTo`; returns whether the run is done. */
+  advance(maxEvents?: number, upTo?: Micros): boolean;
   /** The run as it stands (call once it is done, or after an interruption). */
   result(): SimResult;
 }
@@ -141,10 +148,11 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
     get done() {
       return done;
     },
-    advance(slice = Number.POSITIVE_INFINITY) {
+    until,
+    advance(slice = Number.POSITIVE_INFINITY, upTo = until) {
       if (done) return true;
       const budget = Math.min(slice, maxEvents - sched.executed);
-      sched.runUntil(until, budget);
+      sched.runUntil(Math.min(upTo, until), budget);
       if (sched.halted) finish("records");
       else if (sched.executed >= maxEvents && sched.now < until) finish("events");
       else if (sched.now >= until) finish(wanted > until ? "duration" : undefined);
@@ -176,6 +184,12 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
  */
 export function simulate(model: TopologyModel, options: SimOptions = {}): SimResult {
   const simulation = startSimulation(model, options);
-  simulation.advance();
+  const until = simulation.until;
+  const slices = options.onProgress ? 50 : 1;
+  for (let i = 1; i <= slices && !simulation.done; i++) {
+    const sliceEnd = i === slices ? until : Math.floor((until * i) / slices);
+    simulation.advance(Number.POSITIVE_INFINITY, sliceEnd);
+    options.onProgress?.(sliceEnd, until);
+  }
   return simulation.result();
 }
