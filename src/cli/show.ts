@@ -29,6 +29,9 @@ export const KNOWN_TABLES = [
   "ike-sas",
   "ipsec-sas",
   "ipsec-policy",
+  "tcp",
+  "firewall",
+  "conntrack",
 ] as const;
 
 /** One `--show` request, checked. */
