@@ -7,6 +7,7 @@ import type { TopologyModel } from "./topology/model.ts";
 import type { TraceRecord } from "./trace/record.ts";
 import { Tracer } from "./trace/tracer.ts";
 import { formatIp } from "./wire/addr.ts";
+import { protoLabel, summarize } from "./wire/dissect.ts";
 
 export interface SimOptions {
   /** Overrides the topology's seed. */
@@ -49,6 +50,7 @@ export function simulate(model: TopologyModel, options: SimOptions = {}): SimRes
     trace,
     rng: new Prng(options.seed ?? model.seed),
     nextPacketId: () => ++packetIds,
+    frames: { label: protoLabel, summarize },
   };
   const network = buildNetwork(model, ctx);
   for (const device of network.devices.values()) device.start();

@@ -3,11 +3,9 @@
  * 1 internal error. Output goes through `CliIo` so tests can run the CLI in-process.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import "../plugins.ts";
 import { formatDuration, formatTime, type Micros, parseDuration } from "../engine/time.ts";
 import { simulate } from "../sim.ts";
-import { commandList } from "../topology/commands.ts";
-import { getKind, kindNames } from "../topology/kinds.ts";
+import { COMMANDS, KINDS } from "../kinds/index.ts";
 import type { TopologyModel } from "../topology/model.ts";
 import { closest } from "../topology/values.ts";
 import {
@@ -40,7 +38,7 @@ export const EXIT_BAD_INPUT = 2;
 
 /** Shown by `help`, `--help` and after a usage mistake. */
 export function usage(): string {
-  const commands = commandList().map((c) => `    ${c.target === "node" ? "node" : "link"}: ${c.usage}`);
+  const commands = COMMANDS.map((c) => `    ${c.target === "node" ? "node" : "link"}: ${c.usage}`);
   return [
     "Tunnel Lab: a deterministic network simulator for L2TP/IPsec across NAT routers and ISPs.",
     "",
@@ -60,7 +58,7 @@ export function usage(): string {
     "",
     "Exit status: 0 success, 2 bad input (errors as file:line:col: message), 1 internal error.",
     "",
-    `Node kinds: ${kindNames().map((k) => `${k} (${getKind(k)!.summary})`).join("; ")}`,
+    `Node kinds: ${KINDS.map((k) => `${k.name} (${k.summary})`).join("; ")}`,
     "Script commands (do:):",
     ...commands,
   ].join("\n");
