@@ -1,11 +1,12 @@
 /**
  * The end host and the plain router: an IP stack, the small tools a script starts (ping, UDP, STUN,
- * nat-check) and, on a host with `vpn` profiles, the voluntary L2TP client.
+ * nat-check, the TCP tools) and, on a host with `vpn` profiles, the voluntary L2TP client.
  */
 import type { SimContext } from "../engine/context.ts";
 import { parseIp } from "../wire/addr.ts";
 import { startPing } from "./apps/ping.ts";
 import { startNatCheck, startStunServer } from "./apps/stun.ts";
+import { TCP_NODE_COMMANDS } from "./apps/tcp_tools.ts";
 import { startUdpEcho, startUdpSend } from "./apps/udp.ts";
 import { Device } from "./device.ts";
 import type { DeviceSpec, ParsedCommand } from "./spec.ts";
@@ -63,8 +64,11 @@ export class Host extends Device {
         return this.vpn.connect(String(args.name));
       case "vpn-disconnect":
         return this.vpn.disconnect(String(args.name));
-      default:
+      default: {
+        const tcpTool = TCP_NODE_COMMANDS[command.name];
+        if (tcpTool) return tcpTool(this, command);
         return super.runCommand(command);
+      }
     }
   }
 

@@ -4,10 +4,14 @@
  */
 import { SECOND } from "../engine/time.ts";
 import { argDuration, argInt, argIpv4, argText, type CommandDef, parseWords } from "../topology/commands.ts";
+import { TCP_COMMANDS } from "../topology/tcp_commands.ts";
 import { STUN_ALT_PORT, STUN_PORT } from "../wire/stun.ts";
 
 const MAX_UDP_PAYLOAD = 65507;
 const port = argInt(1, 65535);
+
+/** The TCP tools' commands (iperf, tcp connect), which hosts and routers run. */
+export const TCP_TOOLS: readonly string[] = TCP_COMMANDS.map((c) => c.name);
 
 /** A command as defined here, before the kinds that run it are filled in. */
 export type CommandSpec = Omit<CommandDef, "kinds">;
@@ -138,4 +142,5 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     usage: "hangup",
     parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
   },
+  ...TCP_COMMANDS,
 ];

@@ -1,5 +1,6 @@
 /** The `host` kind: an end system with a gateway, static routes, the script's tools and VPN profiles. */
 import { Host, type HostSettings } from "../devices/host.ts";
+import { TCP_TOOLS } from "./commands.ts";
 import { ipsecKey, withIpsec } from "./ipsec_keys.ts";
 import { type Agree, defineKind, optional, type SettingsOf } from "./kind.ts";
 import { checkVpn, vpnProfiles } from "./vpn_keys.ts";
@@ -16,7 +17,16 @@ export const hostKind = defineKind({
   gateway: true,
   interfacesRequired: true,
   keys,
-  commands: ["ping", "udp send", "udp echo", "nat-check", "stun-server", "vpn connect", "vpn disconnect"],
+  commands: [
+    "ping",
+    "udp send",
+    "udp echo",
+    "nat-check",
+    "stun-server",
+    "vpn connect",
+    "vpn disconnect",
+    ...TCP_TOOLS,
+  ],
   check(node, settings, model, report) {
     checkVpn(node, settings.vpn, model, report);
   },

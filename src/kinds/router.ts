@@ -1,6 +1,7 @@
 /** The `router` kind: forwards by longest-prefix match over static routes; may run L2TP/IPsec. */
 import { Router } from "../devices/host.ts";
 import { ipsecKey, withIpsec } from "./ipsec_keys.ts";
+import { TCP_TOOLS } from "./commands.ts";
 import { defineKind } from "./kind.ts";
 
 /** A plain IP router. */
@@ -11,6 +12,6 @@ export const routerKind = defineKind({
   gateway: false,
   interfacesRequired: true,
   keys: { ...ipsecKey },
-  commands: ["ping", "udp send", "udp echo"],
+  commands: ["ping", "udp send", "udp echo", ...TCP_TOOLS],
   create: (spec, settings, ctx) => withIpsec(new Router(spec, ctx), settings.ipsec),
 });

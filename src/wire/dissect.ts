@@ -8,6 +8,7 @@ import { espDissector, udpEncapDissector } from "./esp.ts";
 import { IKE_PORT, isakmpDissector, NAT_T_PORT } from "./isakmp.ts";
 import { L2TP_PORT, l2tpDissector } from "./l2tp.ts";
 import { STUN_ALT_PORT, STUN_PORT, stunDissector } from "./stun.ts";
+import { PROTO_TCP, tcpDissector } from "./tcp.ts";
 
 /**
  * What rides on a UDP port: a label, a one-line summary and a field tree. Like Wireshark's
@@ -39,7 +40,7 @@ function dissectorTables(): { udp: Map<number, UdpDissector>; ip: Map<number, Ip
       [IKE_PORT, isakmpDissector],
       [NAT_T_PORT, udpEncapDissector],
     ]),
-    ip: new Map([[PROTO_ESP, espDissector]]),
+    ip: new Map([[PROTO_ESP, espDissector], [PROTO_TCP, tcpDissector]]),
   };
   return tables;
 }
