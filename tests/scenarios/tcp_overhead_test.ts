@@ -5,7 +5,6 @@
  * leaves of the link, and the tunnels must rank as their overhead says.
  */
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import { simulate } from "../../src/sim.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
