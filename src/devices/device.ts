@@ -7,6 +7,7 @@ import { formatIp, type Ip4, parseIp } from "../wire/addr.ts";
 import type { Interface } from "../stack/interface.ts";
 import { IpStack } from "../stack/ip.ts";
 import { formatRoute } from "../stack/routing.ts";
+import { tcpOf } from "./tcp_host.ts";
 
 /** An Ethernet-like interface plugged into a link. */
 export class PhysicalInterface implements Interface, LinkPort {
@@ -102,6 +103,8 @@ export class Device {
   /** Called once when the run starts, after every device and link exists. */
   start(): void {
     this.publishInterfaces();
+    // Every node speaks TCP, as every real one does: a SYN to a closed port is answered with a reset.
+    tcpOf(this);
   }
 
   /** Records the interface and routing tables so the view and `--show` can display them. */

@@ -30,6 +30,8 @@ export interface LnsSettings extends RawTunnelSettings {
   proxy?: "accept" | "renegotiate";
   "answer-port"?: number;
   mru?: number;
+  /** pppd's `mtu`: the largest frame sent into a session (bounded by the client's MRU). */
+  mtu?: number;
   "lcp-echo-interval"?: number;
   "lcp-echo-failure"?: number;
 }
@@ -112,6 +114,7 @@ export class Lns extends Router {
       allocateAddress: () => session.address,
       releaseAddress: () => {},
       mru: s.mru ?? L2TP_MRU,
+      ...(s.mtu !== undefined ? { mtu: s.mtu } : {}),
       name: s.hostname ?? this.name,
       ...echoSettings(s),
     };

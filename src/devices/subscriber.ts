@@ -20,6 +20,7 @@ export interface SubscriberSettings {
   auth?: "any" | "chap" | "pap";
   number?: string;
   mru?: number;
+  mtu?: number;
   "lcp-echo-interval"?: number;
   "lcp-echo-failure"?: number;
 }
@@ -53,6 +54,7 @@ export class Subscriber extends Host {
       role: "client",
       username: s.user,
       mru: s.mru ?? L2TP_MRU,
+      ...(s.mtu !== undefined ? { mtu: s.mtu } : {}),
       ...echoSettings(s),
     };
     if (s.password !== undefined) config.password = s.password;

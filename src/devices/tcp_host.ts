@@ -16,6 +16,8 @@ export function tcpOf(device: Device): TcpEndpoint {
   let endpoint = endpoints.get(device);
   if (endpoint) return endpoint;
   const ip = device.ip;
+  // A stream of its own, so adding TCP changes no draw of the device's other protocols.
+  const rng = device.rng.fork("tcp");
   endpoint = new TcpEndpoint({
     node: device.name,
     sched: device.ctx.sched,
@@ -26,7 +28,7 @@ export function tcpOf(device: Device): TcpEndpoint {
     send(src, dst, segment, parent) {
       ip.sendIp(dst, PROTO_TCP, segment, { src, dontFragment: true, parent });
     },
-    random32: () => device.rng.nextU32(),
+    random32: () => rng.nextU32(),
     delivered(packet, summary) {
       device.ctx.trace.emit({
         kind: "deliver",

@@ -27,6 +27,7 @@ export interface VpnProfile extends RawTunnelSettings {
   networks?: { ip: Ip4; prefixLength: number }[];
   port?: number;
   mru?: number;
+  mtu?: number;
   "lcp-echo-interval"?: number;
   "lcp-echo-failure"?: number;
 }
@@ -115,6 +116,7 @@ export class VpnClient {
     const config: PppConfig = {
       role: "client",
       mru: profile.mru ?? L2TP_MRU,
+      ...(profile.mtu !== undefined ? { mtu: profile.mtu } : {}),
       ...echoSettings(profile),
     };
     if (auth !== "any") config.auth = auth;

@@ -8,6 +8,7 @@
 import type { CommandDef } from "../topology/commands.ts";
 import type { Schema } from "../topology/schema.ts";
 import { COMMAND_SPECS } from "./commands.ts";
+import { firewallKind } from "./firewall.ts";
 import { hostKind } from "./host.ts";
 import { ispKind } from "./isp.ts";
 import type { NodeKind } from "./kind.ts";
@@ -25,6 +26,7 @@ export const KINDS: readonly NodeKind[] = [
   hostKind,
   routerKind,
   natRouterKind,
+  firewallKind,
   ispKind,
   tapKind,
   stunServerKind,

@@ -6,6 +6,8 @@ import { Isp, type IspSettings } from "../devices/isp.ts";
 import { bool, ipv4, list, obj, oneOf, type Schema, str } from "../topology/schema.ts";
 import { type Agree, defineKind, optional, required, type SettingsOf } from "./kind.ts";
 import { l2tpBlock } from "./l2tp_keys.ts";
+import { withMssClamp } from "../devices/mss_clamp.ts";
+import { mssClampKey } from "./tcp_keys.ts";
 import { checkForwards, checkIface, ifaceNames, natSchemas } from "./nat_keys.ts";
 
 const cgnatBlock = obj({ ...natSchemas, inside: list(str({ nonEmpty: true }), { min: 1 }) });
@@ -37,9 +39,10 @@ const keys = {
   subscribers: optional(list(str({ nonEmpty: true }), { min: 1 })),
   cgnat: optional(cgnat),
   lac: optional(lacBlock),
+  ...mssClampKey,
 };
 
-const _agree: Agree<SettingsOf<typeof keys>, IspSettings> = true;
+const _agree: Agree<Omit<SettingsOf<typeof keys>, "tcp-mss-clamp">, IspSettings> = true;
 
 /** An ISP access router. */
 export const ispKind = defineKind({
@@ -66,5 +69,5 @@ export const ispKind = defineKind({
       if (forwards) checkForwards(node, forwards, inside, positions.cgnat, report);
     }
   },
-  create: (spec, settings, ctx) => new Isp(spec, ctx, settings),
+  create: (spec, settings, ctx) => withMssClamp(new Isp(spec, ctx, settings), settings["tcp-mss-clamp"]),
 });

@@ -72,6 +72,7 @@ export const l2tpBlock = obj({
 /** PPP's echo keepalive, as pppd's lcp-echo-interval and lcp-echo-failure, and the MRU to ask for. */
 export const pppSchemas = {
   mru: int(128, 16384),
+  mtu: int(128, 16384),
   "lcp-echo-interval": duration(0),
   "lcp-echo-failure": int(0, 1000),
 };
@@ -79,6 +80,7 @@ export const pppSchemas = {
 /** The PPP keys of a node kind. */
 export const pppKeys = {
   mru: optional(pppSchemas.mru),
+  mtu: optional(pppSchemas.mtu),
   "lcp-echo-interval": optional(pppSchemas["lcp-echo-interval"]),
   "lcp-echo-failure": optional(pppSchemas["lcp-echo-failure"]),
 };

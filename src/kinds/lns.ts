@@ -9,6 +9,8 @@ import { ipsecKey, withIpsec } from "./ipsec_keys.ts";
 import { type Agree, defineKind, optional, required, type SettingsOf } from "./kind.ts";
 import { l2tpBlock, type PoolRange, poolRange, pppKeys, users } from "./l2tp_keys.ts";
 import { port } from "./nat_keys.ts";
+import { withMssClamp } from "../devices/mss_clamp.ts";
+import { mssClampKey } from "./tcp_keys.ts";
 
 const keys = {
   hostname: optional(str({ nonEmpty: true })),
@@ -27,9 +29,10 @@ const keys = {
   l2tp: optional(l2tpBlock),
   ...pppKeys,
   ...ipsecKey,
+  ...mssClampKey,
 };
 
-const _agree: Agree<Omit<SettingsOf<typeof keys>, "ipsec">, LnsSettings> = true;
+const _agree: Agree<Omit<SettingsOf<typeof keys>, "ipsec" | "tcp-mss-clamp">, LnsSettings> = true;
 
 function inRange(ip: number, pool: PoolRange): boolean {
   return ip >= pool.first && ip <= pool.last;
@@ -70,5 +73,6 @@ export const lnsKind = defineKind({
       report(positions.challenge, `challenge: true needs a secret (the shared tunnel secret)`);
     }
   },
-  create: (spec, settings, ctx) => withIpsec(new Lns(spec, ctx, settings), settings.ipsec),
+  create: (spec, settings, ctx) =>
+    withMssClamp(withIpsec(new Lns(spec, ctx, settings), settings.ipsec), settings["tcp-mss-clamp"]),
 });

@@ -3,14 +3,17 @@ import { NatRouter, type NatRouterSettings } from "../devices/nat-router.ts";
 import { list, str } from "../topology/schema.ts";
 import { type Agree, defineKind, optional, required, type SettingsOf } from "./kind.ts";
 import { checkForwards, checkIface, ifaceNames, natKeys } from "./nat_keys.ts";
+import { withMssClamp } from "../devices/mss_clamp.ts";
+import { mssClampKey } from "./tcp_keys.ts";
 
 const keys = {
   ...natKeys,
   inside: optional(list(str({ nonEmpty: true }), { min: 1 })),
   outside: required(str({ nonEmpty: true })),
+  ...mssClampKey,
 };
 
-const _agree: Agree<SettingsOf<typeof keys>, NatRouterSettings> = true;
+const _agree: Agree<Omit<SettingsOf<typeof keys>, "tcp-mss-clamp">, NatRouterSettings> = true;
 
 /** A NAT router. */
 export const natRouterKind = defineKind({
@@ -41,5 +44,6 @@ export const natRouterKind = defineKind({
     const forwards = settings["port-forwards"];
     if (forwards) checkForwards(node, forwards, inside, positions["port-forwards"], report);
   },
-  create: (spec, settings, ctx) => new NatRouter(spec, ctx, settings),
+  create: (spec, settings, ctx) =>
+    withMssClamp(new NatRouter(spec, ctx, settings), settings["tcp-mss-clamp"]),
 });

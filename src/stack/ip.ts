@@ -44,6 +44,8 @@ export interface IpHooks {
   prerouting?(packet: Packet, ip: Ipv4Packet, iface: Interface): Verdict;
   /** Every datagram about to leave, after routing and before fragmentation (SNAT). */
   postrouting?(packet: Packet, ip: Ipv4Packet, out: Interface, nextHop: Ip4): Verdict;
+  /** Every routed datagram being forwarded, knowing both interfaces (filtering, MSS clamping). */
+  forward?(packet: Packet, ip: Ipv4Packet, inIface: Interface, out: Interface): Verdict;
 }
 
 export interface UdpMessage {
@@ -324,6 +326,11 @@ export class IpStack {
         quoted: quote(packet.bytes),
       });
       return;
+    }
+    if (this.hooks.forward) {
+      const verdict = this.hooks.forward(packet, ip, inIface, found.iface);
+      if (verdict.action === "drop") return this.drop(packet, verdict.reason, inIface);
+      if (verdict.action === "consumed") return;
     }
     decrementTtl(packet.bytes);
     this.ctx.trace.emit({

@@ -446,7 +446,7 @@ export class PppSession {
       localAddress: formatIp(neg.localAddress),
       peerAddress: formatIp(neg.peerAddress),
       dns: neg.dns.map(formatIp),
-      mru: Math.min(this.#lcpNeg.localMru, this.#lcpNeg.peerMru),
+      mru: Math.min(this.#config.mtu ?? this.#lcpNeg.localMru, this.#lcpNeg.peerMru),
       ...(this.#user !== undefined ? { user: this.#user } : {}),
     };
     this.#setPhase("open");

@@ -24,6 +24,11 @@ export interface PppConfig {
   role: "client" | "server";
   /** Default 1500; the client usually asks 1400 over L2TP/IPsec. */
   mru?: number;
+  /**
+   * The largest frame we send (pppd's `mtu`): the interface MTU becomes the smaller of this and the
+   * peer's MRU. Absent: the smaller of both MRUs.
+   */
+  mtu?: number;
   /** Server: what it demands (default "chap"); client: what it accepts (default: CHAP-MD5 or PAP). */
   auth?: "chap" | "pap" | "none";
   username?: string;
@@ -65,7 +70,7 @@ export interface PppUpInfo {
   peerAddress: string;
   dns: string[];
   user?: string;
-  /** The smaller of the two MRUs: what the ppp0 interface should use as its MTU. */
+  /** What the ppp0 interface should use as its MTU: our `mtu` (or MRU) bounded by the peer's MRU. */
   mru: number;
 }
 
