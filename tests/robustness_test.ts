@@ -1,6 +1,6 @@
 /**
  * A malformed packet is dropped with a reason, never an exception that stops the run. Real packets
- * from the lessons (L2TP, PPP, IKE, ESP, STUN, ICMP) are mutated deterministically and fed to every
+ * from the lessons (L2TP, PPP, IKE, ESP, STUN, ICMP, TCP) are mutated deterministically and fed to every
  * kind of device and to every decoder; nothing may throw.
  */
 import assert from "node:assert/strict";
@@ -12,6 +12,7 @@ import { describe, summarize } from "../src/wire/dissect.ts";
 import { readIp } from "../src/wire/addr.ts";
 import { refreshIpv4Checksum } from "../src/wire/ipv4.ts";
 import { refreshUdpChecksum } from "../src/wire/udp.ts";
+import { refreshTcpChecksum } from "../src/wire/tcp.ts";
 
 const dir = new URL("../topologies/", import.meta.url).pathname;
 const LESSONS = [
@@ -19,6 +20,7 @@ const LESSONS = [
   "l2tp-compulsory.yaml",
   "ipsec-nat-t-fixes-it.yaml",
   "nat-home-router.yaml",
+  "tcp-mss-clamp-fixes-it.yaml",
 ];
 
 function load(file: string) {
@@ -52,6 +54,10 @@ function mutate(bytes: Uint8Array, rng: Prng): Uint8Array {
     if (((segment[4] << 8) | segment[5]) <= segment.length) {
       refreshUdpChecksum(segment, readIp(out, 12), readIp(out, 16));
     }
+  }
+  if (out[9] === 6 && headerLength >= 20 && out.length >= headerLength + 20 && rng.chance(0.7)) {
+    // So the damage reaches TCP's options, state machine and the MSS clamp, not only its checksum check.
+    refreshTcpChecksum(out.subarray(headerLength), readIp(out, 12), readIp(out, 16));
   }
   if (rng.chance(0.8)) refreshIpv4Checksum(out);
   return out;

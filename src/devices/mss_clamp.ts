@@ -4,6 +4,7 @@
  * SYN leave with a smaller MSS than it arrived with. Composes with whatever forward hook is there.
  */
 import { summarize } from "../wire/dissect.ts";
+import { PROTO_TCP, TCP_SYN } from "../wire/tcp.ts";
 import { ACCEPT } from "../stack/ip.ts";
 import { clampForwardedSyn, type MssClampSetting } from "../stack/tcp/mss_clamp.ts";
 import type { Device } from "./device.ts";
@@ -17,6 +18,9 @@ export function withMssClamp<D extends Device>(device: D, setting: MssClampSetti
     forward(packet, ip, inIface, out) {
       const verdict = before ? before(packet, ip, inIface, out) : ACCEPT;
       if (verdict.action !== "accept") return verdict;
+      const syn = ip.protocol === PROTO_TCP && ip.payload.length > 13 && (ip.payload[13] & TCP_SYN) !== 0;
+      if (!syn) return ACCEPT;
+      const arrived = summarize(packet.bytes); // the SYN as it came in, before the rewrite
       const changed = clampForwardedSyn(packet.bytes, ip, setting, inIface.mtu, out.mtu);
       if (changed) {
         device.ctx.trace.emit({
@@ -25,9 +29,7 @@ export function withMssClamp<D extends Device>(device: D, setting: MssClampSetti
           iface: out.name,
           pkt: packet.id,
           proto: "TCP",
-          summary: `${
-            summarize(packet.bytes)
-          }: MSS clamped ${changed.from} → ${changed.to} (tcp-mss-clamp: ${setting})`,
+          summary: `${arrived}: MSS clamped ${changed.from} → ${changed.to} (tcp-mss-clamp: ${setting})`,
           detail: { rule: "tcp-mss-clamp", mssBefore: changed.from, mssAfter: changed.to },
         });
       }

@@ -7,7 +7,7 @@
 import { FirewallRouter } from "../devices/firewall.ts";
 import { withMssClamp } from "../devices/mss_clamp.ts";
 import type { FirewallRule, FirewallSettings } from "../stack/firewall/rules.ts";
-import { bool, int, list, network, obj, oneOf, type Schema, str } from "../topology/schema.ts";
+import { bool, int, list, network, obj, oneOf, positionsOf, type Schema, str } from "../topology/schema.ts";
 import { defineKind, optional } from "./kind.ts";
 import { checkIface } from "./nat_keys.ts";
 import { mssClampKey } from "./tcp_keys.ts";
@@ -91,20 +91,24 @@ export const firewallKind = defineKind({
   commands: ["ping", "udp send", "udp echo"],
   check(node, settings, _model, report, positions) {
     for (const name of settings.inside ?? []) checkIface(node, name, "inside", positions.inside, report);
-    const rules = settings.rules ?? [];
-    rules.forEach((rule, i) => {
-      const where = positions.rules;
-      const label = `rules[${i}]`;
-      if ((rule["src-port"] || rule["dst-port"]) && rule.proto !== "tcp" && rule.proto !== "udp") {
-        report(where, `${label}: ports need proto tcp or udp`);
+    for (const rule of settings.rules ?? []) {
+      // A rule that failed to read is not in the list, so each complaint points at the rule's own keys.
+      const at = positionsOf(rule);
+      const where = (key: string) => at[key] ?? at.action ?? positions.rules;
+      const ports = rule["src-port"] ? "src-port" : rule["dst-port"] ? "dst-port" : undefined;
+      if (ports && rule.proto !== "tcp" && rule.proto !== "udp") {
+        report(where(ports), `rules: ${ports} needs proto tcp or udp`);
       }
-      if ((rule["icmp-type"] !== undefined || rule["icmp-code"] !== undefined) && rule.proto !== "icmp") {
-        report(where, `${label}: icmp-type and icmp-code need proto icmp`);
-      }
+      const icmp = rule["icmp-type"] !== undefined
+        ? "icmp-type"
+        : rule["icmp-code"] !== undefined
+        ? "icmp-code"
+        : undefined;
+      if (icmp && rule.proto !== "icmp") report(where(icmp), `rules: ${icmp} needs proto icmp`);
       if (rule.direction && !settings.inside) {
-        report(where, `${label}: direction needs the inside interfaces listed`);
+        report(where("direction"), "rules: direction needs inside: (the interfaces on the protected side)");
       }
-    });
+    }
   },
   create(spec, settings, ctx) {
     const firewall: FirewallSettings = {

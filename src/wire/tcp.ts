@@ -58,17 +58,17 @@ export interface TcpSegment {
 }
 
 const FLAG_NAMES: [number, string][] = [
-  [TCP_CWR, "CWR"],
-  [TCP_ECE, "ECE"],
-  [TCP_URG, "URG"],
-  [TCP_ACK, "ACK"],
-  [TCP_PSH, "PSH"],
-  [TCP_RST, "RST"],
-  [TCP_SYN, "SYN"],
   [TCP_FIN, "FIN"],
+  [TCP_SYN, "SYN"],
+  [TCP_RST, "RST"],
+  [TCP_PSH, "PSH"],
+  [TCP_ACK, "ACK"],
+  [TCP_URG, "URG"],
+  [TCP_ECE, "ECE"],
+  [TCP_CWR, "CWR"],
 ];
 
-/** `SYN, ACK` — Wireshark's order of flag names. */
+/** `SYN, ACK`: lowest bit first, as Wireshark's Info column lists them. */
 export function flagNames(flags: number): string {
   return FLAG_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name).join(", ") || "none";
 }
@@ -427,3 +427,11 @@ export const tcpDissector: IpDissector = {
     return fields;
   },
 };
+
+/** Recomputes the checksum of a segment in place (after an address or port rewrite, or in tests). */
+export function refreshTcpChecksum(segment: Uint8Array, src: Ip4, dst: Ip4): void {
+  if (segment.length < TCP_HEADER_LEN) return;
+  segment[16] = 0;
+  segment[17] = 0;
+  put16(segment, 16, tcpChecksum(src, dst, segment));
+}

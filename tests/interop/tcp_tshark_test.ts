@@ -1,7 +1,8 @@
 /**
  * tshark is the judge of every TCP lesson's captures: no malformed frame, no bad IP, UDP or TCP
- * checksum, and every TCP stream complete as tshark's conversation analysis sees it (SYN, SYN-ACK,
- * ACK, data, and a FIN) unless the lesson is about a transfer that cannot finish.
+ * checksum, and every TCP stream complete as tshark's conversation analysis sees it: a handshake, data
+ * and a FIN; a handshake and a FIN (a bare `tcp connect`); or a SYN refused by a reset. A lesson about a
+ * transfer that cannot finish may leave its data streams without the FIN.
  */
 import assert from "node:assert/strict";
 import { type CliIo, runCli } from "../../src/cli/cli.ts";
@@ -13,8 +14,16 @@ const root = new URL("../../", import.meta.url).pathname;
 const STALLING = new Set<string>(["tcp-pmtu-black-hole.yaml"]);
 
 /** tcp.completeness bits (Wireshark's packet-tcp.c): SYN 1, SYN-ACK 2, ACK 4, DATA 8, FIN 16, RST 32. */
-const HANDSHAKE_AND_DATA = 1 | 2 | 4 | 8;
-const FIN = 16;
+const SYN = 1, SYN_ACK = 2, ACK = 4, DATA = 8, FIN = 16, RST = 32;
+const HANDSHAKE = SYN | SYN_ACK | ACK;
+
+/** Whether a stream's completeness bits tell a whole story. */
+function complete(value: number, stalling: boolean): boolean {
+  const has = (bits: number) => (value & bits) === bits;
+  if (has(SYN | RST) && !(value & SYN_ACK)) return true; // refused
+  if (has(HANDSHAKE | FIN)) return true; // with or without data
+  return stalling && has(HANDSHAKE | DATA);
+}
 
 function tcpLessons(): string[] {
   return [...Deno.readDirSync(`${root}topologies`)].map((e) => e.name)
@@ -60,17 +69,19 @@ Deno.test({
             "tcp.stream",
             "-e",
             "tcp.completeness",
+            "-e",
+            "tcp.flags.reset",
           ]);
           for (const line of lines.split("\n").filter((l) => l.trim())) {
-            const [stream, value] = line.split("\t");
-            completeness.set(stream, Math.max(completeness.get(stream) ?? 0, Number(value)));
+            const [stream, value, reset] = line.split("\t");
+            // tshark 4.0 leaves the RST bit out of a refused SYN's completeness; take it from the flag.
+            const resetBit = reset === "1" || reset === "True" ? RST : 0;
+            completeness.set(stream, (completeness.get(stream) ?? 0) | Number(value) | resetBit); // the bits only accumulate
           }
           for (const [stream, value] of completeness) {
             streams++;
-            const want = STALLING.has(lesson) ? HANDSHAKE_AND_DATA : HANDSHAKE_AND_DATA | FIN;
-            assert.equal(
-              value & want,
-              want,
+            assert.ok(
+              complete(value, STALLING.has(lesson)),
               `${lesson} ${entry.name} stream ${stream}: completeness ${value}`,
             );
           }
