@@ -16,3 +16,6 @@ export {
   tdesCbcEncrypt,
 } from "./cipher.ts";
 export { chapResponse, hideAvp, l2tpChallengeResponse, unhideAvp } from "./auth.ts";
+export { X25519_LENGTH, x25519PublicKey, x25519Shared } from "./x25519.ts";
+export { AEAD_TAG, chachaOpen, chachaSeal, xchachaOpen, xchachaSeal } from "./aead.ts";
+export { blake2sHash, blake2sKdf, blake2sMac, hmacBlake2s } from "./blake2s.ts";
