@@ -14,3 +14,5 @@ import "./devices/lac.ts";
 import "./wire/isakmp.ts";
 import "./wire/esp.ts";
 import "./topology/kinds_ipsec.ts";
+import "./wire/wireguard.ts";
+import "./topology/kinds_wireguard.ts";

@@ -25,6 +25,7 @@ import { tablesAt } from "../trace/tables.ts";
 import { describeIoError, loadTopologyFile } from "./load_file.ts";
 import { checkPcapTargets, writePcaps } from "./pcap_files.ts";
 import { dialupLines } from "../trace/pcap.ts";
+import { writeWireguardKeyLog } from "./wg_keylog.ts";
 
 /** Where the CLI writes: lines to stdout and stderr, and whether stdout may be coloured. */
 export interface CliIo {
@@ -54,6 +55,7 @@ export function usage(): string {
     "  --until T                stop at simulated time T (e.g. 500ms, 10s, 1m) instead of the duration",
     "  --pcap DIR               write one pcap per link to DIR/<link>.pcap (Wireshark, tshark)",
     "  --keys FILE              write the run's IPsec keys (ESP SAs, IKEv1) as tshark -o options",
+    "  --wg-keylog FILE         write the run's WireGuard key log (tshark -o wg.keylog_file:FILE)",
     "  --format text|json       readable trace (default) or one JSON object per line",
     "  --show TABLE@NODE[@T]    print a device table at the end or at time T, e.g. routes@r1,",
     "                           interfaces@laptop@2s, nat@home-router (repeatable)",
@@ -186,6 +188,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     until: { type: "string" },
     pcap: { type: "string" },
     keys: { type: "string" },
+    "wg-keylog": { type: "string" },
     format: { type: "string", default: "text" },
     show: { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
@@ -287,6 +290,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
       return EXIT_BAD_INPUT;
     }
     io.err(`keys: wrote ${keysFile} (pass each line to tshark as -o '<line>')`);
+  }
+  const keylogFile = values["wg-keylog"] as string | undefined;
+  if (keylogFile !== undefined) {
+    const problem = await writeWireguardKeyLog(keylogFile, records);
+    if (problem) {
+      io.err(`error: --wg-keylog ${keylogFile}: ${problem}`);
+      return EXIT_BAD_INPUT;
+    }
+    io.err(`wg-keylog: wrote ${keylogFile} (tshark -o wg.keylog_file:${keylogFile})`);
   }
   return missingTable ? EXIT_BAD_INPUT : EXIT_OK;
 }

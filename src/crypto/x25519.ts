@@ -26,3 +26,14 @@ export function x25519Shared(privateKey: Uint8Array, publicKey: Uint8Array): Dec
     return fail("X25519 public key of low order (the shared secret would be all zeros)");
   }
 }
+
+/**
+ * Clamps 32 random bytes into the form `wg genkey` prints (RFC 7748 §5 decodeScalar25519): the
+ * scalar multiplication would clamp anyway, but tools that read exported keys expect clamped ones.
+ */
+export function clampPrivateKey(bytes: Uint8Array): Uint8Array {
+  const key = bytes.slice();
+  key[0] &= 248;
+  key[31] = (key[31] & 127) | 64;
+  return key;
+}

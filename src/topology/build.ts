@@ -5,6 +5,8 @@ import { deviceFactories } from "../devices/registry.ts";
 import type { TopologyModel } from "./model.ts";
 import { attachIpsec } from "../stack/ipsec/attach.ts";
 import type { IpsecConfig } from "../stack/ipsec/config.ts";
+import { attachWireguard } from "../stack/wireguard/attach.ts";
+import type { WireguardConfig } from "../stack/wireguard/config.ts";
 
 /** The live objects a validated topology turns into. */
 export interface Network {
@@ -22,6 +24,8 @@ export function buildNetwork(model: TopologyModel, ctx: SimContext): Network {
     // IPsec sits under whatever the kind built (its hooks wrap the kind's), so it is attached last.
     const ipsec = spec.config.ipsec as IpsecConfig | undefined;
     if (ipsec) attachIpsec(device, ipsec);
+    const wireguard = spec.config.wireguard as WireguardConfig | undefined;
+    if (wireguard) attachWireguard(device, wireguard);
     devices.set(spec.name, device);
   }
   const links = new Map<string, Link>();
