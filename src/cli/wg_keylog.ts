@@ -11,7 +11,10 @@ import {
 import { describeIoError } from "./load_file.ts";
 
 /** Writes the key log; returns a problem in words, or undefined when it was written. */
-export async function writeWireguardKeyLog(path: string, records: readonly TraceRecord[]): Promise<string | undefined> {
+export async function writeWireguardKeyLog(
+  path: string,
+  records: readonly TraceRecord[],
+): Promise<string | undefined> {
   try {
     const existing = await Deno.readTextFile(path);
     if (!existing.startsWith(WG_KEYLOG_HEADER)) {

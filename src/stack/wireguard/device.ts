@@ -12,7 +12,7 @@ import type { Packet } from "../../engine/packet.ts";
 import type { Prng } from "../../engine/prng.ts";
 import type { Scheduler } from "../../engine/scheduler.ts";
 import { type Micros, SECOND } from "../../engine/time.ts";
-import { formatIp, inSubnet, type Ip4 } from "../../wire/addr.ts";
+import { formatIp, inSubnet, type Ip4, networkOf } from "../../wire/addr.ts";
 import { protoLabel, summarize } from "../../wire/dissect.ts";
 import { decodeIpv4 } from "../../wire/ipv4.ts";
 import { hexNum } from "../../wire/octets.ts";
@@ -79,11 +79,7 @@ export class WireguardDevice {
   #handshakeTimes: Micros[] = [];
   #cookieSecret?: { value: Uint8Array; at: Micros };
 
-  constructor(
-    readonly host: WireguardHost,
-    readonly config: WireguardConfig,
-    peerNames: (string | undefined)[] = [],
-  ) {
+  constructor(readonly host: WireguardHost, readonly config: WireguardConfig) {
     this.identity = identityOf(config.privateKey);
     this.rng = host.rng.fork(`wireguard:${config.interfaceName}`);
     this.iface = new WireguardInterface(
@@ -130,6 +126,10 @@ export class WireguardDevice {
     ip.addInterface(this.iface);
     for (const peer of this.peers) {
       for (const prefix of peer.config.allowedIps) {
+        const connected = prefix.prefixLength === this.iface.prefixLength &&
+          networkOf(prefix.network, prefix.prefixLength) ===
+            networkOf(this.iface.ip, this.iface.prefixLength);
+        if (connected) continue; // wg0's own subnet is routed already
         ip.routes.add({
           network: prefix.network,
           prefixLength: prefix.prefixLength,

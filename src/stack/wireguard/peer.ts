@@ -11,6 +11,7 @@ import type { Packet } from "../../engine/packet.ts";
 import type { Timer } from "../../engine/scheduler.ts";
 import { formatDuration, type Micros, SECOND } from "../../engine/time.ts";
 import { formatIp, inSubnet, type Ip4 } from "../../wire/addr.ts";
+import { hexNum } from "../../wire/octets.ts";
 import type { WgCookieReply, WgResponse, WgTransport } from "../../wire/wireguard.ts";
 import {
   COOKIE_LIFETIME,
@@ -138,7 +139,7 @@ export class WireguardPeer {
       (this.#now - keypair.created >= REKEY_AFTER_TIME || keypair.sendCounter >= REKEY_AFTER_MESSAGES)
     ) {
       this.device.log(
-        `${this.device.ifname}: keypair ${keypair.localIndex} is ${
+        `${this.device.ifname}: keypair ${hexNum(keypair.localIndex, 8)} is ${
           formatDuration(this.#now - keypair.created)
         } old (REKEY_AFTER_TIME ${formatDuration(REKEY_AFTER_TIME)}): new handshake with ${this.name}`,
       );
@@ -150,8 +151,8 @@ export class WireguardPeer {
     const endpoint = this.endpoint!;
     const counter = keypair.sendCounter;
     const bytes = sealTransport(keypair, packet?.bytes ?? new Uint8Array(0), this.device.mtu);
-    this.device.sendTransport(this, bytes, packet, keypair, counter, endpoint);
     this.txBytes += bytes.length;
+    this.device.sendTransport(this, bytes, packet, keypair, counter, endpoint);
     this.#cancel("sendKeepalive");
     if (packet) {
       // Data with no answer within 15 s means the session is gone: start over (paper §6.5).
@@ -262,7 +263,9 @@ export class WireguardPeer {
     this.#install(keypair, true);
     this.#roam(from);
     this.device.log(
-      `${this.device.ifname}: handshake with ${this.name} complete (we initiated): keypair ${keypair.localIndex}`,
+      `${this.device.ifname}: handshake with ${this.name} complete (we initiated): keypair ${
+        hexNum(keypair.localIndex, 8)
+      }`,
     );
     // The responder may only send once it has heard from us under the new keys (key confirmation).
     if (this.#staged.length === 0) this.#staged.push(null);
@@ -317,9 +320,9 @@ export class WireguardPeer {
     this.#roam(from);
     this.#sentMac1 = mac1Of(created.value.bytes);
     this.device.log(
-      `${this.device.ifname}: handshake response to ${this.name} at ${
-        endpointText(from)
-      }: keypair ${localIndex} waits for the initiator's first packet`,
+      `${this.device.ifname}: handshake response to ${this.name} at ${endpointText(from)}: keypair ${
+        hexNum(localIndex, 8)
+      } waits for the initiator's first packet`,
     );
     this.device.sendHandshake(this, created.value.bytes, from);
     this.#armPersistentKeepalive();
@@ -372,7 +375,7 @@ export class WireguardPeer {
     const age = this.#now - keypair.created;
     if (age >= REJECT_AFTER_TIME) {
       return {
-        drop: `keypair ${keypair.localIndex} is ${formatDuration(age)} old (REJECT_AFTER_TIME ${
+        drop: `keypair ${hexNum(keypair.localIndex, 8)} is ${formatDuration(age)} old (REJECT_AFTER_TIME ${
           formatDuration(REJECT_AFTER_TIME)
         })`,
       };
@@ -380,7 +383,9 @@ export class WireguardPeer {
     const opened = openTransport(keypair, message);
     if (!opened.ok) return { drop: `${this.name}: ${opened.error}` };
     if (keypair === this.next) {
-      this.device.log(`${this.device.ifname}: ${this.name} confirmed keypair ${keypair.localIndex}`);
+      this.device.log(
+        `${this.device.ifname}: ${this.name} confirmed keypair ${hexNum(keypair.localIndex, 8)}`,
+      );
       this.#install(keypair, true);
     }
     this.rxBytes += message.encryptedPacket.length + 16;

@@ -67,7 +67,7 @@ export interface Keypair {
   /** Whether we initiated the handshake that made it (only the initiator rekeys on time). */
   initiator: boolean;
   sendCounter: bigint;
-  window: CounterWindow;
+  replay: CounterWindow;
 }
 
 /** A keypair fresh from a handshake. */
@@ -85,7 +85,7 @@ export function newKeypair(
     created,
     initiator,
     sendCounter: 0n,
-    window: new CounterWindow(),
+    replay: new CounterWindow(),
   };
 }
 
@@ -111,7 +111,7 @@ export function sealTransport(keypair: Keypair, packet: Uint8Array, mtu: number)
 
 /** Checks the window, opens, then records the counter. The plaintext keeps its padding. */
 export function openTransport(keypair: Keypair, message: WgTransport): Decoded<Uint8Array> {
-  const refused = keypair.window.check(message.counter);
+  const refused = keypair.replay.check(message.counter);
   if (refused) return fail(refused);
   const opened = chachaOpen(
     keypair.receiveKey,
@@ -119,7 +119,7 @@ export function openTransport(keypair: Keypair, message: WgTransport): Decoded<U
     message.encryptedPacket,
     EMPTY,
   );
-  if (!opened.ok) return fail(`transport data does not authenticate under keypair ${keypair.localIndex}`);
-  keypair.window.update(message.counter);
+  if (!opened.ok) return fail(`transport data does not authenticate under this keypair`);
+  keypair.replay.update(message.counter);
   return ok(opened.value);
 }
