@@ -15,7 +15,16 @@
 import "./src/plugins.ts";
 
 export { formatTopologyError, type LoadResult, loadTopology } from "./src/topology/load.ts";
-export type { LessonSpec, LinkSpec, NodeSpec, TopologyError, TopologyModel } from "./src/topology/model.ts";
+export type {
+  Expectation,
+  LessonSpec,
+  LinkSpec,
+  LookFor,
+  NodeSpec,
+  TopologyError,
+  TopologyModel,
+} from "./src/topology/model.ts";
+export { checkExpectations, checkLookFor, type ExpectationResult } from "./src/trace/expect.ts";
 export { type LinkInfo, type SimOptions, type SimResult, simulate } from "./src/sim.ts";
 export type { ProtoLabel, TraceKind, TraceRecord } from "./src/trace/record.ts";
 export { readPcap, writeMergedPcap, writePcap } from "./src/trace/pcap.ts";

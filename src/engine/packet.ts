@@ -6,4 +6,10 @@ export interface Packet {
   id: number;
   bytes: Uint8Array;
   parent?: number;
+  /**
+   * The IPsec SA that carried it in, or that it must leave through (Linux's SAref): a daemon that
+   * answers each peer through the SA its traffic came in on can serve several peers that share one
+   * address and port (clients behind one NAT).
+   */
+  saRef?: number;
 }

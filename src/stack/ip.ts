@@ -78,10 +78,18 @@ export interface SendOptions {
    * can come before the packet's `tx`, as the layers happen.
    */
   id?: number;
+  /** The IPsec SA the packet must leave through (see `Packet.saRef`). */
+  saRef?: number;
 }
 
 /** Local delivery of an IP protocol the stack does not handle itself (ESP, 50), after reassembly. */
 export type ProtocolHandler = (packet: Packet, ip: Ipv4Packet, iface: Interface) => void;
+
+/**
+ * An ICMP error quoting a datagram of a registered protocol that this node sent (or the local
+ * "message too long" when its own interface cannot carry a DF datagram): TCP's path MTU discovery.
+ */
+export type ProtocolErrorHandler = (message: IcmpMessage, from: Ip4) => void;
 
 const REASSEMBLY_TIMEOUT = 30 * SECOND; // Linux's ipfrag_time default
 
@@ -97,12 +105,17 @@ interface Reassembly {
  * UDP sockets, fragmentation and reassembly. Devices differ only in what they plug in.
  */
 export class IpStack {
-  readonly interfaces: Interface[] = [];
   readonly routes = new RoutingTable();
   hooks: IpHooks = {};
+  #interfaces: Interface[] = [];
+  /** Name → the first interface of that name; every packet looks its interface up here. */
+  #byName = new Map<string, Interface>();
+  /** Local address → how many interfaces carry it (an LNS gives every ppp interface the same one). */
+  #localAddresses = new Map<Ip4, number>();
   #udp = new Map<number, UdpSocketHandler>();
   #icmpListeners = new Set<IcmpListener>();
   #protocols = new Map<number, ProtocolHandler>();
+  #protocolErrors = new Map<number, ProtocolErrorHandler>();
   #reassembly = new Map<string, Reassembly>();
   #ipId = 0;
   /** Answer echo requests (every real stack does by default). */
@@ -110,8 +123,15 @@ export class IpStack {
 
   constructor(readonly node: string, readonly ctx: SimContext, public forwarding: boolean) {}
 
+  /** The interfaces in the order they were added. */
+  get interfaces(): readonly Interface[] {
+    return this.#interfaces;
+  }
+
   addInterface(iface: Interface): void {
-    this.interfaces.push(iface);
+    this.#interfaces.push(iface);
+    if (!this.#byName.has(iface.name)) this.#byName.set(iface.name, iface);
+    this.#localAddresses.set(iface.ip, (this.#localAddresses.get(iface.ip) ?? 0) + 1);
     if (iface.peer === undefined) {
       this.routes.add({
         network: iface.ip,
@@ -123,17 +143,35 @@ export class IpStack {
     }
   }
 
+  /** Forgets `iface` (a PPP link went down); its routes are the caller's to remove. */
+  removeInterface(iface: Interface): void {
+    const at = this.#interfaces.indexOf(iface);
+    if (at < 0) return;
+    this.#interfaces.splice(at, 1);
+    if (this.#byName.get(iface.name) === iface) {
+      this.#byName.delete(iface.name);
+      const next = this.#interfaces.find((other) => other.name === iface.name);
+      if (next) this.#byName.set(next.name, next);
+    }
+    const count = this.#localAddresses.get(iface.ip)! - 1;
+    if (count > 0) this.#localAddresses.set(iface.ip, count);
+    else this.#localAddresses.delete(iface.ip);
+  }
+
   interface(name: string): Interface | undefined {
-    return this.interfaces.find((iface) => iface.name === name);
+    return this.#byName.get(name);
   }
 
   isLocal(ip: Ip4): boolean {
-    return this.interfaces.some((iface) => iface.ip === ip);
+    return this.#localAddresses.has(ip);
   }
+
+  /** Made once: a route lookup per packet should not allocate a closure. */
+  #interfaceUp = (name: string): boolean => this.#byName.get(name)?.up ?? false;
 
   /** The route and next hop towards `dst`, skipping interfaces that are down. */
   route(dst: Ip4): { route: Route; iface: Interface; nextHop: Ip4 } | undefined {
-    const route = this.routes.lookup(dst, (name) => this.interface(name)?.up ?? false);
+    const route = this.routes.lookup(dst, this.#interfaceUp);
     if (!route) return undefined;
     const iface = this.interface(route.iface)!;
     return { route, iface, nextHop: route.via ?? dst };
@@ -152,8 +190,9 @@ export class IpStack {
   }
 
   /** Hands locally addressed datagrams of `protocol` to `handler` (reassembled first, like UDP). */
-  registerProtocol(protocol: number, handler: ProtocolHandler): void {
+  registerProtocol(protocol: number, handler: ProtocolHandler, onError?: ProtocolErrorHandler): void {
     this.#protocols.set(protocol, handler);
+    if (onError) this.#protocolErrors.set(protocol, onError);
   }
 
   onIcmp(listener: IcmpListener): () => void {
@@ -204,6 +243,7 @@ export class IpStack {
       payload,
     });
     const packet: Packet = { id: options.id ?? this.ctx.nextPacketId(), bytes, parent: options.parent };
+    if (options.saRef !== undefined) packet.saRef = options.saRef;
     this.#output(packet, found.iface, found.nextHop, true);
     return packet;
   }
@@ -417,7 +457,8 @@ export class IpStack {
   #notifyLocalError(_ip: Ipv4Packet, message: IcmpMessage, from: Ip4): void {
     if (!("quoted" in message)) return;
     const quoted = message.quoted;
-    if (quoted.length < 28 || quoted[9] !== PROTO_UDP) return;
+    if (quoted.length < 28) return;
+    if (quoted[9] !== PROTO_UDP) return this.#protocolErrors.get(quoted[9])?.(message, from);
     const headerLength = (quoted[0] & 0x0f) * 4;
     if (quoted.length < headerLength + 4) return;
     const srcPort = (quoted[headerLength] << 8) | quoted[headerLength + 1];

@@ -11,13 +11,16 @@
  *   - {say: "IPsec hides it", link: isp-link, carries: "ICMP", never: true}
  *   - {say: "the LNS has a session", state: "l2tp-sessions@lns", row: "established"}
  * ```
+ *
+ * A lesson's `look-for` items carry the same conditions as `check:`, so what the lesson tells students
+ * to watch is checked like a promise.
  */
-import type { Expectation, SourcePos, TopologyModel } from "./model.ts";
-import { bool, type Ctx, duration, obj, positionsOf, str, type Val } from "./schema.ts";
+import { isScalar } from "yaml";
+import type { Expectation, LookFor, SourcePos, TopologyModel } from "./model.ts";
+import { bool, type Ctx, duration, obj, type ObjOut, positionsOf, str, type Val } from "./schema.ts";
 import { suggestion } from "./values.ts";
 
-const itemSchema = obj({
-  say: str({ nonEmpty: true }),
+const conditionFields = {
   node: str({ nonEmpty: true }),
   log: str({ nonEmpty: true }),
   event: str({ nonEmpty: true }),
@@ -30,14 +33,55 @@ const itemSchema = obj({
   by: duration(0),
   after: duration(0),
   never: bool(),
-}, { required: ["say"] });
+};
+const itemSchema = obj({ say: str({ nonEmpty: true }), ...conditionFields }, { required: ["say"] });
+const checkSchema = obj(conditionFields);
+const lookForSchema = obj({
+  text: str({ nonEmpty: true }),
+  check: (v: Val) => v,
+  unchecked: str({ nonEmpty: true }),
+}, {
+  required: ["text"],
+});
 
 const CONDITIONS = ["log", "event", "drop-at", "carries", "state"] as const;
 
 /** Reads one item; reports mistakes against the model's node and link names. */
 export function readExpectation(item: Val, ctx: Ctx, model: TopologyModel): Expectation | undefined {
   const raw = itemSchema(item, ctx);
+  return raw && readCondition(raw, raw.say!, item, ctx, model);
+}
+
+/**
+ * Reads one `look-for` item: a plain string, `{text, check}` where `check` is an expectation's condition
+ * (without `say`; the text is its sentence), or `{text, unchecked: why}` where no run can show it.
+ */
+export function readLookFor(item: Val, ctx: Ctx, model: TopologyModel): LookFor | undefined {
+  if (item.node !== null && isScalar(item.node)) {
+    const text = str({ nonEmpty: true })(item, ctx);
+    return text === undefined ? undefined : { text };
+  }
+  const raw = lookForSchema(item, ctx);
   if (!raw) return undefined;
+  const text = raw.text!;
+  if ((raw.check === undefined) === (raw.unchecked === undefined)) {
+    ctx.error(item.pos, `${item.label}: a look-for item needs exactly one of check or unchecked`);
+    return undefined;
+  }
+  if (raw.unchecked !== undefined) return { text, unchecked: raw.unchecked };
+  const where = { ...raw.check!, label: `${item.label}.check` };
+  const condition = checkSchema(where, ctx);
+  const check = condition && readCondition(condition, text, where, ctx, model);
+  return check && { text, check };
+}
+
+function readCondition(
+  raw: ObjOut<typeof conditionFields>,
+  say: string,
+  item: Val,
+  ctx: Ctx,
+  model: TopologyModel,
+): Expectation | undefined {
   const at = positionsOf(raw);
   const pos = (key: string): SourcePos => at[key] ?? item.pos;
   const given = CONDITIONS.filter((key) => raw[key] !== undefined);
@@ -87,5 +131,5 @@ export function readExpectation(item: Val, ctx: Ctx, model: TopologyModel): Expe
     ctx.error(pos("by"), `${item.label}: by ${raw.by / 1e6}s is after the end of the run (duration)`);
   }
   if (!what) return undefined;
-  return { say: raw.say!, what, by: raw.by, after: raw.after, never: raw.never ?? false, pos: item.pos };
+  return { say, what, by: raw.by, after: raw.after, never: raw.never ?? false, pos: item.pos };
 }

@@ -17,10 +17,18 @@ import type {
   TopologyError,
   TopologyModel,
 } from "./model.ts";
-import { Ctx, duration, int, list, obj, readMap, type Schema, str } from "./schema.ts";
+import { Ctx, duration, int, list, obj, readMap, type Schema, str, type Val } from "./schema.ts";
 import { checkAddresses, checkLinks, checkRoutes, checkScript } from "./checks.ts";
-import { readExpectation } from "./expectations.ts";
-import { configPositions, type Declared, forEachItem, readAction, readLink, readNode } from "./read.ts";
+import { readExpectation, readLookFor } from "./expectations.ts";
+import {
+  checkLineNames,
+  configPositions,
+  type Declared,
+  forEachItem,
+  readAction,
+  readLink,
+  readNode,
+} from "./read.ts";
 
 /** The loader's answer: a model, or all the mistakes (sorted by position). */
 export type LoadResult = { ok: true; model: TopologyModel } | { ok: false; errors: TopologyError[] };
@@ -43,12 +51,11 @@ const TOP_KEYS = [
 ] as const;
 const DEFAULT_DURATION = 60 * SECOND;
 
-const lessonSchema = obj({
+const lessonFields = {
   title: str({ nonEmpty: true }),
   story: str(),
-  "look-for": list(str()),
   questions: list(str()),
-}, { required: ["title"] });
+};
 
 /**
  * Parses and validates a topology. Never throws: YAML syntax errors, schema mistakes and
@@ -99,11 +106,22 @@ function load(text: string, file: string): LoadResult {
   const description = get("description", str()) ?? "";
   const seed = get("seed", int(0, 0xffffffff)) ?? 1;
   const runFor = get("duration", duration(1)) ?? DEFAULT_DURATION;
+  // Look-for items are read once the nodes and links are known, since their checks name them.
+  const lookFor: Val[] = [];
+  const keepItems = list((item: Val) => item);
+  const lessonSchema = obj({
+    ...lessonFields,
+    "look-for": (v: Val, c: Ctx) => {
+      const items = keepItems(v, c);
+      lookFor.push(...items ?? []);
+      return items;
+    },
+  }, { required: ["title"] });
   const lessonRaw = get("lesson", lessonSchema);
   const lesson: LessonSpec | undefined = lessonRaw && {
     title: lessonRaw.title ?? "",
     story: lessonRaw.story ?? "",
-    lookFor: lessonRaw["look-for"] ?? [],
+    lookFor: [],
     questions: lessonRaw.questions ?? [],
   };
 
@@ -139,6 +157,7 @@ function load(text: string, file: string): LoadResult {
   if (lesson) model.lesson = lesson;
 
   const { linkOf } = checkLinks(model, ctx, declared);
+  checkLineNames(nodes, links, ctx);
   checkAddresses(model, linkOf, ctx);
   checkRoutes(model, ctx, declared);
   checkScript(model, ctx, declared, entries.get("duration")?.val.pos);
@@ -153,6 +172,11 @@ function load(text: string, file: string): LoadResult {
       (pos, message) => ctx.error(pos ?? node.pos, message),
       configPositions.get(node) ?? {},
     );
+  }
+
+  for (const item of lookFor) {
+    const one = readLookFor(item, ctx, model);
+    if (one) lesson?.lookFor.push(one);
   }
 
   const expectEntry = entries.get("expect");

@@ -118,6 +118,16 @@ export interface ParsedCommand {
 export interface LessonSpec {
   title: string;
   story: string;
-  lookFor: string[];
+  lookFor: LookFor[];
   questions: string[];
+}
+
+/**
+ * One thing to watch in the trace. `check` is the condition that shows it in the run (its `say` is the
+ * text); `unchecked` says why nothing in a run can show it; a plain string in the file has neither.
+ */
+export interface LookFor {
+  text: string;
+  check?: Expectation;
+  unchecked?: string;
 }

@@ -1,5 +1,5 @@
 import type { Micros } from "../engine/time.ts";
-import type { Expectation } from "../topology/model.ts";
+import type { Expectation, LookFor } from "../topology/model.ts";
 import { describe } from "../wire/dissect.ts";
 import type { Field } from "../wire/field.ts";
 import type { TraceRecord } from "./record.ts";
@@ -109,4 +109,15 @@ export function checkExpectations(
         detail: `expected ${describeWhat(expectation)}${window}; it did not happen`,
       };
   });
+}
+
+/**
+ * Checks a lesson's `look-for` items against a finished run: one result per item, in order (its `say` is
+ * the item's text), or undefined for an item no run can show (`unchecked`, or a plain string).
+ */
+export function checkLookFor(
+  lookFor: readonly LookFor[],
+  records: readonly TraceRecord[],
+): (ExpectationResult | undefined)[] {
+  return lookFor.map((item) => item.check ? checkExpectations([item.check], records)[0] : undefined);
 }

@@ -34,6 +34,7 @@ export type ProtoLabel =
   | "IP"
   | "ICMP"
   | "UDP"
+  | "TCP"
   | "L2TP"
   | "PPP"
   | "IKE"

@@ -3,7 +3,6 @@
  * (runCli with captured output) for the rest.
  */
 import assert from "node:assert/strict";
-import { assertTsharkPresent, skipWithoutTshark } from "../helpers/tshark.ts";
 import { type CliIo, runCli } from "../../src/cli/cli.ts";
 import { readPcap } from "../../src/trace/pcap.ts";
 
@@ -145,7 +144,10 @@ Deno.test("--pcap writes one capture per link holding exactly that link's tx rec
     await Deno.writeTextFile(`${pcapDir}/lan.pcap`, "my notes");
     const refused = await inProcess("run", good, "--pcap", pcapDir);
     assert.equal(refused.code, 2);
-    assert.match(refused.err.join("\n"), /refusing to overwrite .*lan\.pcap: it is not a pcap file/);
+    assert.match(
+      refused.err.join("\n"),
+      /refusing to overwrite .*lan\.pcap: it was changed since Tunnel Lab wrote it/,
+    );
     assert.equal(refused.out.length, 0);
     assert.equal(await Deno.readTextFile(`${pcapDir}/lan.pcap`), "my notes");
     await Deno.writeTextFile(`${dir}/plain`, "x");
@@ -172,44 +174,4 @@ Deno.test("--show prints device tables at the end or at a time", async () => {
   assert.equal(badTable.code, 2);
   assert.match(badTable.err.join("\n"), /r1 has no table "nat" \(it has: interfaces, routes\)/);
   assert.equal((await inProcess("run", good, "--show", "routes")).code, 2);
-});
-
-Deno.test({
-  name: "every pcap of the sample topologies decodes in tshark without warnings",
-  ignore: skipWithoutTshark,
-  fn: async () => {
-    assertTsharkPresent();
-    const dir = await Deno.makeTempDir();
-    try {
-      const lessons = [...Deno.readDirSync(new URL("topologies/", root))].filter((e) =>
-        e.name.endsWith(".yaml")
-      );
-      const files = [good, ...lessons.map((e) => new URL(`topologies/${e.name}`, root).pathname)];
-      for (const [i, file] of files.entries()) {
-        const r = await inProcess("run", file, "--format", "json", "--pcap", `${dir}/${i}`);
-        assert.equal(r.code, 0, `${file}: ${r.err.join("\n")}`);
-        for (const pcap of Deno.readDirSync(`${dir}/${i}`)) {
-          const out = await new Deno.Command("tshark", {
-            args: [
-              "-r",
-              `${dir}/${i}/${pcap.name}`,
-              "-o",
-              "ip.check_checksum:TRUE",
-              "-o",
-              "udp.check_checksum:TRUE",
-              "-Y",
-              "_ws.malformed || _ws.expert.severity >= 0x00600000",
-            ],
-            stdout: "piped",
-            stderr: "piped",
-          }).output();
-          const text = new TextDecoder().decode(out.stdout);
-          assert.ok(out.success, new TextDecoder().decode(out.stderr));
-          assert.equal(text.trim(), "", `${file} ${pcap.name}: tshark flagged:\n${text}`);
-        }
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
 });

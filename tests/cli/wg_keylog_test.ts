@@ -47,7 +47,10 @@ Deno.test("cli --wg-keylog refuses to overwrite a file it did not write", () => 
     Deno.writeTextFileSync(mine, "my notes\n");
     const run = cli(["run", "topologies/wireguard-home-router.yaml", "--wg-keylog", mine]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /not a Tunnel Lab WireGuard key log; not overwriting it/);
+    assert.match(
+      run.stderr,
+      /--wg-keylog: refusing to overwrite .*notes.txt: it was not written by Tunnel Lab/,
+    );
     assert.equal(Deno.readTextFileSync(mine), "my notes\n");
   } finally {
     Deno.removeSync(dir, { recursive: true });

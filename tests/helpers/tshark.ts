@@ -13,8 +13,17 @@ export function tsharkAvailable(): boolean {
   }
 }
 
-/** `ignore` for Deno.test: skip without tshark, except under CI where the test must run (and fail). */
-export const skipWithoutTshark = !tsharkAvailable() && Deno.env.get("CI") !== "true";
+/**
+ * Set by `deno task test:fast`: the inner loop skips every test that needs an external program (tshark,
+ * Chromium, xl2tpd), even under CI; `npm test` runs them all.
+ */
+export const fastRun = Deno.env.get("TUNNEL_LAB_FAST") === "1";
+
+/**
+ * `ignore` for Deno.test: skip in a fast run, or without tshark except under CI where the test must
+ * run (and fail).
+ */
+export const skipWithoutTshark = fastRun || (!tsharkAvailable() && Deno.env.get("CI") !== "true");
 
 /** Runs tshark and returns stdout; throws with stderr when tshark fails. */
 export function tshark(args: string[]): string {

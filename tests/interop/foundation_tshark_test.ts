@@ -1,6 +1,6 @@
 /**
  * tshark sees the same conversation the simulator says it sent. (That every lesson's pcaps decode
- * with no malformed packet or warning is checked in tests/cli/cli_test.ts.)
+ * with no malformed packet or warning is checked in lessons_tshark_test.ts.)
  */
 import assert from "node:assert/strict";
 import { assertTsharkPresent, fieldValues, skipWithoutTshark } from "../helpers/tshark.ts";

@@ -222,24 +222,6 @@ Deno.test({
 });
 
 Deno.test({
-  name: "tshark: the failure lessons' captures decode cleanly too",
-  ignore: skipWithoutTshark,
-  fn() {
-    for (
-      const lesson of [
-        "l2tp-fail-password",
-        "l2tp-fail-pool",
-        "l2tp-fail-passthrough",
-        "l2tp-lossy",
-        "l2tp-fail-silent",
-      ]
-    ) {
-      withCapture(lesson, () => {});
-    }
-  },
-});
-
-Deno.test({
   name: "tshark: hidden AVPs behind a Random Vector and tunnel authentication decode without warnings",
   ignore: skipWithoutTshark,
   fn: () =>

@@ -38,7 +38,7 @@ Deno.test("two-lans: every value is parsed into the model", () => {
   assert.deepEqual(m.lesson, {
     title: "Routing between two subnets",
     story: "The laptop and the server are on different LANs.",
-    lookFor: ["the TTL drops by one at r1"],
+    lookFor: [{ text: "the TTL drops by one at r1" }],
     questions: ["Why does the reply come back through r1?"],
   });
   assert.deepEqual(m.nodes.map((n) => `${n.name}:${n.kind}`), [

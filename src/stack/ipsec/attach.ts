@@ -4,27 +4,27 @@
  * class may both call it.
  */
 import { type IpsecConfig, type IpsecSettings, resolveIpsecConfig } from "./config.ts";
-import { IpsecEngine, type IpsecHost } from "./engine.ts";
+import { type IpsecHost, IpsecLayer } from "./ipsec_layer.ts";
 
-const engines = new WeakMap<IpsecHost, IpsecEngine>();
+const layers = new WeakMap<IpsecHost, IpsecLayer>();
 
 /**
- * Attaches IPsec to `host` (a Device: name, ip, ctx, rng). Returns the engine, or undefined when the
+ * Attaches IPsec to `host` (a Device: name, ip, ctx, rng). Returns the layer, or undefined when the
  * settings say `enabled: false`. Call it once the node's interfaces exist; hooks already installed
  * on the stack (NAT) keep working, after ESP on the way out and before it on the way in.
  */
-export function attachIpsec(host: IpsecHost, settings: IpsecSettings | IpsecConfig): IpsecEngine | undefined {
-  const existing = engines.get(host);
+export function attachIpsec(host: IpsecHost, settings: IpsecSettings | IpsecConfig): IpsecLayer | undefined {
+  const existing = layers.get(host);
   if (existing) return existing;
   const config = resolveIpsecConfig(settings);
   if (!config.enabled) return undefined;
-  const engine = new IpsecEngine(host, config);
-  engine.install();
-  engines.set(host, engine);
-  return engine;
+  const layer = new IpsecLayer(host, config);
+  layer.install();
+  layers.set(host, layer);
+  return layer;
 }
 
-/** The engine attached to `host`, if any. */
-export function ipsecEngineOf(host: IpsecHost): IpsecEngine | undefined {
-  return engines.get(host);
+/** The IPsec layer attached to `host`, if any. */
+export function ipsecLayerOf(host: IpsecHost): IpsecLayer | undefined {
+  return layers.get(host);
 }

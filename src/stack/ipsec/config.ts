@@ -32,6 +32,13 @@ export const ESP_ENCRYPTIONS: readonly EspEncryption[] = [
 ];
 export const ESP_INTEGRITIES: readonly EspIntegrity[] = ["hmac-sha1-96", "hmac-sha256-128"];
 export const NAT_T_MODES: readonly NatTMode[] = ["auto", "force", "off"];
+/**
+ * How a responder keeps transport-mode SAs: `strongswan` by peer address and NAT-T port (several
+ * clients behind one NAT each keep theirs); `one-sa-per-address` as older servers do, so a second
+ * client behind the same NAT replaces the first one's SA.
+ */
+export type ServerBehaviour = "strongswan" | "one-sa-per-address";
+export const SERVER_BEHAVIOURS: readonly ServerBehaviour[] = ["strongswan", "one-sa-per-address"];
 
 /** A node's complete IPsec settings. */
 export interface IpsecConfig {
@@ -41,6 +48,7 @@ export interface IpsecConfig {
   /** Addresses of the peers whose UDP 1701 traffic must be protected, or every peer. */
   peers: string[] | "any";
   natT: NatTMode;
+  behaviour: ServerBehaviour;
   ike: { encryption: IkeEncryption; hash: HashAlg; group: DhGroupName; lifetime: Micros };
   esp: { encryption: EspEncryption; integrity: EspIntegrity; lifetime: Micros };
   /** NAT-keepalive interval when this side is behind a NAT; 0 turns keepalives off. */
@@ -63,6 +71,7 @@ export const DEFAULT_IPSEC: Omit<IpsecConfig, "psk"> = {
   enabled: true,
   peers: "any",
   natT: "auto",
+  behaviour: "strongswan",
   ike: { encryption: "aes128", hash: "sha1", group: "modp2048", lifetime: 28800 * SECOND },
   esp: { encryption: "aes128-cbc", integrity: "hmac-sha1-96", lifetime: 3600 * SECOND },
   keepalive: 20 * SECOND,

@@ -127,7 +127,11 @@ export class L2tpEndpoint implements TunnelOwner {
   }
 
   send(tunnel: Tunnel, bytes: Uint8Array, parent?: number, id?: number): Packet | undefined {
-    return this.host.ip.sendUdp(tunnel.peer, tunnel.localPort, tunnel.peerPort, bytes, { parent, id });
+    return this.host.ip.sendUdp(tunnel.peer, tunnel.localPort, tunnel.peerPort, bytes, {
+      parent,
+      id,
+      ...(tunnel.saRef !== undefined ? { saRef: tunnel.saRef } : {}),
+    });
   }
 
   newSessionId(tunnel: Tunnel): number {
@@ -222,6 +226,8 @@ export class L2tpEndpoint implements TunnelOwner {
         udp.iface,
       );
     }
+    // Like xl2tpd with SAref: answer through the IPsec SA the peer's traffic came in on.
+    if (udp.packet.saRef !== undefined) tunnel.saRef = udp.packet.saRef;
     if (message.kind === "control") tunnel.receiveControl(message, udp.srcPort);
     else tunnel.receiveData(message, udp.packet);
   }
@@ -249,6 +255,7 @@ export class L2tpEndpoint implements TunnelOwner {
     }
     const localPort = this.config.answerPort ?? this.config.port;
     const tunnel = new Tunnel(this, this.#newTunnelId(), udp.src, udp.srcPort, localPort, false);
+    if (udp.packet.saRef !== undefined) tunnel.saRef = udp.packet.saRef;
     this.tunnels.set(tunnel.localId, tunnel);
     tunnel.receiveControl(message, udp.srcPort);
     for (const session of tie.calls) tunnel.adopt(session);

@@ -58,6 +58,8 @@ export class Tunnel implements SessionTunnel {
   readonly sessions = new Map<number, L2tpSession>();
   /** Whether the peer's source port has been learnt (§8.1: the responder may answer from another). */
   peerPortFixed: boolean;
+  /** The IPsec SA the peer's last message came in on (see `Packet.saRef`), if any. */
+  saRef?: number;
   /** Called once when the tunnel is cleared (after `sessions` are closed). */
   onClosed?: (reason: string) => void;
   #ourChallenge?: Uint8Array;

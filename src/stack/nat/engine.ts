@@ -292,9 +292,12 @@ export class NatEngine {
           formatIp(dst.addr)
         } dropped: outside port ${port} towards ${formatIp(dst.addr)} is held by ${
           formatIp(other.inside.addr)
-        } until ${formatTime(other.expiresAt)} — only one inside host at a time; set ${setting}: false${
-          ike ? ", ipsec-passthrough: spi," : ""
-        } or use NAT-T (UDP 4500)`,
+        } until ${formatTime(other.expiresAt)} — only one inside host at a time; ${
+          ike
+            ? `set ${setting}: false or ipsec-passthrough: spi (NAT-T does not avoid this: IKE starts on ` +
+              `UDP ${IKE_PORT} and moves to 4500 only after Main Mode message 4)`
+            : `set ${setting}: false, or protect L2TP with IPsec and NAT-T (UDP 4500)`
+        }`,
       );
     }
     if (this.host.ip.udpBound(port)) {

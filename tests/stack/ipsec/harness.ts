@@ -2,8 +2,8 @@
  * Test helpers for IPsec scenarios. Nodes whose spec carries `config.ipsec` get IPsec from the
  * network builder (src/topology/build.ts), exactly as in a real run.
  */
-import { ipsecEngineOf } from "../../../src/stack/ipsec/attach.ts";
-import type { IpsecEngine } from "../../../src/stack/ipsec/engine.ts";
+import { ipsecLayerOf } from "../../../src/stack/ipsec/attach.ts";
+import type { IpsecLayer } from "../../../src/stack/ipsec/ipsec_layer.ts";
 import type { SimResult } from "../../../src/sim.ts";
 import "../../../src/wire/esp.ts";
 import { action, link, model, node } from "../../helpers/model.ts";
@@ -12,9 +12,9 @@ import type { TraceRecord } from "../../../src/trace/record.ts";
 import { SECOND } from "../../../src/engine/time.ts";
 
 /** The IPsec engine of a node after a run. */
-export function engineOf(result: SimResult, node: string): IpsecEngine {
+export function engineOf(result: SimResult, node: string): IpsecLayer {
   const device = result.network.devices.get(node);
-  const engine = device && ipsecEngineOf(device);
+  const engine = device && ipsecLayerOf(device);
   if (!engine) throw new Error(`${node} has no IPsec engine`);
   return engine;
 }

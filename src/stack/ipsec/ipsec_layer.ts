@@ -24,26 +24,16 @@ import {
   udpEncapKind,
 } from "../../wire/esp.ts";
 import { decodeIpv4, encodeIpv4, type Ipv4Packet, PROTO_UDP } from "../../wire/ipv4.ts";
-import { decodeIsakmpHeader, EXCHANGE, FLAG_ENCRYPTION } from "../../wire/isakmp.ts";
+import { decodeIsakmpHeader, EXCHANGE, FLAG_ENCRYPTION, IKE_PORT, NAT_T_PORT } from "../../wire/isakmp.ts";
+import { L2TP_PORT } from "../../wire/l2tp.ts";
 import { hexNum } from "../../wire/octets.ts";
 import { decodeUdp, encodeUdp, refreshUdpChecksum, UDP_HEADER_LEN } from "../../wire/udp.ts";
 import type { Interface } from "../interface.ts";
 import { ACCEPT, type IpStack, type UdpMessage, type Verdict } from "../ip.ts";
-import { ESP_AUTHS, ESP_CIPHERS, type IpsecConfig } from "./config.ts";
-import {
-  type ChildSa,
-  type Endpoint,
-  IKE_PORT,
-  IkeSa,
-  NAT_T_PORT,
-  type Selector,
-  selectorText,
-} from "./ike.ts";
-import { be32 } from "./derive.ts";
-import { espOpen, espSeal, REPLAY_WINDOW, ReplayWindow } from "./esp.ts";
-
-/** L2TP's port: the traffic RFC 3193 protects. */
-export const L2TP_PORT = 1701;
+import { ESP_CIPHERS, type IpsecConfig } from "./config.ts";
+import { type ChildSa, type Endpoint, IkeSa, type Selector } from "./ike_sa.ts";
+import { espOpen, espSeal } from "./esp.ts";
+import { type InstalledChild, SaDatabase } from "./sa_database.ts";
 
 /** What the engine needs from the device it runs on (narrow: the stack knows no devices). */
 export interface IpsecHost {
@@ -51,17 +41,6 @@ export interface IpsecHost {
   readonly ip: IpStack;
   readonly ctx: SimContext;
   readonly rng: Prng;
-}
-
-/** An installed pair of ESP SAs with its counters. */
-interface InstalledChild extends ChildSa {
-  seqOut: number;
-  replay: ReplayWindow;
-  packetsIn: number;
-  packetsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  publishTimer?: Timer;
 }
 
 const drop = (reason: string): Verdict => ({ action: "drop", reason });
@@ -83,12 +62,11 @@ function adjustForAddress(checksum: number, from: Ip4, to: Ip4): number {
 }
 
 /** IPsec for one node. Create it with `attachIpsec`. */
-export class IpsecEngine {
+export class IpsecLayer {
   readonly config: IpsecConfig;
   readonly rng: Prng;
   #ike = new Map<string, IkeSa>();
-  #children = new Map<number, InstalledChild>();
-  #outbound = new Map<Ip4, InstalledChild>();
+  readonly #sad: SaDatabase;
   #decapsulated = new WeakSet<Packet>();
   #lastSent = new Map<IkeSa, Micros>();
   #keepalives = new Map<IkeSa, Timer>();
@@ -96,6 +74,20 @@ export class IpsecEngine {
   constructor(readonly host: IpsecHost, config: IpsecConfig) {
     this.config = config;
     this.rng = host.rng.fork("ipsec");
+    this.#sad = new SaDatabase({
+      config,
+      sched: host.ctx.sched,
+      log: (summary, detail) => this.#log(summary, detail),
+      publish: (spiIn, value, summary) =>
+        this.#emit({
+          kind: "state",
+          proto: "ESP",
+          table: "ipsec-sas",
+          key: hexNum(spiIn, 8),
+          value,
+          summary,
+        }),
+    });
   }
 
   get node(): string {
@@ -113,7 +105,7 @@ export class IpsecEngine {
 
   /** Installed ESP SA pairs (for tests and tools). */
   get childSas(): readonly ChildSa[] {
-    return [...this.#children.values()];
+    return this.#sad.all;
   }
 
   /** Hooks the node's IP stack, binds UDP 500 and 4500 and publishes the policy. */
@@ -194,7 +186,7 @@ export class IpsecEngine {
     if (ip.moreFragments || ip.fragmentOffset > 0 || !this.host.ip.isLocal(ip.src)) return ACCEPT;
     const ports = udpPorts(ip);
     if (!isL2tp(ports) || !this.requiresIpsec(ip.dst)) return ACCEPT;
-    const child = this.#outbound.get(ip.dst);
+    const child = this.#sad.outbound(ip.dst, packet.saRef);
     if (child) {
       this.#encapsulate(packet, ip, child);
       return ACCEPT;
@@ -261,7 +253,7 @@ export class IpsecEngine {
       bytes: inner,
       detail: { spi: hexNum(child.spiOut, 8), seq, udpEncap: child.udpEncap },
     });
-    this.#schedulePublish(child);
+    this.#sad.schedulePublish(child);
   }
 
   /** Opens an ESP packet for us; returns why it was dropped, or null when it went on inside. */
@@ -275,8 +267,10 @@ export class IpsecEngine {
     const header = decodeEspHeader(esp);
     if (!header.ok) return `malformed ESP: ${header.error}`;
     const { spi, seq } = header.value;
-    const child = this.#children.get(spi);
+    const child = this.#sad.inbound(spi);
     if (!child) {
+      const removed = this.#sad.removalReason(spi);
+      if (removed) return `ESP SPI ${hexNum(spi, 8)} from ${formatIp(outer.src)} dropped: ${removed}`;
       return `ESP packet with unknown SPI ${hexNum(spi, 8)} from ${
         formatIp(outer.src)
       }: no IPsec SA with that SPI on ${this.node}`;
@@ -300,7 +294,9 @@ export class IpsecEngine {
           formatIp(outer.src)
         }[${udp.srcPort}]`,
       );
+      const before = child.ike.remote.ip;
       child.ike.remote = { ip: outer.src, port: udp.srcPort };
+      this.#sad.moved(child, before);
       this.#publishIke(child.ike);
     }
     const payload = opened.value.payload;
@@ -310,7 +306,7 @@ export class IpsecEngine {
       if (problem) return problem;
     }
     const bytes = encodeIpv4({ ...outer, options: new Uint8Array(0), protocol: innerProto, payload });
-    const inner: Packet = { id: this.host.ctx.nextPacketId(), bytes, parent: packet.id };
+    const inner: Packet = { id: this.host.ctx.nextPacketId(), bytes, parent: packet.id, saRef: child.spiIn };
     this.#decapsulated.add(inner);
     this.#emit({
       kind: "decap",
@@ -322,7 +318,7 @@ export class IpsecEngine {
       bytes: bytes.slice(),
       detail: { spi: hexNum(spi, 8), seq, udpEncap: udp !== null },
     });
-    this.#schedulePublish(child);
+    this.#sad.schedulePublish(child);
     this.host.ip.receive(inner, iface);
     return null;
   }
@@ -434,45 +430,9 @@ export class IpsecEngine {
   }
 
   childEstablished(child: ChildSa): void {
-    const installed: InstalledChild = {
-      ...child,
-      seqOut: 0,
-      replay: new ReplayWindow(),
-      packetsIn: 0,
-      packetsOut: 0,
-      bytesIn: 0,
-      bytesOut: 0,
-    };
-    const previous = this.#outbound.get(child.ike.remote.ip);
-    if (previous) this.#removeChild(previous, "replaced by a new CHILD_SA");
-    this.#children.set(child.spiIn, installed);
-    this.#outbound.set(child.ike.remote.ip, installed);
-    const esp = this.config.esp;
-    const cipher = ESP_CIPHERS[esp.encryption];
-    const entry = (spi: number, keys: ChildSa["inbound"], src: Ip4, dst: Ip4) => ({
-      spi: hexNum(spi, 8),
-      src: formatIp(src),
-      dst: formatIp(dst),
-      encryption: cipher.wireshark,
-      encryptionKey: toHex(keys.encKey),
-      authentication: cipher.aead ? "NULL" : ESP_AUTHS[esp.integrity].wireshark,
-      authenticationKey: cipher.aead ? "" : toHex(keys.authKey),
-      udpEncap: child.udpEncap,
-    });
-    const local = child.ike.local.ip;
-    const remote = child.ike.remote.ip;
-    this.#log(
-      `CHILD_SA established with SPIs ${toHex(be32(child.spiIn))}_i ${toHex(be32(child.spiOut))}_o and TS ${
-        selectorText(child.selector)
-      }${child.udpEncap ? " (UDP-encapsulated)" : ""}`,
-      {
-        esp: [
-          entry(child.spiOut, child.outbound, local, remote),
-          entry(child.spiIn, child.inbound, remote, local),
-        ],
-      },
-    );
-    this.#publishChild(installed);
+    const installed = this.#sad.install(child);
+    this.#log(this.#sad.establishedText(child), { esp: this.#sad.keysOf(child) });
+    this.#sad.publish(installed);
   }
 
   failed(sa: IkeSa, reason: string): void {
@@ -486,7 +446,7 @@ export class IpsecEngine {
     for (;;) {
       const spi = this.rng.nextU32();
       // SPIs 1–255 are reserved (RFC 4303 §2.1); 0 means "no SPI".
-      if (spi > 255 && !this.#children.has(spi)) return spi;
+      if (spi > 255 && !this.#sad.has(spi)) return spi;
     }
   }
 
@@ -529,60 +489,6 @@ export class IpsecEngine {
       key: toHex(sa.icookie),
       value: row,
       summary: `ike-sas ${formatIp(sa.remote.ip)} ${row.state}`,
-    });
-  }
-
-  #childRow(child: InstalledChild): Record<string, unknown> {
-    const esp = this.config.esp;
-    return {
-      peer: `${formatIp(child.ike.remote.ip)}${child.udpEncap ? `[${child.ike.remote.port}]` : ""}`,
-      "spi-in": hexNum(child.spiIn, 8),
-      "spi-out": hexNum(child.spiOut, 8),
-      mode: "transport",
-      encap: child.udpEncap ? `UDP ${child.ike.local.port}→${child.ike.remote.port}` : "ESP (IP protocol 50)",
-      proposal: ESP_CIPHERS[esp.encryption].aead ? esp.encryption : `${esp.encryption}/${esp.integrity}`,
-      traffic: selectorText(child.selector),
-      "packets-in": child.packetsIn,
-      "packets-out": child.packetsOut,
-      "bytes-in": child.bytesIn,
-      "bytes-out": child.bytesOut,
-      replay: `window ${REPLAY_WINDOW}, highest seq ${child.replay.top}`,
-    };
-  }
-
-  #publishChild(child: InstalledChild): void {
-    this.#emit({
-      kind: "state",
-      proto: "ESP",
-      table: "ipsec-sas",
-      key: hexNum(child.spiIn, 8),
-      value: this.#childRow(child),
-      summary: `ipsec-sas ${hexNum(child.spiIn, 8)}_i ${
-        hexNum(child.spiOut, 8)
-      }_o: ${child.packetsIn} in, ${child.packetsOut} out`,
-    });
-  }
-
-  /** Counters change on every packet; publishing at most once a second keeps the trace readable. */
-  #schedulePublish(child: InstalledChild): void {
-    if (child.publishTimer) return;
-    child.publishTimer = this.sched.after(SECOND, () => {
-      child.publishTimer = undefined;
-      if (this.#children.get(child.spiIn) === child) this.#publishChild(child);
-    });
-  }
-
-  #removeChild(child: InstalledChild, reason: string): void {
-    child.publishTimer?.cancel();
-    this.#children.delete(child.spiIn);
-    if (this.#outbound.get(child.ike.remote.ip) === child) this.#outbound.delete(child.ike.remote.ip);
-    this.#emit({
-      kind: "state",
-      proto: "ESP",
-      table: "ipsec-sas",
-      key: hexNum(child.spiIn, 8),
-      value: null,
-      summary: `ipsec-sas ${hexNum(child.spiIn, 8)} removed: ${reason}`,
     });
   }
 }
