@@ -14,16 +14,21 @@ import "./devices/lac.ts";
 import "./wire/isakmp.ts";
 import "./wire/esp.ts";
 import "./topology/kinds_ipsec.ts";
-import "./wire/wireguard.ts";
-import "./topology/kinds_wireguard.ts";
-import { registerIpDissector } from "./wire/dissect.ts";
+import { registerIpDissector, registerUdpDissector } from "./wire/dissect.ts";
 import { PROTO_TCP, tcpDissector } from "./wire/tcp.ts";
 import { registerCommand } from "./topology/commands.ts";
 import { TCP_COMMANDS } from "./topology/tcp_commands.ts";
 import { registerNodeCommand } from "./devices/device.ts";
 import { TCP_NODE_COMMANDS } from "./devices/apps/tcp_tools.ts";
+import { WG_PORT, wireguardDissector } from "./wire/wireguard.ts";
+import { extendKind } from "./topology/kinds.ts";
+import { WIREGUARD_KEY, WIREGUARD_KINDS } from "./topology/kinds_wireguard.ts";
 
 // TCP lists what it adds instead of registering it when imported.
 registerIpDissector(PROTO_TCP, tcpDissector);
 for (const def of TCP_COMMANDS) registerCommand(def);
 for (const [id, handler] of Object.entries(TCP_NODE_COMMANDS)) registerNodeCommand(id, handler);
+
+// WireGuard likewise: its dissector on the default port, its key on the kinds that may carry it.
+registerUdpDissector(WG_PORT, wireguardDissector);
+for (const kind of WIREGUARD_KINDS) extendKind(kind, WIREGUARD_KEY);

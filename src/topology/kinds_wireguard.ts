@@ -1,7 +1,8 @@
 /**
  * The `wireguard:` key that `host` and `router` nodes may carry, shaped like a wg-quick file. Keys
  * are base64 as `wg genkey` / `wg pubkey` print them. The loader leaves a complete `WireguardConfig`
- * in `node.config.wireguard`; the builder passes it to `attachWireguard`.
+ * in `node.config.wireguard`; the builder passes it to `attachWireguard`. src/plugins.ts adds the key
+ * to the kinds in `WIREGUARD_KINDS`.
  *
  * ```yaml
  * wireguard:
@@ -25,7 +26,7 @@ import {
   type WireguardSettings,
 } from "../stack/wireguard/config.ts";
 import { parseIp } from "../wire/addr.ts";
-import { extendKind } from "./kinds.ts";
+import type { KindKey } from "./kinds.ts";
 import {
   bool,
   describe,
@@ -129,6 +130,10 @@ export const wireguardSchema: Schema<WireguardConfig> = (v, ctx) => {
   return resolveWireguardConfig(settings);
 };
 
-for (const kind of ["host", "router"]) {
-  extendKind(kind, { wireguard: { schema: wireguardSchema as Schema<unknown> } });
-}
+/** The node kinds that may carry a `wireguard:` block. */
+export const WIREGUARD_KINDS = ["host", "router"] as const;
+
+/** The key itself, as `extendKind` takes it. */
+export const WIREGUARD_KEY: Record<string, KindKey> = {
+  wireguard: { schema: wireguardSchema as Schema<unknown> },
+};

@@ -3,9 +3,10 @@
  * initiation (148 bytes), handshake response (92), cookie reply (64) and transport data (16-byte
  * header, sealed packet, 16-byte tag). Every integer is little-endian, unlike the rest of the stack.
  * The handshake's sealed parts and MACs are opaque here; src/stack/wireguard gives them meaning.
- * Registers the default port 51820 with the dissector table, as Wireshark's `wg` dissector does.
+ * `wireguardDissector` is what src/plugins.ts puts on the default port 51820, as Wireshark's `wg`
+ * dissector claims it.
  */
-import { registerUdpDissector, type UdpDissector } from "./dissect.ts";
+import type { UdpDissector } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { hexBytes, hexNum, leaf } from "./octets.ts";
 
@@ -286,10 +287,9 @@ export function describeWg(bytes: Uint8Array, offset: number, end: number): Fiel
   return [{ name: "WireGuard Protocol", value: NAMES[type], start: offset, end, children }];
 }
 
-const wireguardDissector: UdpDissector = {
+/** WireGuard's row of the UDP dissector table. */
+export const wireguardDissector: UdpDissector = {
   label: "WG",
   summarize: summarizeWg,
   describe: describeWg,
 };
-
-registerUdpDissector(WG_PORT, wireguardDissector);
