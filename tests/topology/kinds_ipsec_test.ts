@@ -42,12 +42,13 @@ Deno.test("ipsec: a psk alone gets strongSwan-like defaults", () => {
   assert.equal(c.peers, "any");
   assert.equal(c.natT, "auto");
   assert.deepEqual(c.ike, {
-    encryption: "aes128",
-    hash: "sha1",
-    group: "modp2048",
+    proposals: [{ encryption: "aes128", hash: "sha1", group: "modp2048" }],
     lifetime: 28800 * SECOND,
   });
-  assert.deepEqual(c.esp, { encryption: "aes128-cbc", integrity: "hmac-sha1-96", lifetime: 3600 * SECOND });
+  assert.deepEqual(c.esp, {
+    proposals: [{ encryption: "aes128-cbc", integrity: "hmac-sha1-96" }],
+    lifetime: 3600 * SECOND,
+  });
   assert.equal(c.keepalive, 20 * SECOND);
 });
 
@@ -66,9 +67,9 @@ Deno.test("ipsec: every key as the brief's example writes it, on host, router an
     const c = config(block, kind);
     assert.deepEqual(c.peers, ["203.0.113.10"]);
     assert.equal(c.natT, "force");
-    assert.equal(c.ike.encryption, "3des");
-    assert.equal(c.ike.group, "modp1024");
-    assert.equal(c.esp.encryption, "aes256-gcm16");
+    assert.equal(c.ike.proposals[0].encryption, "3des");
+    assert.equal(c.ike.proposals[0].group, "modp1024");
+    assert.equal(c.esp.proposals[0].encryption, "aes256-gcm16");
     assert.equal(c.keepalive, 0);
     assert.equal(c.enabled, false);
   }

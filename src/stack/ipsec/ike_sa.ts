@@ -25,7 +25,7 @@ import {
   type Payload,
   type PayloadItem,
 } from "../../wire/isakmp.ts";
-import { IKE_CIPHERS, type IpsecConfig } from "./config.ts";
+import { IKE_CIPHERS, type IkeProposal, type IpsecConfig } from "./config.ts";
 import type { DhKeyPair } from "./dh.ts";
 import { exchangeIv, ikeDecrypt, ikeEncrypt, lastBlock, type Skeyids } from "./derive.ts";
 import type { EspKeys } from "./esp.ts";
@@ -33,6 +33,7 @@ import { Exchanges } from "./exchange.ts";
 import { informational } from "./informational.ts";
 import { mainMode, vendorIds } from "./main_mode.ts";
 import { cookieText, type Endpoint, sameSelector, type Selector, zeros } from "./payloads.ts";
+import { ikeProposalText } from "./proposal_text.ts";
 import { ikeSaPayload } from "./proposals.ts";
 import { type QuickMode, quickMode, startQuickMode } from "./quick_mode.ts";
 
@@ -119,6 +120,8 @@ export class IkeSa {
   establishedAt?: Micros;
   /** Why it failed, for the table. */
   failure?: string;
+  /** The phase-1 proposal in use: our first until the responder chose (initiator), or the chosen one. */
+  ike: IkeProposal;
 
   /** Main Mode's values (main_mode.ts). */
   mm: MainModeValues = { gxi: zeros(0), gxr: zeros(0), ni: zeros(0), nr: zeros(0), saiB: zeros(0) };
@@ -148,6 +151,7 @@ export class IkeSa {
     this.initiator = initiator;
     this.icookie = icookie;
     this.state = initiator ? "MM_SA_SENT" : "MM_SA_REPLIED";
+    this.ike = host.config.ike.proposals[0];
     this.exchanges = new Exchanges({
       sched: host.sched,
       retransmit: host.config.retransmit,
@@ -163,12 +167,12 @@ export class IkeSa {
   }
 
   get hashAlg(): HashAlg {
-    return this.config.ike.hash;
+    return this.ike.hash;
   }
 
   /** The phase-1 cipher's block size. */
   get block(): number {
-    return IKE_CIPHERS[this.config.ike.encryption].block;
+    return IKE_CIPHERS[this.ike.encryption].block;
   }
 
   /** NAT-T is in use (a NAT was detected or faked, and both sides speak NAT-T). */
@@ -248,7 +252,7 @@ export class IkeSa {
       cookies: cookieText(this.icookie, this.rcookie),
       "nat-t": pending ? "offered" : this.natT ?? "off",
       nat,
-      proposal: `${this.config.ike.encryption}-${this.config.ike.hash}-${this.config.ike.group}`,
+      proposal: pending || this.state === "MM_SA_REPLIED" ? "not chosen yet" : ikeProposalText(this.ike),
       ...(this.failure ? { failure: this.failure } : {}),
     };
   }
@@ -308,7 +312,7 @@ export class IkeSa {
       const iv = mid === 0
         ? this.iv
         : this.exchangeIvs.get(mid) ?? exchangeIv(this.hashAlg, this.phase1LastBlock, mid, this.block);
-      const ciphertext = ikeEncrypt(this.config.ike.encryption, this.encKey, iv, chain.bytes);
+      const ciphertext = ikeEncrypt(this.ike.encryption, this.encKey, iv, chain.bytes);
       if (mid !== 0) this.exchangeIvs.set(mid, lastBlock(ciphertext, this.block));
       bytes = encodeIsakmpRaw(header, chain.first, ciphertext);
     } else {
@@ -338,7 +342,7 @@ export class IkeSa {
     }
     const iv = this.exchangeIvs.get(header.messageId) ??
       exchangeIv(this.hashAlg, this.phase1LastBlock, header.messageId, this.block);
-    const decrypted = ikeDecrypt(this.config.ike.encryption, this.encKey, iv, body);
+    const decrypted = ikeDecrypt(this.ike.encryption, this.encKey, iv, body);
     if (!decrypted.ok) {
       this.host.log(`message ID ${header.messageId} could not be decrypted: ${decrypted.error}`);
       return null;

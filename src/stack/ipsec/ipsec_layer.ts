@@ -33,6 +33,7 @@ import { ACCEPT, type IpStack, type UdpMessage, type Verdict } from "../ip.ts";
 import { ESP_CIPHERS, type IpsecConfig } from "./config.ts";
 import { type ChildSa, type Endpoint, IkeSa, type Selector } from "./ike_sa.ts";
 import { espOpen, espSeal } from "./esp.ts";
+import { espProposalText, ikeProposalText } from "./proposal_text.ts";
 import { type InstalledChild, SaDatabase } from "./sa_database.ts";
 
 /** What the engine needs from the device it runs on (narrow: the stack knows no devices). */
@@ -148,10 +149,8 @@ export class IpsecLayer {
         peers: this.config.peers === "any" ? "any" : this.config.peers.join(", "),
         action: "require ESP, transport mode",
         "nat-t": this.config.natT,
-        ike: `${this.config.ike.encryption}-${this.config.ike.hash}-${this.config.ike.group}`,
-        esp: `${this.config.esp.encryption}${
-          ESP_CIPHERS[this.config.esp.encryption].aead ? "" : `-${this.config.esp.integrity}`
-        }`,
+        ike: this.config.ike.proposals.map(ikeProposalText).join(", "),
+        esp: this.config.esp.proposals.map(espProposalText).join(", "),
         keepalive: this.config.keepalive ? `${this.config.keepalive / SECOND}s` : "off",
       },
       summary: `ipsec-policy: UDP ${L2TP_PORT} with ${
