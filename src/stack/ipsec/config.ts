@@ -42,6 +42,10 @@ export const NAT_T_MODES: readonly NatTMode[] = ["auto", "force", "off"];
 export type ServerBehaviour = "strongswan" | "one-sa-per-address";
 export const SERVER_BEHAVIOURS: readonly ServerBehaviour[] = ["strongswan", "one-sa-per-address"];
 
+/** What Dead Peer Detection does with a dead peer. */
+export type DpdAction = "clear" | "restart";
+export const DPD_ACTIONS: readonly DpdAction[] = ["clear", "restart"];
+
 /** A node's complete IPsec settings. */
 export interface IpsecConfig {
   /** False keeps the settings but runs no IPsec (the view's "IPsec off" toggle). */
@@ -55,6 +59,12 @@ export interface IpsecConfig {
   ike: { proposals: IkeProposal[]; lifetime: Micros };
   /** Quick Mode (ESP) proposals, most preferred first, and the IPsec SA lifetime. */
   esp: { proposals: EspProposal[]; lifetime: Micros };
+  /**
+   * Dead Peer Detection (RFC 3706): after `delay` without a word from the peer, send R-U-THERE; no
+   * answer for `timeout` and the peer is dead: `clear` its SAs, or `restart` (clear, then negotiate
+   * again). A `delay` of 0 sends none (R-U-THERE from the peer is always answered), as swanctl's default.
+   */
+  dpd: { delay: Micros; timeout: Micros; action: DpdAction };
   /** NAT-keepalive interval when this side is behind a NAT; 0 turns keepalives off. */
   keepalive: Micros;
   /** IKE retransmission: first timeout, growth factor, tries (strongSwan's defaults). */
@@ -85,12 +95,13 @@ export type ProposalSettings<P> =
 
 /** Settings as written: everything but the key optional. */
 export type IpsecSettings =
-  & Partial<Omit<IpsecConfig, "ike" | "esp" | "retransmit">>
+  & Partial<Omit<IpsecConfig, "ike" | "esp" | "retransmit" | "dpd">>
   & { psk: string }
   & {
     ike?: ProposalSettings<IkeProposal>;
     esp?: ProposalSettings<EspProposal>;
     retransmit?: Partial<IpsecConfig["retransmit"]>;
+    dpd?: Partial<IpsecConfig["dpd"]>;
   };
 
 export const DEFAULT_IKE_PROPOSAL: IkeProposal = { encryption: "aes128", hash: "sha1", group: "modp2048" };
@@ -103,6 +114,7 @@ export const DEFAULT_IPSEC: Omit<IpsecConfig, "psk"> = {
   behaviour: "strongswan",
   ike: { proposals: [DEFAULT_IKE_PROPOSAL], lifetime: 28800 * SECOND },
   esp: { proposals: [DEFAULT_ESP_PROPOSAL], lifetime: 3600 * SECOND },
+  dpd: { delay: 0, timeout: 150 * SECOND, action: "clear" },
   keepalive: 20 * SECOND,
   retransmit: { timeout: 4 * SECOND, base: 1.8, tries: 5 },
 };
@@ -118,6 +130,7 @@ export function resolveIpsecConfig(settings: IpsecSettings | IpsecConfig): Ipsec
     ike: resolveProposals(settings.ike, DEFAULT_IPSEC.ike, parseIkeProposals),
     esp: resolveProposals(settings.esp, DEFAULT_IPSEC.esp, parseEspProposals),
     retransmit: { ...DEFAULT_IPSEC.retransmit, ...settings.retransmit },
+    dpd: { ...DEFAULT_IPSEC.dpd, ...settings.dpd },
   };
 }
 

@@ -36,6 +36,7 @@ import { cookieText, type Endpoint, sameSelector, type Selector, zeros } from ".
 import { ikeProposalText } from "./proposal_text.ts";
 import { ikeSaPayload } from "./proposals.ts";
 import { type QuickMode, quickMode, startQuickMode } from "./quick_mode.ts";
+import { DeadPeerDetection } from "./dpd.ts";
 
 export { cookieText, type Endpoint, type Selector, selectorText } from "./payloads.ts";
 
@@ -72,8 +73,12 @@ export interface IkeHost {
   established(sa: IkeSa): void;
   /** A Quick Mode finished: install the ESP SAs. */
   childEstablished(child: ChildSa): void;
-  /** The SA failed or gave up; forget it. */
+  /** The SA failed or gave up; forget it and its ESP SAs. */
   failed(sa: IkeSa, reason: string): void;
+  /** The SA ended in order (DELETE, dead peer); forget it and its ESP SAs, and renegotiate if asked. */
+  closed(sa: IkeSa, reason: string, restart: boolean): void;
+  /** The peer deleted the ESP SA pair whose outbound SPI is `spiOut`. */
+  childDeleted(sa: IkeSa, spiOut: number): void;
   /** A fresh inbound SPI, unique on this node. */
   allocateSpi(): number;
 }
@@ -85,6 +90,7 @@ export type IkeState =
   | "MM_SA_REPLIED"
   | "MM_KE_REPLIED"
   | "ESTABLISHED"
+  | "DELETED"
   | "FAILED";
 
 /** Main Mode's exchanged values, kept for the key derivation and HASH_I/HASH_R. */
@@ -140,6 +146,7 @@ export class IkeSa {
   readonly quick = new Map<number, QuickMode>();
   /** Quick Modes asked for before Main Mode finished. */
   pendingSelectors: Selector[] = [];
+  readonly dpd: DeadPeerDetection;
 
   private constructor(
     readonly host: IkeHost,
@@ -157,9 +164,10 @@ export class IkeSa {
       retransmit: host.config.retransmit,
       transmit: (message) => host.sendIke(this, message),
       log: (summary) => host.log(summary),
-      alive: () => this.state !== "FAILED",
+      alive: () => this.state !== "FAILED" && this.state !== "DELETED",
       giveUp: (tries) => this.fail(`no reply after ${tries} retransmits`),
     });
+    this.dpd = new DeadPeerDetection(this);
   }
 
   get config(): IpsecConfig {
@@ -216,7 +224,8 @@ export class IkeSa {
       }
       return;
     }
-    if ([...this.quick.values()].some((q) => q.state !== "DONE" && sameSelector(q.selector, selector))) {
+    const running = (q: QuickMode) => q.state === "QM1_SENT" || q.state === "QM2_SENT";
+    if ([...this.quick.values()].some((q) => running(q) && sameSelector(q.selector, selector))) {
       return;
     }
     startQuickMode(this, selector);
@@ -225,6 +234,7 @@ export class IkeSa {
   /** Stops timers; the engine calls this when it forgets the SA. */
   dispose(): void {
     this.exchanges.dispose();
+    this.dpd.dispose();
   }
 
   /** The table row for `ike-sas`. */
@@ -356,12 +366,29 @@ export class IkeSa {
       );
       return null;
     }
+    this.dpd.heard();
     return { items: parsed.value, plaintext: decrypted.value };
+  }
+
+  /** Ends an established SA in order (the peer deleted it, or `dead` found it gone). */
+  close(reason: string, restart = false): void {
+    if (this.state === "FAILED" || this.state === "DELETED") return;
+    this.state = "DELETED";
+    this.failure = reason;
+    this.dispose();
+    this.host.changed(this);
+    this.host.closed(this, reason, restart);
+  }
+
+  /** DPD found the peer dead: clear, or clear and negotiate again (`dpd.action`). */
+  dead(reason: string): void {
+    this.host.log(`DPD: ${reason}`);
+    this.close(reason, this.config.dpd.action === "restart");
   }
 
   /** Gives the SA up: publishes the reason and tells the host to forget it. */
   fail(reason: string): void {
-    if (this.state === "FAILED") return;
+    if (this.state === "FAILED" || this.state === "DELETED") return;
     this.state = "FAILED";
     this.failure = reason;
     this.dispose();

@@ -341,6 +341,7 @@ function establish(sa: IkeSa, peerId: Extract<Payload, { kind: "id" }>): void {
   );
   sa.host.changed(sa);
   sa.host.established(sa);
+  sa.dpd.start();
   const pending = sa.pendingSelectors;
   sa.pendingSelectors = [];
   if (sa.initiator) { for (const selector of pending) sa.requestChild(selector); }

@@ -34,7 +34,7 @@ import {
 import type { EspProposal } from "./config.ts";
 import { acceptedEspProposal, chooseEspProposal, encapMode, espSaPayload } from "./proposals.ts";
 
-type QuickState = "QM1_SENT" | "QM2_SENT" | "DONE";
+type QuickState = "QM1_SENT" | "QM2_SENT" | "DONE" | "FAILED";
 
 /** One Quick Mode's state. */
 export interface QuickMode {
