@@ -14,3 +14,14 @@ import "./devices/lac.ts";
 import "./wire/isakmp.ts";
 import "./wire/esp.ts";
 import "./topology/kinds_ipsec.ts";
+import { registerIpDissector } from "./wire/dissect.ts";
+import { PROTO_TCP, tcpDissector } from "./wire/tcp.ts";
+import { registerCommand } from "./topology/commands.ts";
+import { TCP_COMMANDS } from "./topology/tcp_commands.ts";
+import { registerNodeCommand } from "./devices/device.ts";
+import { TCP_NODE_COMMANDS } from "./devices/apps/tcp_tools.ts";
+
+// TCP lists what it adds instead of registering it when imported.
+registerIpDissector(PROTO_TCP, tcpDissector);
+for (const def of TCP_COMMANDS) registerCommand(def);
+for (const [id, handler] of Object.entries(TCP_NODE_COMMANDS)) registerNodeCommand(id, handler);

@@ -15,6 +15,11 @@ export interface SimOptions {
   until?: Micros;
   /** Safety stop for runaway topologies (e.g. a routing loop with huge TTLs). */
   maxEvents?: number;
+  /**
+   * Called about every 2% of simulated time with the time reached, so a browser worker can show
+   * progress. Running in time slices executes the same events in the same order as one run.
+   */
+  onProgress?: (now: Micros, until: Micros) => void;
 }
 
 export interface LinkInfo {
@@ -63,7 +68,12 @@ export function simulate(model: TopologyModel, options: SimOptions = {}): SimRes
   }
   const until = options.until ?? model.duration;
   const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
-  sched.runUntil(until, maxEvents);
+  const slices = options.onProgress ? 50 : 1;
+  for (let i = 1; i <= slices && sched.executed < maxEvents; i++) {
+    const sliceEnd = i === slices ? until : Math.floor((until * i) / slices);
+    sched.runUntil(sliceEnd, maxEvents - sched.executed);
+    options.onProgress?.(sliceEnd, until);
+  }
   if (sched.executed >= maxEvents) {
     trace.emit({
       kind: "app",

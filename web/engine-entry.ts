@@ -1,15 +1,19 @@
 /**
  * The browser bundle's entry (built to web/dist/engine.js by `deno bundle --platform browser`): the
- * engine with every protocol registered, and the view that drives it. The engine runs in the page, so
- * web/ plus this bundle also works as a static site.
+ * engine with every protocol registered, and the view that drives it. The same file runs twice: in
+ * the page it starts the view, and loaded as a module worker (it has no `document` there) it serves
+ * simulations, so a static site still needs only this one bundle.
  */
 import "../src/plugins.ts";
 import { App } from "./app/app.ts";
+import { serveWorker } from "./app/sim_worker.ts";
 
 function boot(): void {
-  const app = new App();
+  const app = new App(new URL(import.meta.url).href);
   app.start();
 }
 
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+if (typeof document === "undefined") {
+  serveWorker(globalThis as unknown as Parameters<typeof serveWorker>[0]);
+} else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
 else boot();

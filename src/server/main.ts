@@ -102,7 +102,10 @@ function plain(status: number, message: string): Response {
   });
 }
 
-/** The request handler: static files from the two folders, and the lesson list at /api/lessons. */
+/**
+ * The request handler: static files from the two folders, and the lesson list at /api/lessons and at
+ * /topologies/index.json (the path a static site serves as a file, so the page asks only for that).
+ */
 export function makeHandler(options: ServerOptions): (request: Request) => Promise<Response> {
   const loopback = LOOPBACK_NAMES.has(options.hostname);
   const roots = { web: `${options.root}/web`, topologies: options.topologies };
@@ -122,7 +125,7 @@ export function makeHandler(options: ServerOptions): (request: Request) => Promi
     // Refuse other host names on a loopback server, so a web page elsewhere cannot rebind its DNS to us.
     const host = (request.headers.get("host") ?? "").replace(/:\d+$/, "");
     if (loopback && !LOOPBACK_NAMES.has(host)) return plain(403, "forbidden host");
-    if (url.pathname === "/api/lessons") {
+    if (url.pathname === "/api/lessons" || url.pathname === "/topologies/index.json") {
       const index = await listLessons(options.topologies, options.lesson);
       return new Response(request.method === "HEAD" ? null : JSON.stringify(index), {
         headers: { ...COMMON_HEADERS, "content-type": "application/json; charset=utf-8" },

@@ -85,6 +85,12 @@ export interface SendOptions {
 /** Local delivery of an IP protocol the stack does not handle itself (ESP, 50), after reassembly. */
 export type ProtocolHandler = (packet: Packet, ip: Ipv4Packet, iface: Interface) => void;
 
+/**
+ * An ICMP error quoting a datagram of a registered protocol that this node sent (or the local
+ * "message too long" when its own interface cannot carry a DF datagram): TCP's path MTU discovery.
+ */
+export type ProtocolErrorHandler = (message: IcmpMessage, from: Ip4) => void;
+
 const REASSEMBLY_TIMEOUT = 30 * SECOND; // Linux's ipfrag_time default
 
 interface Reassembly {
@@ -105,6 +111,7 @@ export class IpStack {
   #udp = new Map<number, UdpSocketHandler>();
   #icmpListeners = new Set<IcmpListener>();
   #protocols = new Map<number, ProtocolHandler>();
+  #protocolErrors = new Map<number, ProtocolErrorHandler>();
   #reassembly = new Map<string, Reassembly>();
   #ipId = 0;
   /** Answer echo requests (every real stack does by default). */
@@ -154,8 +161,9 @@ export class IpStack {
   }
 
   /** Hands locally addressed datagrams of `protocol` to `handler` (reassembled first, like UDP). */
-  registerProtocol(protocol: number, handler: ProtocolHandler): void {
+  registerProtocol(protocol: number, handler: ProtocolHandler, onError?: ProtocolErrorHandler): void {
     this.#protocols.set(protocol, handler);
+    if (onError) this.#protocolErrors.set(protocol, onError);
   }
 
   onIcmp(listener: IcmpListener): () => void {
@@ -420,7 +428,8 @@ export class IpStack {
   #notifyLocalError(_ip: Ipv4Packet, message: IcmpMessage, from: Ip4): void {
     if (!("quoted" in message)) return;
     const quoted = message.quoted;
-    if (quoted.length < 28 || quoted[9] !== PROTO_UDP) return;
+    if (quoted.length < 28) return;
+    if (quoted[9] !== PROTO_UDP) return this.#protocolErrors.get(quoted[9])?.(message, from);
     const headerLength = (quoted[0] & 0x0f) * 4;
     if (quoted.length < headerLength + 4) return;
     const srcPort = (quoted[headerLength] << 8) | quoted[headerLength + 1];

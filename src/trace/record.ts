@@ -30,7 +30,18 @@ export type TraceKind =
   | "link";
 
 /** The protocol a record is about, for colouring and filtering (the outermost interesting layer). */
-export type ProtoLabel = "IP" | "ICMP" | "UDP" | "L2TP" | "PPP" | "IKE" | "ESP" | "NAT" | "APP" | "LINK";
+export type ProtoLabel =
+  | "IP"
+  | "ICMP"
+  | "UDP"
+  | "TCP"
+  | "L2TP"
+  | "PPP"
+  | "IKE"
+  | "ESP"
+  | "NAT"
+  | "APP"
+  | "LINK";
 
 export interface TraceRecord {
   /** Position in the trace, from 0; unique and gap-free. */

@@ -109,7 +109,14 @@ export function refreshIpv4Checksum(bytes: Uint8Array): void {
   bytes[11] = checksum & 0xff;
 }
 
-const PROTOCOL_NAMES: Record<number, string> = { 1: "ICMP", 4: "IPIP", 17: "UDP", 50: "ESP", 51: "AH" };
+const PROTOCOL_NAMES: Record<number, string> = {
+  1: "ICMP",
+  4: "IPIP",
+  6: "TCP",
+  17: "UDP",
+  50: "ESP",
+  51: "AH",
+};
 
 export function protocolName(protocol: number): string {
   return PROTOCOL_NAMES[protocol] ?? `proto ${protocol}`;

@@ -100,9 +100,11 @@ Deno.test({
         assert.equal(await page.locator("#lesson-picker").inputValue(), "ping-lesson.yaml");
         assert.equal(await page.locator("#topology g.node").count(), 4);
         assert.equal(await page.locator("#topology g.link").count(), 3);
-        // The run starts on the first scripted action, the ping at 1 s, not on the t=0 tables.
-        assert.match(await page.locator("#clock").textContent() ?? "", /^t = 1\.000000 s/);
-        assert.match(await inspectorTitle(page), /laptop output/);
+        // The run starts just before the first scripted action (the ping at 1 s), on the t=0 tables,
+        // and says how to begin.
+        assert.match(await page.locator("#clock").textContent() ?? "", /^t = 0\.000000 s/);
+        assert.equal(await page.locator("#start-hint").isVisible(), true);
+        assert.match(await page.locator("#start-hint").textContent() ?? "", /Press → or Play to start/);
         // The lesson's expectations are checked against this run, and each links to its event.
         const verdicts = page.locator("#lesson-expectations li");
         assert.equal(await verdicts.count(), 3);
@@ -114,31 +116,46 @@ Deno.test({
         await waitReady(page);
       });
 
-      await t.step("→ and ← step through the hops of the first echo request", async () => {
+      await t.step("→ and ← step one hop at a time through the first echo request", async () => {
+        assert.equal(await page.locator("#step-mode").inputValue(), "hops");
+        await page.keyboard.press("ArrowRight");
+        assert.match(await inspectorTitle(page), /laptop output$/);
+        assert.equal(await page.locator("#start-hint").isVisible(), false);
         const start = await cursor(page);
-        await page.keyboard.press("ArrowRight");
-        assert.match(await inspectorTitle(page), /laptop sent$/);
+        // laptop → r1 → r2 → server: three hops, three presses; what each router did is in the step.
         await page.keyboard.press("ArrowRight");
         assert.match(await inspectorTitle(page), /r1 received$/);
+        assert.match(await page.locator("#step-detail").textContent() ?? "", /laptop sent it on home-lan/);
+        assert.match(await page.locator("#step-detail").textContent() ?? "", /r1 forwards it out of wan0/);
+        assert.match(await page.locator(".event-row.current .who").textContent() ?? "", /laptop → r1/);
         await page.keyboard.press("ArrowRight");
-        assert.match(await inspectorTitle(page), /r1 forwarded$/);
-        assert.equal(await cursor(page), start + 3);
+        assert.match(await inspectorTitle(page), /r2 received$/);
+        await page.keyboard.press("ArrowRight");
+        assert.match(await inspectorTitle(page), /server received$/);
+        assert.match(await page.locator("#step-detail").textContent() ?? "", /server delivers it/);
         await page.keyboard.press("ArrowLeft");
-        assert.match(await inspectorTitle(page), /r1 received$/);
-        assert.equal(await cursor(page), start + 2);
-        // The same event is highlighted in the list and the topology.
+        assert.match(await inspectorTitle(page), /r2 received$/);
+        assert.ok(await cursor(page) > start);
+        // The same step is highlighted in the list and the topology; the packet is on the backbone.
         const current = page.locator(".event-row.current");
         assert.equal(await current.count(), 1);
-        assert.equal(Number(await current.getAttribute("data-seq")), start + 2);
-        assert.equal(await page.locator('#topology g.node.current[data-node="r1"]').count(), 1);
-        await page.click("#btn-forward");
-        assert.match(await inspectorTitle(page), /r1 forwarded$/);
-        await page.click("#btn-forward");
-        // r1 sends it on the backbone: the packet is drawn on that link.
-        assert.match(await inspectorTitle(page), /r1 sent$/);
+        assert.equal(Number(await current.getAttribute("data-seq")), await cursor(page));
+        assert.equal(await page.locator('#topology g.node.current[data-node="r2"]').count(), 1);
         assert.equal(await page.locator('#topology g.link.current[data-link="backbone"]').count(), 1);
         assert.ok(await page.locator("#topology g.packet").count() >= 1);
+        assert.match(
+          await page.locator("#topology g.packet.current text").first().textContent() ?? "",
+          /Echo Request/,
+        );
         await screenshot(page, "02-stepping");
+        // A folded event opens on its own; the fine-grained list is one switch away.
+        await page.locator("#step-detail button", { hasText: "#" }).first().click();
+        assert.match(await inspectorTitle(page), /r1 sent$/);
+        await page.selectOption("#step-mode", "events");
+        await page.click("#btn-forward");
+        assert.match(await inspectorTitle(page), /r2 received$/);
+        await page.click("#btn-forward");
+        assert.match(await inspectorTitle(page), /r2 forwarded$/);
       });
 
       await t.step("the inspector shows the layers; TTL is 64 from the laptop and 63 after r1", async () => {
@@ -174,15 +191,16 @@ Deno.test({
       });
 
       await t.step("the drop of the TTL-2 ping is explained in words", async () => {
-        await page.selectOption(".filters select", "drops");
+        await page.selectOption("#event-kinds", "drops");
         await rowsSettle(page, (n) => n === 1, "fail-drops-filter");
         assert.equal(await page.locator(".event-row").count(), 1);
         await page.locator(".event-row").first().click();
         assert.match(await inspectorTitle(page), /r2 DROPPED$/);
         assert.match(await page.locator("#inspector .reason").textContent() ?? "", /Dropped at r2: .*TTL/);
-        assert.equal(await page.locator("#topology .callout.drop").count(), 1);
+        assert.equal(await page.locator("#topology-caption.drop").count(), 1);
+        assert.match(await page.locator("#topology-caption").textContent() ?? "", /TTL/);
         await screenshot(page, "04-drop");
-        await page.selectOption(".filters select", "all");
+        await page.selectOption("#event-kinds", "all");
       });
 
       await t.step("protocol chips filter the list", async () => {

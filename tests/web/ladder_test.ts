@@ -67,3 +67,27 @@ Deno.test("labels keep the whole summary when it fits, else the protocol part", 
   assert.equal(fitLabel(s, 30), "ICMP echo request id 7 seq 1");
   assert.equal(fitLabel(s, 10), "ICMP echo…");
 });
+
+Deno.test("ipsec-hides-l2tp: ESP, which ends in a decapsulation rather than a delivery, is on the ladder", async () => {
+  const { runText } = await import("../../web/app/run.ts");
+  const text = Deno.readTextFileSync(new URL("../../topologies/ipsec-hides-l2tp.yaml", import.meta.url));
+  const outcome = runText(text, "ipsec-hides-l2tp.yaml");
+  assert.ok(outcome.ok);
+  const run = outcome.run;
+  const [a, b] = busiestFlow(run.index)!;
+  const ladder = buildLadder(run.index, run.result.links, a, b);
+  const esp = ladder.messages.filter((m) => m.proto === "ESP");
+  assert.ok(esp.length >= 10, `${esp.length} ESP arrows between ${a} and ${b}`);
+  // Quick Mode is no longer the end of the story: ESP follows it.
+  const lastIke = ladder.messages.findLastIndex((m) => m.proto === "IKE");
+  assert.ok(
+    ladder.messages.findIndex((m) => m.proto === "ESP") > ladder.messages.findIndex((m) => m.proto === "IKE"),
+  );
+  assert.ok(ladder.messages.slice(lastIke).some((m) => m.proto === "ESP"));
+});
+
+Deno.test("a hop whose addresses a NAT rewrote keeps them in a short label", () => {
+  const s = "198.51.100.2.1701 > 203.0.113.10.1701: L2TP SCCRQ tid 0 Ns 0 Nr 0";
+  assert.equal(fitLabel(s, 50, true), "L2TP SCCRQ… 198.51.100.2:1701 → 203.0.113.10:1701");
+  assert.equal(fitLabel(s, 50, false), "L2TP SCCRQ tid 0 Ns 0 Nr 0");
+});

@@ -1,41 +1,37 @@
 /**
  * The view's conductor: holds the open text, the current run, the cursor and the filters, and tells
- * each pane when they change. Panes never talk to each other, only to this.
+ * each pane when they change. Panes never talk to each other, only to this. Where lessons come from
+ * (lessons.ts), unsaved edits (drafts.ts) and the page's fixed controls (controls.ts) live apart.
  */
 import { parseDuration } from "../../src/engine/time.ts";
-import { byId, h, typingTarget } from "./dom.ts";
+import { formatKeysFile, ipsecKeysFromTrace } from "../../src/stack/ipsec/keys.ts";
+import { dialupLines } from "../../src/trace/pcap.ts";
+import { wireControls } from "./controls.ts";
+import { byId, h } from "./dom.ts";
+import { Drafts } from "./drafts.ts";
 import { EventList } from "./event_list.ts";
 import { diagramCss, download, pcapBytes, stem, svgText, svgToPng } from "./export.ts";
 import { Inspector } from "./inspector.ts";
 import { LadderView } from "./ladder_view.ts";
 import type { Point } from "./layout.ts";
-import { resetTypeMetrics } from "./metrics.ts";
+import { fetchLesson, fetchLessonIndex, hashParam, type LessonIndex, withHashParam } from "./lessons.ts";
 import { renderLesson } from "./lesson_view.ts";
-import { dialupLines } from "../../src/trace/pcap.ts";
-import { type Run, runText } from "./run.ts";
+import { resetTypeMetrics } from "./metrics.ts";
+import { loadTopology } from "../../src/topology/load.ts";
+import { makeRun, type Run } from "./run.ts";
+import { SimClient } from "./sim_client.ts";
 import { SourceView } from "./source_view.ts";
+import { remember, remembered } from "./storage.ts";
 import { TablesView } from "./tables_view.ts";
 import { TopologyView } from "./topology_view.ts";
 import { defaultFilter, type EventFilter, filterRecords, positionAtOrBefore } from "./trace_index.ts";
+import { stepList, type StepMode } from "./step_list.ts";
 import { applySetting, compareRuns, type Setting } from "./whatif.ts";
 import { WhatIfView } from "./whatif_view.ts";
 
-interface LessonIndex {
-  default: string | null;
-  lessons: { file: string; title: string; description?: string }[];
-}
-
-const DRAFTS_KEY = "tunnel-lab:drafts";
 const LARGE_KEY = "tunnel-lab:large";
-
-/** localStorage when the browser allows it (a file:// page or a locked-down profile may not). */
-function storage(): Storage | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null;
-  }
-}
+const PRESENTER_KEY = "tunnel-lab:presenter";
+const MODE_KEY = "tunnel-lab:steps";
 
 export class App {
   run: Run | null = null;
@@ -47,7 +43,10 @@ export class App {
   #original = "";
   #lessons: LessonIndex = { default: null, lessons: [] };
   #playing: ReturnType<typeof setInterval> | 0 = 0;
-  #drafts = new Map<string, string>();
+  #drafts = new Drafts();
+  #sim: SimClient;
+  /** `hops`: one step per hop (the default); `events`: every record, as the trace has them. */
+  mode: StepMode = remembered(MODE_KEY) === "events" ? "events" : "hops";
 
   #topology: TopologyView;
   #events: EventList;
@@ -64,16 +63,21 @@ export class App {
   #play = byId<HTMLButtonElement>("btn-play");
   #speed = byId<HTMLSelectElement>("speed");
 
-  constructor() {
-    this.#topology = new TopologyView(byId("topology") as unknown as SVGSVGElement, this);
+  constructor(bundleUrl: string) {
+    this.#sim = new SimClient(bundleUrl);
+    this.#topology = new TopologyView(
+      byId("topology") as unknown as SVGSVGElement,
+      byId("topology-caption"),
+      this,
+    );
     this.#events = new EventList(this);
     this.#inspector = new Inspector(this);
     this.#ladder = new LadderView(this);
     this.#tables = new TablesView(this);
     this.#whatIf = new WhatIfView(this);
     this.#source = new SourceView(this);
-    this.#loadDrafts();
-    this.#wireControls();
+    wireControls(this);
+    this.#wireTypeSwitches();
     this.#setState("empty");
     renderLesson(null, null);
     this.#inspector.setRun(null);
@@ -83,7 +87,7 @@ export class App {
 
   /** Loads the lesson list and opens the lesson named in the URL, else the default one. */
   async start(): Promise<void> {
-    this.#lessons = await this.#fetchLessons();
+    this.#lessons = await fetchLessonIndex();
     this.#picker.replaceChildren(
       h(
         "option",
@@ -94,29 +98,12 @@ export class App {
         h("option", { value: l.file, title: l.description ?? "" }, l.title)
       ),
     );
-    const wanted = this.#hashLesson() ?? this.#lessons.default;
+    if (this.#lessons.problem) this.#picker.title = `No lessons: ${this.#lessons.problem}`;
+    const wanted = hashParam(location.hash, "lesson") ?? this.#lessons.default;
     if (wanted) await this.openLesson(wanted);
-    else this.#say("Pick a lesson, or open or drop a topology YAML file.");
-  }
-
-  async #fetchLessons(): Promise<LessonIndex> {
-    // The server lists topologies/; a static site ships the same list as topologies/index.json.
-    for (const url of ["api/lessons", "topologies/index.json"]) {
-      try {
-        const response = await fetch(url, { cache: "no-store" });
-        if (!response.ok) continue;
-        const index = await response.json() as LessonIndex;
-        if (Array.isArray(index.lessons)) return index;
-      } catch {
-        // try the next source
-      }
-    }
-    return { default: null, lessons: [] };
-  }
-
-  #hashLesson(): string | null {
-    const match = /(?:^#|&)lesson=([^&]+)/.exec(location.hash);
-    return match ? decodeURIComponent(match[1]) : null;
+    else if (this.#lessons.problem) {
+      this.#say(`No lessons found: ${this.#lessons.problem}. Open or drop a topology YAML file.`, true);
+    } else this.#say("Pick a lesson, or open or drop a topology YAML file.");
   }
 
   async openLesson(file: string): Promise<void> {
@@ -124,72 +111,88 @@ export class App {
     this.#say(`Loading ${file}…`);
     let text: string;
     try {
-      const response = await fetch(`topologies/${file.split("/").map(encodeURIComponent).join("/")}`, {
-        cache: "no-store",
-      });
-      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-      text = await response.text();
+      text = await fetchLesson(file);
     } catch (e) {
       this.#say(`Could not load ${file}: ${(e as Error).message}`, true);
       this.#setState("error");
       return;
     }
     if (this.#picker.querySelector(`option[value="${CSS.escape(file)}"]`)) this.#picker.value = file;
-    history.replaceState(null, "", `#lesson=${encodeURIComponent(file)}`);
+    history.replaceState(null, "", withHashParam(location.hash, "lesson", file) || location.pathname);
     this.openText(text, file);
   }
 
   /** Opens text as a topology (a lesson, or a file the user picked or dropped). */
   openText(text: string, file: string): void {
-    this.#saveDraft();
+    if (this.#file && this.run) this.#drafts.note(this.#file, this.run.text, this.#original);
     this.#file = file;
     this.#original = text;
     this.positions.clear();
     this.#whatIf.showChanges(null, null);
     const draft = this.#drafts.get(file);
     if (draft !== undefined && draft !== text) {
-      this.runSource(draft, { fresh: true });
-      this.#say(`${file}: your earlier edits were kept (Undo all changes or Revert to discard them).`);
+      this.runSource(draft, { fresh: true }).then(() => {
+        if (this.run?.text === draft) {
+          this.#say(`${file}: your earlier edits were kept (Undo all changes or Revert to discard them).`);
+        }
+      });
     } else this.runSource(text, { fresh: true });
   }
 
-  async #openUserFile(file: File): Promise<void> {
+  async openUserFile(file: File): Promise<void> {
     const text = await file.text();
     this.#picker.value = "";
-    history.replaceState(null, "", location.pathname);
+    history.replaceState(null, "", withHashParam(location.hash, "lesson", null) || location.pathname);
     this.openText(text, file.name);
   }
 
-  /** Runs `text` (the source as it now stands); errors go to the Source tab, the text stays. */
-  runSource(text: string, options: { fresh?: boolean; description?: string; setting?: Setting } = {}): void {
+  hashChanged(): void {
+    const lesson = hashParam(location.hash, "lesson");
+    if (lesson && lesson !== this.#file) this.openLesson(lesson);
+  }
+
+  /**
+   * Runs `text` (the source as it now stands): loaded here so errors show at once, simulated in the
+   * worker while the status line shows progress. Errors go to the Source tab; the text stays.
+   */
+  async runSource(
+    text: string,
+    options: { fresh?: boolean; description?: string; setting?: Setting } = {},
+  ): Promise<void> {
     const file = this.#file ?? "untitled.yaml";
     this.#source.setText(text);
     this.#stop();
     this.#setState("running");
-    const previous = this.run;
-    const outcome = runText(text, file);
-    if (text !== this.#original) this.#drafts.set(file, text);
-    else this.#drafts.delete(file);
-    this.#storeDrafts();
-    if (!outcome.ok) {
-      this.#source.setErrors(outcome.errors);
-      const first = outcome.errors[0];
-      const more = outcome.errors.length > 1 ? ` (and ${outcome.errors.length - 1} more)` : "";
-      this.#say(`${file}:${first.line}:${first.col}: ${first.message}${more}`, true);
-      this.#selectTab("tab-source");
+    this.#drafts.note(file, text, this.#original);
+    const loaded = loadTopology(text, file);
+    const outcome = loaded.ok
+      ? await this.#sim.run(text, file, (now, until) => this.#progress(file, now, until))
+      : { ok: false as const, errors: loaded.errors };
+    if (outcome.ok === "superseded") return;
+    if (!outcome.ok || !loaded.ok) {
+      const errors = outcome.ok ? [] : outcome.errors;
+      this.#source.setErrors(errors);
+      const first = errors[0];
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+      this.#say(
+        first ? `${file}:${first.line}:${first.col}: ${first.message}${more}` : `${file}: failed`,
+        true,
+      );
+      this.selectTab("tab-source");
       this.#setRun(null);
       renderLesson(null, file);
       this.#setState("error");
       return;
     }
     this.#source.setErrors([]);
-    const run = outcome.run;
+    const previous = this.run;
+    const run = makeRun(text, file, loaded.model, outcome.result, outcome.millis);
     const keepCursor = !options.fresh && previous !== null;
     const comparison = options.description && previous
       ? compareRuns(previous.result.records, run.result.records)
       : null;
     this.#setRun(run, keepCursor);
-    renderLesson(run.model, file, run.result.records, (seq) => this.setCursor(seq));
+    renderLesson(run.model, file, run.result.records, (seq) => this.setCursor(seq), this.edited());
     if (options.description) this.#whatIf.showChanges(options.description, comparison);
     const n = run.result.records.length;
     this.#say(
@@ -198,14 +201,22 @@ export class App {
       } ms`,
     );
     if (options.fresh) {
-      this.#selectTab("tab-topology");
-      this.#selectTab("tab-lesson");
+      this.selectTab("tab-topology");
+      this.selectTab("tab-lesson");
     }
     this.#setState("ready");
   }
 
+  #progress(file: string, now: number, until: number): void {
+    const percent = until > 0 ? Math.round((100 * now) / until) : 100;
+    this.#say(
+      `${file}: simulating… ${(now / 1e6).toFixed(1)} of ${(until / 1e6).toFixed(1)} s (${percent}%)`,
+    );
+    byId<HTMLProgressElement>("run-progress").value = percent;
+  }
+
   revert(): void {
-    this.#drafts.delete(this.#file ?? "");
+    this.#drafts.discard(this.#file ?? "");
     this.runSource(this.#original, { description: "Back to the file as written." });
   }
 
@@ -225,9 +236,11 @@ export class App {
   #setRun(run: Run | null, keepCursor = false): void {
     const oldCursor = this.cursor;
     this.run = run;
-    this.#filtered = run ? filterRecords(run.index, this.filter) : new Int32Array(0);
+    this.#filtered = run
+      ? stepList(run, this.mode, filterRecords(run.index, this.filter))
+      : new Int32Array(0);
     this.#topology.setRun(run);
-    this.#events.setList(run, this.#filtered);
+    this.#events.setList(run, this.#filtered, this.mode);
     this.#inspector.setRun(run);
     this.#ladder.setRun(run);
     this.#tables.setRun(run);
@@ -241,9 +254,9 @@ export class App {
     const n = run.index.records.length;
     let start = keepCursor ? Math.min(Math.max(oldCursor, 0), n - 1) : -1;
     if (start < 0) {
-      // Start on the first thing that happens, not on the tables every node publishes at t=0.
+      // Start just before the first thing that happens (the t=0 tables are one step) and say how to go.
       const first = run.index.records.find((r) => r.kind !== "state");
-      start = first?.seq ?? 0;
+      start = first ? Math.max(0, first.seq - 1) : 0;
     }
     this.cursor = -1;
     this.setCursor(start);
@@ -262,15 +275,28 @@ export class App {
     const r = run.index.records[seq];
     const node = r.node.split(",")[0];
     if (this.#tables.following && run.model.nodes.some((n) => n.name === node)) this.#pick(node);
-    this.#tables.setCursor(seq);
+    // On a step, the tables show the device after what it did in that step.
+    const step = run.steps.list[run.steps.stepOf[seq]];
+    const tablesAt = this.mode === "hops" && step && step.at === seq
+      ? step.members[step.members.length - 1]
+      : seq;
+    this.#tables.setCursor(Math.max(seq, tablesAt));
     this.#updateTransport();
+    document.body.classList.toggle("at-start", seq <= (this.#filtered[0] ?? 0));
+  }
+
+  /** Switches between one step per hop and every event. */
+  setMode(mode: StepMode): void {
+    this.mode = mode;
+    remember(MODE_KEY, mode);
+    this.setFilter(this.filter);
   }
 
   setFilter(filter: EventFilter): void {
     this.filter = filter;
     if (!this.run) return;
-    this.#filtered = filterRecords(this.run.index, filter);
-    this.#events.setList(this.run, this.#filtered);
+    this.#filtered = stepList(this.run, this.mode, filterRecords(this.run.index, filter));
+    this.#events.setList(this.run, this.#filtered, this.mode);
     this.#events.setCursor(this.cursor);
     this.#updateTransport();
   }
@@ -288,8 +314,13 @@ export class App {
     return true;
   }
 
-  #toEnd(last: boolean): void {
+  toEnd(last: boolean): void {
     if (this.#filtered.length > 0) this.setCursor(this.#filtered[last ? this.#filtered.length - 1 : 0]);
+  }
+
+  timelineTo(position: number): void {
+    const seq = this.#filtered[position];
+    if (seq !== undefined) this.setCursor(seq);
   }
 
   /** Milliseconds between steps when playing. */
@@ -297,17 +328,23 @@ export class App {
     return this.#playing ? 1000 / Number(this.#speed.value) : 450;
   }
 
-  #togglePlay(): void {
+  togglePlay(): void {
     if (this.#playing) return this.#stop();
     if (!this.run) return;
     const last = this.#filtered[this.#filtered.length - 1];
-    if (this.cursor >= last) this.#toEnd(false);
+    if (this.cursor >= last) this.toEnd(false);
     const tick = () => {
       if (!this.step(1)) this.#stop();
     };
     this.#playing = setInterval(tick, 1000 / Number(this.#speed.value));
     this.#play.textContent = "⏸ Pause";
     this.#play.setAttribute("aria-label", "Pause");
+  }
+
+  speedChanged(): void {
+    if (!this.#playing) return;
+    this.#stop();
+    this.togglePlay();
   }
 
   #stop(): void {
@@ -317,7 +354,7 @@ export class App {
     this.#play.setAttribute("aria-label", "Play");
   }
 
-  #jump(text: string): void {
+  jump(text: string): void {
     const run = this.run;
     if (!run) return;
     const trimmed = text.trim();
@@ -365,12 +402,24 @@ export class App {
 
   pickNode(name: string): void {
     this.#pick(name);
-    this.#selectTab("tab-tables");
+    this.selectTab("tab-tables");
   }
 
   #pick(name: string): void {
     this.#tables.setNode(name);
     this.#topology.setPicked(name);
+  }
+
+  zoomBy(k: number): void {
+    this.#topology.zoomBy(k);
+  }
+
+  fit(): void {
+    this.#topology.fit();
+  }
+
+  focusSearch(): void {
+    this.#events.focusSearch();
   }
 
   #say(text: string, bad = false): void {
@@ -387,7 +436,7 @@ export class App {
     return !byId(id).hidden;
   }
 
-  #selectTab(tabId: string): void {
+  selectTab(tabId: string): void {
     const tab = byId(tabId);
     const list = tab.parentElement!;
     for (const other of Array.from(list.querySelectorAll<HTMLElement>("[role=tab]"))) {
@@ -400,6 +449,50 @@ export class App {
     if (tabId === "tab-topology") byId("topology-tools").hidden = false;
   }
 
+  /**
+   * Presenter mode (the diagram across the top, every word large; `#presenter=1` in the address turns
+   * it on) and Large type: both remembered, both re-measure the panes.
+   */
+  #wireTypeSwitches(): void {
+    const large = byId<HTMLInputElement>("large-type");
+    const presenter = byId<HTMLInputElement>("presenter");
+    const flag = hashParam(location.hash, "presenter");
+    large.checked = remembered(LARGE_KEY) === "1";
+    presenter.checked = flag !== null ? flag === "1" : remembered(PRESENTER_KEY) === "1";
+    const apply = () => {
+      document.body.classList.toggle("large", large.checked);
+      document.body.classList.toggle("presenter", presenter.checked);
+      resetTypeMetrics();
+      this.#topology.restyle(presenter.checked, large.checked);
+    };
+    apply();
+    const changed = () => {
+      apply();
+      remember(LARGE_KEY, large.checked ? "1" : "0");
+      remember(PRESENTER_KEY, presenter.checked ? "1" : "0");
+      history.replaceState(
+        null,
+        "",
+        withHashParam(location.hash, "presenter", presenter.checked ? "1" : null) || location.pathname,
+      );
+      this.#events.relayout();
+      this.#ladder.shown();
+      if (this.cursor >= 0) this.#topology.setCursor(this.cursor);
+    };
+    large.addEventListener("change", changed);
+    presenter.addEventListener("change", changed);
+  }
+
+  /** An envelope was clicked: go to where that transmission arrives (its hop) and inspect it. */
+  openPacket(txSeq: number): void {
+    const run = this.run;
+    if (!run) return;
+    const arrival = run.index.arrival[txSeq];
+    this.setCursor(this.mode === "hops" && arrival >= 0 ? arrival : txSeq);
+  }
+
+  // ---- exports --------------------------------------------------------------------------------
+
   #fillPcapLinks(run: Run | null): void {
     const select = byId<HTMLSelectElement>("pcap-link");
     select.replaceChildren(
@@ -411,198 +504,44 @@ export class App {
     );
   }
 
-  // ---- drafts -------------------------------------------------------------------------------
-
-  #saveDraft(): void {
-    if (this.#file && this.run && this.run.text !== this.#original) {
-      this.#drafts.set(this.#file, this.run.text);
-    }
+  #stem(): string {
+    return stem(this.#file ?? "topology");
   }
 
-  #loadDrafts(): void {
-    try {
-      const saved = JSON.parse(storage()?.getItem(DRAFTS_KEY) ?? "{}") as Record<string, string>;
-      for (const [file, text] of Object.entries(saved)) {
-        if (typeof text === "string") this.#drafts.set(file, text);
-      }
-    } catch {
-      // a broken or missing store just means no drafts
-    }
+  exportPcap(link: string): void {
+    if (!this.run) return;
+    const bytes = pcapBytes(this.run.result.records, link);
+    download(
+      `${this.#stem()}${link ? `-${link}` : ""}.pcap`,
+      bytes as Uint8Array<ArrayBuffer>,
+      "application/vnd.tcpdump.pcap",
+    );
   }
 
-  #storeDrafts(): void {
-    try {
-      storage()?.setItem(DRAFTS_KEY, JSON.stringify(Object.fromEntries(this.#drafts)));
-    } catch {
-      // storage full or refused: the edits still live in the page
-    }
-  }
-
-  // ---- controls --------------------------------------------------------------------------------
-
-  #wireControls(): void {
-    const click = (id: string, fn: () => void) => byId(id).addEventListener("click", fn);
-    click("btn-first", () => this.#toEnd(false));
-    click("btn-back", () => this.step(-1));
-    click("btn-play", () => this.#togglePlay());
-    click("btn-forward", () => this.step(1));
-    click("btn-last", () => this.#toEnd(true));
-    this.#speed.addEventListener("change", () => {
-      if (this.#playing) {
-        this.#stop();
-        this.#togglePlay();
-      }
-    });
-    this.#timeline.addEventListener("input", () => {
-      const seq = this.#filtered[Number(this.#timeline.value)];
-      if (seq !== undefined) this.setCursor(seq);
-    });
-    byId("jump-form").addEventListener("submit", (e) => {
-      e.preventDefault();
-      this.#jump(byId<HTMLInputElement>("jump-input").value);
-    });
-    click("zoom-in", () => this.#topology.zoomBy(1.25));
-    click("zoom-out", () => this.#topology.zoomBy(0.8));
-    click("zoom-fit", () => this.#topology.fit());
-
-    for (const tab of Array.from(document.querySelectorAll<HTMLElement>("[role=tab]"))) {
-      tab.addEventListener("click", () => this.#selectTab(tab.id));
-    }
-
-    this.#picker.addEventListener("change", () => {
-      if (this.#picker.value) this.openLesson(this.#picker.value);
-    });
-    globalThis.addEventListener("hashchange", () => {
-      const lesson = this.#hashLesson();
-      if (lesson && lesson !== this.#file) this.openLesson(lesson);
-    });
-    const input = byId<HTMLInputElement>("file-input");
-    click("open-file", () => input.click());
-    input.addEventListener("change", () => {
-      const file = input.files?.[0];
-      if (file) this.#openUserFile(file);
-      input.value = "";
-    });
-    this.#wireDrop();
-
-    const large = byId<HTMLInputElement>("large-type");
-    large.checked = storage()?.getItem(LARGE_KEY) === "1";
-    document.body.classList.toggle("large", large.checked);
-    large.addEventListener("change", () => {
-      document.body.classList.toggle("large", large.checked);
-      resetTypeMetrics();
-      storage()?.setItem(LARGE_KEY, large.checked ? "1" : "0");
-      this.#events.relayout();
-      this.#ladder.shown();
-      if (this.cursor >= 0) this.#topology.setCursor(this.cursor);
-    });
-
-    click("export-pcap", () => {
-      if (!this.run) return;
-      const link = byId<HTMLSelectElement>("pcap-link").value;
-      const bytes = pcapBytes(this.run.result.records, link);
-      download(
-        `${stem(this.#file ?? "topology")}${link ? `-${link}` : ""}.pcap`,
-        bytes as Uint8Array<ArrayBuffer>,
-        "application/vnd.tcpdump.pcap",
-      );
-    });
-    click("export-svg", () => {
-      const svg = this.#diagramSvg();
-      if (svg) {
-        download(
-          `${stem(this.#file ?? "topology")}-${this.#diagramName()}.svg`,
-          svgText(svg),
-          "image/svg+xml",
-        );
-      }
-    });
-    click("export-png", async () => {
-      const svg = this.#diagramSvg();
-      if (!svg) return;
-      try {
-        const png = await svgToPng(svg);
-        download(`${stem(this.#file ?? "topology")}-${this.#diagramName()}.png`, png, "image/png");
-      } catch (e) {
-        this.#say(`PNG export failed: ${(e as Error).message}`, true);
-      }
-    });
-    click("export-yaml", () => {
-      const text = this.run?.text ?? this.#source.text;
-      download(`${stem(this.#file ?? "topology")}${this.edited() ? "-edited" : ""}.yaml`, text, "text/yaml");
-    });
-
-    document.addEventListener("keydown", (e) => this.#onKey(e));
-  }
-
-  #diagramName(): string {
-    return this.#visible("panel-ladder") ? "ladder" : "topology";
-  }
-
-  #diagramSvg(): SVGSVGElement | null {
-    if (!this.run) return null;
+  async exportDiagram(format: "svg" | "png"): Promise<void> {
+    if (!this.run) return;
+    const ladder = this.#visible("panel-ladder");
     const css = diagramCss();
-    return this.#visible("panel-ladder") ? this.#ladder.exportSvg(css) : this.#topology.exportSvg(css);
+    const svg = ladder ? this.#ladder.exportSvg(css) : this.#topology.exportSvg(css);
+    if (!svg) return;
+    const name = `${this.#stem()}-${ladder ? "ladder" : "topology"}`;
+    if (format === "svg") return download(`${name}.svg`, svgText(svg), "image/svg+xml");
+    try {
+      download(`${name}.png`, await svgToPng(svg), "image/png");
+    } catch (e) {
+      this.#say(`PNG export failed: ${(e as Error).message}`, true);
+    }
   }
 
-  #wireDrop(): void {
-    const overlay = byId("drop-overlay");
-    let depth = 0;
-    const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes("Files");
-    document.addEventListener("dragenter", (e) => {
-      if (!hasFiles(e)) return;
-      depth++;
-      overlay.hidden = false;
-    });
-    document.addEventListener("dragleave", () => {
-      depth = Math.max(0, depth - 1);
-      if (depth === 0) overlay.hidden = true;
-    });
-    document.addEventListener("dragover", (e) => {
-      if (hasFiles(e)) e.preventDefault();
-    });
-    document.addEventListener("drop", (e) => {
-      depth = 0;
-      overlay.hidden = true;
-      const file = e.dataTransfer?.files?.[0];
-      if (!file) return;
-      e.preventDefault();
-      this.#openUserFile(file);
-    });
+  exportYaml(): void {
+    const text = this.run?.text ?? this.#source.text;
+    download(`${this.#stem()}${this.edited() ? "-edited" : ""}.yaml`, text, "text/yaml");
   }
 
-  #onKey(e: KeyboardEvent): void {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === "Escape") {
-      for (const menu of Array.from(document.querySelectorAll("details.menu[open]"))) {
-        menu.removeAttribute("open");
-      }
-      return;
-    }
-    if (typingTarget(e.target)) return;
-    const target = e.target as HTMLElement;
-    const onControl = target.matches?.("button, summary, a, [role=treeitem], [role=button]") ?? false;
-    switch (e.key) {
-      case "ArrowRight":
-      case "ArrowLeft":
-        if (target.matches?.("[role=treeitem]")) return;
-        e.preventDefault();
-        this.step(e.key === "ArrowRight" ? 1 : -1);
-        break;
-      case " ":
-        if (onControl) return;
-        e.preventDefault();
-        this.#togglePlay();
-        break;
-      case "Home":
-      case "End":
-        e.preventDefault();
-        this.#toEnd(e.key === "End");
-        break;
-      case "/":
-        e.preventDefault();
-        this.#events.focusSearch();
-        break;
-    }
+  /** The run's IPsec keys in the CLI's `--keys` format, so a downloaded pcap decrypts in Wireshark. */
+  exportKeys(): void {
+    if (!this.run) return;
+    const keys = ipsecKeysFromTrace(this.run.result.records);
+    download(`${this.#stem()}-keys.txt`, formatKeysFile(keys), "text/plain");
   }
 }

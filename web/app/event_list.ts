@@ -7,13 +7,40 @@ import { formatTime } from "../../src/engine/time.ts";
 import { byId, clear, h } from "./dom.ts";
 import { SizeWatch, typeMetrics } from "./metrics.ts";
 import { KIND_GLYPHS, KIND_SHORT, PROTO_COLOURS, PROTO_INK, protoColour, protoInk } from "./palette.ts";
+import { messageFirst } from "./message.ts";
 import type { Run } from "./run.ts";
+import { stateSentence } from "./sentences.ts";
+import type { StepMode } from "./step_list.ts";
+import { actionsAtReceiver, type Step } from "./steps.ts";
 import { CATEGORIES, type Category, type EventFilter, positionAtOrBefore } from "./trace_index.ts";
+import type { TraceRecord } from "../../src/trace/record.ts";
 
 export interface EventListHost {
   setCursor(seq: number): void;
   setFilter(filter: EventFilter): void;
+  setMode(mode: StepMode): void;
   filter: EventFilter;
+  mode: StepMode;
+}
+
+/** The summary column of one record: the message first, table rows as sentences. */
+export function recordSummary(run: Run, r: TraceRecord): string {
+  if (r.kind === "state") return stateSentence(r, run.steps.before.get(r.seq));
+  const text = messageFirst(r.summary);
+  return r.kind === "drop" && r.reason ? `${text} — ${r.reason}` : text;
+}
+
+/** What the receiver did in a hop step, as the glyph-and-word list of the Event column. */
+function stepActions(run: Run, step: Step): string {
+  const records = run.index.records;
+  const words: string[] = [];
+  for (const s of actionsAtReceiver(records, step)) {
+    const r = records[s];
+    if (r.kind === "state" || r.kind === "tx") continue;
+    const word = `${KIND_GLYPHS[r.kind]} ${KIND_SHORT[r.kind]}`;
+    if (!words.includes(word)) words.push(word);
+  }
+  return words.join(" ");
 }
 
 const OVERSCAN = 8;
@@ -39,6 +66,8 @@ export class EventList {
   #kinds: HTMLSelectElement;
   #run: Run | null = null;
   #list: Int32Array = new Int32Array(0);
+  #mode: StepMode = "hops";
+  #modeSelect: HTMLSelectElement;
   #cursor = -1;
   #rowHeight = 22;
   #scrollTop = 0;
@@ -62,7 +91,7 @@ export class EventList {
     }
     this.#kinds = h(
       "select",
-      { "aria-label": "Which events", onchange: () => this.#emitFilter() },
+      { id: "event-kinds", "aria-label": "Which events", onchange: () => this.#emitFilter() },
       h("option", { value: "all" }, "all events"),
       h("option", { value: "wire" }, "on the wire (sent)"),
       h("option", { value: "drops" }, "drops only"),
@@ -78,7 +107,19 @@ export class EventList {
       },
     });
     this.#count = h("span", { class: "count", "aria-live": "polite" });
-    filters.append(this.#kinds, this.#search, this.#count);
+    this.#modeSelect = h(
+      "select",
+      {
+        id: "step-mode",
+        "aria-label": "What one step is",
+        title: "One step per hop folds what each device did; every event lists each record",
+        onchange: () => this.host.setMode(this.#modeSelect.value as StepMode),
+      },
+      h("option", { value: "hops" }, "one step per hop"),
+      h("option", { value: "events" }, "every event"),
+    );
+    this.#modeSelect.value = host.mode;
+    filters.append(this.#modeSelect, this.#kinds, this.#search, this.#count);
 
     const container = byId("event-list");
     const head = h(
@@ -129,11 +170,16 @@ export class EventList {
   }
 
   /** New run or new filter: the seqs to list. */
-  setList(run: Run | null, list: Int32Array): void {
+  setList(run: Run | null, list: Int32Array, mode: StepMode = this.#mode): void {
     this.#run = run;
     this.#list = list;
+    this.#mode = mode;
+    this.#modeSelect.value = mode;
+    byId("event-list").classList.toggle("hops", mode === "hops");
     const total = run?.index.records.length ?? 0;
-    this.#count.textContent = `${list.length.toLocaleString("en")} of ${total.toLocaleString("en")} events`;
+    this.#count.textContent = mode === "hops"
+      ? `${list.length.toLocaleString("en")} steps · ${total.toLocaleString("en")} events`
+      : `${list.length.toLocaleString("en")} of ${total.toLocaleString("en")} events`;
     this.#rowHeight = typeMetrics().rowPx;
     this.#rows.style.height = `${list.length * this.#rowHeight}px`;
     this.#render(true);
@@ -141,7 +187,7 @@ export class EventList {
 
   /** Re-measures rows (after the large-type switch). */
   relayout(): void {
-    this.setList(this.#run, this.#list);
+    this.setList(this.#run, this.#list, this.#mode);
     this.setCursor(this.#cursor);
   }
 
@@ -204,12 +250,12 @@ export class EventList {
 
   #row(run: Run, seq: number, position: number): HTMLElement {
     const r = run.index.records[seq];
+    const step = this.#mode === "hops" ? run.steps.list[run.steps.stepOf[seq]] : undefined;
+    const cells = step && step.at === seq ? this.#stepCells(run, step) : this.#recordCells(run, r);
     const classes = ["event-row"];
     if (seq === this.#cursor) classes.push("current");
-    if (r.kind === "drop") classes.push("drop");
-    const label = r.kind === "state" ? `${r.table ?? ""}` : KIND_SHORT[r.kind];
-    const proto = r.proto ?? (run.index.category[seq] === "NAT" ? "NAT" : "");
-    const summary = r.kind === "drop" && r.reason ? `${r.summary} — ${r.reason}` : r.summary;
+    if (cells.drop) classes.push("drop");
+    if (step?.kind === "setup") classes.push("setup");
     const row = h(
       "div",
       {
@@ -218,23 +264,75 @@ export class EventList {
         "data-seq": seq,
         "aria-selected": seq === this.#cursor ? "true" : "false",
         style: `top:${position * this.#rowHeight}px`,
-        title: summary,
+        title: cells.summary,
       },
       h("span", { class: "num" }, seq),
       h("span", { class: "time" }, formatTime(r.t)),
-      h("span", {}, r.node),
-      h("span", {}, `${KIND_GLYPHS[r.kind]} ${label}`),
+      h("span", { class: "who" }, cells.node),
+      h("span", { class: "what" }, cells.event),
       h(
         "span",
         {},
-        proto === "" ? "" : h("span", {
+        cells.proto === "" ? "" : h("span", {
           class: "badge-proto",
-          style: `background:${protoColour(proto)};color:${protoInk(proto)}`,
-        }, proto),
+          style: `background:${protoColour(cells.proto)};color:${protoInk(cells.proto)}`,
+        }, cells.proto),
       ),
-      h("span", { class: "sum" }, summary),
+      h("span", { class: "sum" }, cells.summary),
     );
     row.addEventListener("click", () => this.host.setCursor(seq));
     return row;
   }
+
+  #recordCells(run: Run, r: TraceRecord): RowCells {
+    const label = r.kind === "state" ? `${r.table ?? ""}` : KIND_SHORT[r.kind];
+    return {
+      node: r.node,
+      event: `${KIND_GLYPHS[r.kind]} ${label}`,
+      proto: r.proto ?? (run.index.category[r.seq] === "NAT" ? "NAT" : ""),
+      summary: recordSummary(run, r),
+      drop: r.kind === "drop",
+    };
+  }
+
+  #stepCells(run: Run, step: Step): RowCells {
+    const records = run.index.records;
+    const r = records[step.at];
+    if (step.kind === "setup") {
+      const tables = new Set(step.members.map((s) => records[s].table ?? ""));
+      return {
+        node: `${new Set(step.members.map((s) => records[s].node)).size} devices`,
+        event: "≡ start",
+        proto: "",
+        summary: `Every device starts with its tables: ${
+          [...tables].join(", ")
+        } (${step.members.length} rows)`,
+        drop: false,
+      };
+    }
+    if (step.kind === "event") return this.#recordCells(run, r);
+    const tx = step.tx >= 0 ? records[step.tx] : r;
+    const dropped = step.members.some((s) => records[s].kind === "drop");
+    const lost = r.kind === "drop";
+    const to = lost ? "✕ lost" : r.node;
+    const actions = lost ? `✕ lost on ${r.link ?? "the link"}` : stepActions(run, step);
+    const drop = step.members.map((s) => records[s]).find((x) => x.kind === "drop");
+    const summary = messageFirst(tx.summary) +
+      (drop?.reason ? ` — ${drop.node} dropped it: ${drop.reason}` : "");
+    return {
+      node: r.kind === "tx" ? `${tx.node} → …` : `${tx.node} → ${to}`,
+      event: actions || `${KIND_GLYPHS.rx} ${KIND_SHORT.rx}`,
+      proto: tx.proto ?? "",
+      summary,
+      drop: dropped,
+    };
+  }
+}
+
+interface RowCells {
+  node: string;
+  event: string;
+  proto: string;
+  summary: string;
+  drop: boolean;
 }

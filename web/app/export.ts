@@ -63,7 +63,7 @@ export function svgToPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
 
 /** The stylesheet rules an exported SVG needs, copied from the page's own sheet. */
 export function diagramCss(): string {
-  const wanted = /^(\.node|\.link|\.packet|\.callout|\.drop-mark|\.ladder-body|\.empty-note)/;
+  const wanted = /^(\.node|\.link|\.labels|\.packet|\.callout|\.drop-mark|\.ladder-body|\.empty-note)/;
   const rules: string[] = [];
   for (const sheet of Array.from(document.styleSheets)) {
     let list: CSSRuleList;

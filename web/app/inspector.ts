@@ -10,11 +10,15 @@ import { describeFrame } from "../../src/wire/frame.ts";
 import { byId, clear, h } from "./dom.ts";
 import { SizeWatch, typeMetrics } from "./metrics.ts";
 import { KIND_WORDS, protoColour, protoInk } from "./palette.ts";
+import { messageFirst } from "./message.ts";
 import type { Run } from "./run.ts";
+import { actionSentence, stateSentence, valueText } from "./sentences.ts";
+import type { StepMode } from "./step_list.ts";
 import { bytesFor, recordOfPacket } from "./trace_index.ts";
 
 export interface InspectorHost {
   setCursor(seq: number): void;
+  mode: StepMode;
 }
 
 interface Block {
@@ -25,11 +29,8 @@ interface Block {
   rows: { field: Field; el: HTMLElement }[];
 }
 
-/** Formats a `detail` value for the key/value list. */
-function detailText(value: unknown): string {
-  if (typeof value === "string") return value;
-  return JSON.stringify(value);
-}
+/** Formats a `detail` value for the key/value list: words, never JSON. */
+const detailText = valueText;
 
 export class Inspector {
   #root = byId("inspector");
@@ -84,9 +85,14 @@ export class Inspector {
             }, proto)
             : "",
         ),
-        h("div", { class: "summary" }, r.summary),
+        h(
+          "div",
+          { class: "summary" },
+          r.kind === "state" ? stateSentence(r, run.steps.before.get(r.seq)) : messageFirst(r.summary),
+        ),
       ),
     );
+    this.#root.append(...this.#stepBlock(run));
     if (r.kind === "drop") {
       this.#root.append(
         h(
@@ -140,6 +146,44 @@ export class Inspector {
         }
       }
     }
+  }
+
+  /** In one-step-per-hop mode: every record the step folds, as sentences that jump to the record. */
+  #stepBlock(run: Run): HTMLElement[] {
+    if (this.host.mode !== "hops") return [];
+    const { list, stepOf, before } = run.steps;
+    const step = list[stepOf[this.#seq]];
+    if (!step || step.members.length < 2) return [];
+    const records = run.index.records;
+    const items = step.members.map((s) => {
+      const r = records[s];
+      const text = actionSentence(r, before.get(s));
+      return h(
+        "li",
+        { class: s === this.#seq ? "current" : r.kind === "drop" ? "drop" : "" },
+        h("button", {
+          type: "button",
+          class: "link",
+          "data-seq": s,
+          title: `Event ${s}: ${r.node} ${KIND_WORDS[r.kind]}`,
+          onclick: () => this.host.setCursor(s),
+        }, `#${s}`),
+        " ",
+        text,
+      );
+    });
+    const title = step.kind === "setup"
+      ? `The start: ${step.members.length} table rows`
+      : `In this step (${step.members.length} events)`;
+    const details = h(
+      "details",
+      { class: "step-detail", id: "step-detail" },
+      h("summary", {}, title),
+      h("ol", {}, ...items),
+    );
+    // Hops are short and worth reading; the start's dozens of table rows stay folded.
+    details.open = step.kind !== "setup";
+    return [details];
   }
 
   #stateBlock(r: TraceRecord): HTMLElement {

@@ -6,6 +6,7 @@
  */
 import type { LinkInfo } from "../../src/sim.ts";
 import type { ProtoLabel } from "../../src/trace/record.ts";
+import { splitSummary } from "./message.ts";
 import type { TraceIndex } from "./trace_index.ts";
 
 /** One arrow: a transmission from one lifeline to another, or a drop at one lifeline. */
@@ -20,6 +21,8 @@ export interface LadderMessage {
   pkt: number;
   proto: ProtoLabel | undefined;
   label: string;
+  /** Whether a NAT on the way rewrote this hop's addresses (then the label keeps them). */
+  natted: boolean;
 }
 
 export interface Ladder {
@@ -72,11 +75,16 @@ export function buildLadder(index: TraceIndex, links: LinkInfo[], a: string, b: 
     for (const ep of link.endpoints) if (onPath.has(ep.node)) pathAddresses.add(ep.ip);
   }
   const ends = new Set([a, b]);
+  // An ESP packet ends in its decapsulation at the far end, not in a delivery: that counts too.
+  const unwrappedAt = new Map<number, string>();
+  for (const r of records) {
+    if (r.kind === "decap" && r.parent !== undefined) unwrappedAt.set(r.parent, r.node);
+  }
   const members = new Set<number>();
   for (const [pkt, seqs] of index.byPacket) {
     const origin = records[seqs[0]].node;
     if (!ends.has(origin)) continue;
-    let deliveredAt: string | undefined;
+    let deliveredAt: string | undefined = unwrappedAt.get(pkt);
     let died = false;
     for (const s of seqs) {
       const r = records[s];
@@ -97,9 +105,13 @@ export function buildLadder(index: TraceIndex, links: LinkInfo[], a: string, b: 
     if (!lifelines.includes(name)) lifelines.push(name);
   };
   for (const pkt of members) {
+    let firstAddresses: string | undefined;
     for (const s of index.byPacket.get(pkt)!) {
       const r = records[s];
       if (r.kind === "tx") {
+        const { from, to: dst } = splitSummary(r.summary);
+        const addresses = `${from} ${dst}`;
+        firstAddresses ??= addresses;
         const end = index.arrival[s];
         const endRecord = end >= 0 ? records[end] : undefined;
         const to = endRecord?.kind === "rx" ? endRecord.node : peerOn(links, r.link, r.node) ?? r.node;
@@ -114,6 +126,7 @@ export function buildLadder(index: TraceIndex, links: LinkInfo[], a: string, b: 
           pkt,
           proto: r.proto,
           label: r.summary,
+          natted: addresses !== firstAddresses,
         });
       } else if (r.kind === "drop" && index.departure[s] < 0) {
         addLifeline(r.node);
@@ -127,6 +140,7 @@ export function buildLadder(index: TraceIndex, links: LinkInfo[], a: string, b: 
           pkt,
           proto: r.proto,
           label,
+          natted: false,
         });
       }
     }
@@ -193,10 +207,18 @@ export function busiestFlow(index: TraceIndex): [string, string] | null {
 /**
  * The arrow's words in `room` characters: the whole summary when it fits, else the protocol part
  * after "addresses: " (the addresses are in the tooltip and the inspector), shortened with an ellipsis.
+ * With `keepAddresses` (a NAT rewrote them on this hop) the addresses stay and the message shrinks.
  */
-export function fitLabel(summary: string, room: number): string {
+export function fitLabel(summary: string, room: number, keepAddresses = false): string {
   if (summary.length <= room) return summary;
-  const colon = summary.indexOf(": ");
-  const text = colon >= 0 ? summary.slice(colon + 2) : summary;
+  const { from, to, message } = splitSummary(summary);
+  if (keepAddresses && from !== undefined) {
+    const tail = ` ${from} → ${to}`;
+    const left = room - tail.length;
+    if (left >= 6) {
+      return `${message.length <= left ? message : `${message.slice(0, left - 1).trimEnd()}…`}${tail}`;
+    }
+  }
+  const text = from !== undefined ? message : summary;
   return text.length <= room ? text : `${text.slice(0, Math.max(1, room - 1))}…`;
 }

@@ -73,7 +73,8 @@ export class LadderView {
   }
 
   setRun(run: Run | null): void {
-    const previous = this.#run ? [this.#a.value, this.#b.value] : null;
+    // A re-run of the same file keeps the chosen pair; another lesson starts from its own busiest flow.
+    const previous = this.#run && run && this.#run.file === run.file ? [this.#a.value, this.#b.value] : null;
     this.#run = run;
     clear(this.#a);
     clear(this.#b);
@@ -112,11 +113,13 @@ export class LadderView {
     if (at === this.#current && !force) return;
     this.#current = at;
     if (at >= 0 && !this.#panel.hidden) {
+      // The lifeline names stick to the top of the scroller: an arrow counts as seen only below them.
       const row = this.#rowHeight();
-      const top = at * row;
-      const view = this.#size.height - row;
-      if (top < this.#scroll.scrollTop || top + row > this.#scroll.scrollTop + view) {
-        this.#scroll.scrollTop = Math.max(0, top - view / 2);
+      const head = this.#head.offsetHeight;
+      const top = head + at * row;
+      const scroll = this.#scroll.scrollTop;
+      if (top < scroll + head || top + row > scroll + this.#size.height) {
+        this.#scroll.scrollTop = Math.max(0, top - head - (this.#size.height - head - row) / 2);
       }
     }
     this.#render();
@@ -186,6 +189,7 @@ export class LadderView {
         `msg${m.dropped ? " dropped" : ""}${index === this.#current ? " current" : ""}`,
       )
         .attr("data-seq", m.seq)
+        .attr("data-proto", m.proto ?? "")
         .on("click", () => this.host.setCursor(m.seq));
       g.append("rect").attr("class", "band").attr("x", 0).attr("y", i * row).attr("width", width).attr(
         "height",
@@ -199,7 +203,7 @@ export class LadderView {
       const span = m.from === m.to
         ? width - x1 - 20
         : Math.min(Math.max(Math.abs(x2 - x1) - 8, 300), width - TIME_COLUMN);
-      const label = fitLabel(m.label, Math.max(12, Math.floor(span / (fontPx * 0.56))));
+      const label = fitLabel(m.label, Math.max(12, Math.floor(span / (fontPx * 0.56))), m.natted);
       if (m.from === m.to) {
         // Dropped inside a node: a cross on its lifeline and the words beside it.
         g.append("path").attr(

@@ -10,6 +10,7 @@ export function renderLesson(
   file: string | null,
   records: readonly TraceRecord[] = [],
   jump: (seq: number) => void = () => {},
+  modified = false,
 ): void {
   const panel = byId("panel-lesson");
   clear(panel);
@@ -40,16 +41,32 @@ export function renderLesson(
     // at once which of them no longer hold.
     const verdicts = checkExpectations(expectations, records);
     const met = verdicts.filter((v) => v.met).length;
+    wrap.append(h("h3", {}, `What should happen (${met} of ${verdicts.length} in this run)`));
+    if (modified) {
+      // After a what-if change the lesson's promises describe the file as written, not this run.
+      wrap.append(h(
+        "p",
+        { class: "modified-note", id: "lesson-modified", role: "note" },
+        "This run is modified (What if… or Source): the lesson expects the file as written, so a ✗ here " +
+          "shows what your change did, not a fault.",
+      ));
+    }
     wrap.append(
-      h("h3", {}, `What should happen (${met} of ${verdicts.length} in this run)`),
       h(
         "ul",
-        { class: "expectations", id: "lesson-expectations" },
+        { class: modified ? "expectations modified" : "expectations", id: "lesson-expectations" },
         ...verdicts.map((v) =>
           h(
             "li",
-            { class: v.met ? "met" : "unmet", title: v.detail },
-            h("span", { class: "mark", "aria-label": v.met ? "met" : "not met" }, v.met ? "✓ " : "✗ "),
+            { class: v.met ? "met" : modified ? "unmet changed" : "unmet", title: v.detail },
+            h(
+              "span",
+              {
+                class: "mark",
+                "aria-label": v.met ? "met" : modified ? "not met after your change" : "not met",
+              },
+              v.met ? "✓ " : modified ? "≠ " : "✗ ",
+            ),
             v.say,
             ...(v.seq !== undefined
               ? [" ", h("button", { class: "link", onclick: () => jump(v.seq!) }, `#${v.seq}`)]

@@ -1,10 +1,14 @@
 /**
- * From YAML text to everything the panes show: load and validate, simulate, index. Runs in the page;
- * nothing here touches the DOM, so tests call it directly.
+ * From YAML text to everything the panes show: load and validate, simulate, index. The page loads
+ * the text itself (errors with positions at once) and lets the worker simulate; `runText` does all of
+ * it in one call for tests. Nothing here touches the DOM.
  */
-import { type SimResult, simulate } from "../../src/sim.ts";
+import { simulate } from "../../src/sim.ts";
 import { loadTopology } from "../../src/topology/load.ts";
 import type { TopologyError, TopologyModel } from "../../src/topology/model.ts";
+import { ikeNumbers } from "./message.ts";
+import type { RunResult } from "./sim_protocol.ts";
+import { buildSteps, type Steps } from "./steps.ts";
 import { TableFolder } from "./tables.ts";
 import { indexTrace, type TraceIndex } from "./trace_index.ts";
 
@@ -13,8 +17,12 @@ export interface Run {
   text: string;
   file: string;
   model: TopologyModel;
-  result: SimResult;
+  result: RunResult;
   index: TraceIndex;
+  /** The records grouped into one step per hop. */
+  steps: Steps;
+  /** "IKE MM 3" and the like for each IKE packet id. */
+  ikeNames: Map<number, string>;
   tables: TableFolder;
   /** Wall-clock milliseconds the simulation took, for the status line. */
   millis: number;
@@ -22,31 +30,40 @@ export interface Run {
 
 export type RunOutcome = { ok: true; run: Run } | { ok: false; errors: TopologyError[] };
 
+/** Everything the panes derive from a finished simulation. */
+export function makeRun(
+  text: string,
+  file: string,
+  model: TopologyModel,
+  result: RunResult,
+  millis: number,
+): Run {
+  const index = indexTrace(result.records);
+  return {
+    text,
+    file,
+    model,
+    result,
+    index,
+    steps: buildSteps(index),
+    ikeNames: ikeNumbers(result.records),
+    tables: new TableFolder(result.records),
+    millis,
+  };
+}
+
 /** Loads, simulates and indexes; every failure comes back as errors with positions, never a throw. */
 export function runText(text: string, file: string, now: () => number = () => performance.now()): RunOutcome {
   const loaded = loadTopology(text, file);
   if (!loaded.ok) return { ok: false, errors: loaded.errors };
   const started = now();
-  let result: SimResult;
   try {
-    result = simulate(loaded.model);
+    const result = simulate(loaded.model);
+    return { ok: true, run: makeRun(text, file, loaded.model, result, now() - started) };
   } catch (e) {
     const message = `the simulator failed: ${
       e instanceof Error ? e.message : String(e)
     } (please report this)`;
     return { ok: false, errors: [{ file, line: 1, col: 1, message }] };
   }
-  const index = indexTrace(result.records);
-  return {
-    ok: true,
-    run: {
-      text,
-      file,
-      model: loaded.model,
-      result,
-      index,
-      tables: new TableFolder(result.records),
-      millis: now() - started,
-    },
-  };
 }

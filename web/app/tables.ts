@@ -55,10 +55,5 @@ export class TableFolder {
   }
 }
 
-/** A table cell as text: strings as they are, everything else as compact JSON. */
-export function cellText(value: unknown): string {
-  if (value === undefined || value === null) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
-}
+/** A table cell as text: strings as they are, lists and nested rows in words (never JSON). */
+export { valueText as cellText } from "./sentences.ts";

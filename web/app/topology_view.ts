@@ -1,41 +1,65 @@
 /**
- * The topology pane: nodes by kind, links with names and addresses, packets moving along the links as
- * the cursor moves, and a callout saying what happens at the current event (in words, for drops).
- * Zoom and pan with the wheel and background drag; drag a node to move it.
+ * The topology pane: nodes by kind, links with each interface's address at its own end, packets as
+ * envelopes named by their message and coloured by protocol, moving along the links as the cursor
+ * moves, and a caption saying what happens at the current step. Words keep their pixel size whatever
+ * the zoom (only positions scale), the drawing fills the pane in both directions, and no two words
+ * overlap (label_layout.ts). Wheel and background drag zoom and pan; drag a node to move it.
  */
-import type { LinkInfo } from "../../src/sim.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 import d3, { type Selection } from "./d3.ts";
 import { drawIcon, RING_RADIUS } from "./icons.ts";
 import { layoutNodes, type Point } from "./layout.ts";
-import { SizeWatch, typeMetrics } from "./metrics.ts";
+import { messageFirst, shortName } from "./message.ts";
+import { SizeWatch } from "./metrics.ts";
 import { KIND_GLYPHS, KIND_WORDS, protoColour, protoInk } from "./palette.ts";
 import type { Run } from "./run.ts";
+import { stateSentence } from "./sentences.ts";
+import { type Fit, fitPoints } from "./topology_fit.ts";
+import {
+  type DiagramLabel,
+  type DrawnLinkInfo,
+  type LabelSizes,
+  labelSizes,
+  layoutDiagramLabels,
+  type Measure,
+} from "./topology_labels.ts";
 
 /** What the topology needs from the app. */
 export interface TopologyHost {
   positions: Map<string, Point>;
   pickNode(name: string): void;
   stepDuration(): number;
+  /** Opens the packet an envelope stands for (its transmission record). */
+  openPacket(txSeq: number): void;
 }
 
 interface DrawnNode {
   name: string;
   kind: string;
-  pos: Point;
+  /** Layout coordinates (the file's position, a dragged one, or the force layout's). */
+  world: Point;
+  /** On screen, after fitting and the user's zoom. */
+  at: Point;
 }
 
 interface DrawnPacket {
   seq: number;
   record: TraceRecord;
-  from: Point;
-  to: Point;
+  from: string;
+  to: string;
   f: number;
   lost: boolean;
   lane: number;
 }
 
 const SVG_NS = "http://www.w3.org/2000/svg";
+const ROLE_FONT: Record<string, { weight: number; family: "--sans" | "--mono" }> = {
+  name: { weight: 700, family: "--sans" },
+  kind: { weight: 400, family: "--sans" },
+  addr: { weight: 400, family: "--mono" },
+  link: { weight: 600, family: "--sans" },
+  packet: { weight: 700, family: "--sans" },
+};
 
 /** Splits text into lines of at most `width` characters at spaces, at most `max` lines. */
 export function wrapText(text: string, width: number, max: number): string[] {
@@ -56,85 +80,82 @@ export function wrapText(text: string, width: number, max: number): string[] {
 
 export class TopologyView {
   #svg: Selection<SVGSVGElement, unknown>;
-  #root: Selection<SVGGElement, unknown>;
   #linksLayer: Selection<SVGGElement, unknown>;
+  #labelsLayer: Selection<SVGGElement, unknown>;
   #nodesLayer: Selection<SVGGElement, unknown>;
   #packetsLayer: Selection<SVGGElement, unknown>;
-  #calloutLayer: Selection<SVGGElement, unknown>;
+  #caption: HTMLElement;
   #zoom = d3.zoom<SVGSVGElement>();
+  #transform = d3.zoomIdentity;
+  #fit: Fit | null = null;
   #run: Run | null = null;
   #nodes = new Map<string, DrawnNode>();
+  #labels: DiagramLabel[] = [];
   #cursor = -1;
   #shown = new Map<number, Point>();
   #animation = 0;
   #picked: string | null = null;
   #size: SizeWatch;
-  #fitPending = false;
+  #sizes: LabelSizes = labelSizes(false, false);
+  #canvas = document.createElement("canvas").getContext("2d");
+  #fonts = new Map<string, string>();
 
-  constructor(svg: SVGSVGElement, private host: TopologyHost) {
-    // A drawing made while its tab was hidden is fitted once the pane has a size.
-    this.#size = new SizeWatch(svg, () => {
-      if (this.#fitPending && this.#size.width > 0) this.fit();
-    });
+  constructor(svg: SVGSVGElement, caption: HTMLElement, private host: TopologyHost) {
+    this.#caption = caption;
+    this.#size = new SizeWatch(svg, () => this.#redraw());
     this.#svg = d3.select(svg);
-    this.#root = this.#svg.append<SVGGElement>("g").attr("class", "root");
-    this.#linksLayer = this.#root.append<SVGGElement>("g").attr("class", "links");
-    this.#nodesLayer = this.#root.append<SVGGElement>("g").attr("class", "nodes");
-    this.#packetsLayer = this.#root.append<SVGGElement>("g").attr("class", "packets");
-    this.#calloutLayer = this.#root.append<SVGGElement>("g").attr("class", "callouts");
-    this.#zoom.scaleExtent([0.2, 5]).on(
-      "zoom",
-      (event) => this.#root.attr("transform", event.transform.toString()),
-    );
+    this.#linksLayer = this.#svg.append<SVGGElement>("g").attr("class", "links");
+    this.#nodesLayer = this.#svg.append<SVGGElement>("g").attr("class", "nodes");
+    this.#labelsLayer = this.#svg.append<SVGGElement>("g").attr("class", "labels");
+    this.#packetsLayer = this.#svg.append<SVGGElement>("g").attr("class", "packets");
+    this.#zoom.scaleExtent([0.3, 6]).on("zoom", (event) => {
+      this.#transform = event.transform;
+      this.#redraw(false);
+    });
     this.#svg.call(this.#zoom);
     this.#svg.on("dblclick.zoom", null);
   }
 
-  /** Draws a new run; keeps dragged positions. */
+  /** Draws a new run; keeps dragged positions and the zoom when it is the same file. */
   setRun(run: Run | null): void {
     const sameFile = this.#run?.file === run?.file;
     this.#run = run;
     this.#shown.clear();
     this.#cursor = -1;
-    this.#linksLayer.selectAll("*").remove();
-    this.#nodesLayer.selectAll("*").remove();
-    this.#packetsLayer.selectAll("*").remove();
-    this.#calloutLayer.selectAll("*").remove();
     this.#nodes.clear();
-    if (!run) return;
+    this.#packetsLayer.selectAll("*").remove();
+    this.#caption.textContent = "";
+    if (!sameFile) this.fit();
+    if (!run) {
+      this.#redraw();
+      return;
+    }
     const positions = layoutNodes(run.model, run.result.links, this.host.positions);
     for (const spec of run.model.nodes) {
-      this.#nodes.set(spec.name, { name: spec.name, kind: spec.kind, pos: positions.get(spec.name)! });
+      this.#nodes.set(spec.name, {
+        name: spec.name,
+        kind: spec.kind,
+        world: positions.get(spec.name)!,
+        at: { x: 0, y: 0 },
+      });
     }
-    this.#drawLinks();
-    this.#drawNodes();
-    if (!sameFile) {
-      this.#fitPending = true;
-      requestAnimationFrame(() => this.fit());
-    }
+    this.#redraw();
   }
 
-  /** Scales and centres the drawing to fill the pane. */
+  /** Back to the drawing that fills the pane (no zoom, no pan). */
   fit(): void {
-    const svg = this.#svg.node()!;
-    const [width, height] = [svg.clientWidth, svg.clientHeight];
-    if (width === 0 || height === 0) return; // hidden: fitted when shown
-    this.#fitPending = false;
-    const points = [...this.#nodes.values()].map((n) => n.pos);
-    if (points.length === 0) return;
-    const xs = points.map((p) => p.x);
-    const ys = points.map((p) => p.y);
-    const [x0, x1] = [Math.min(...xs) - 110, Math.max(...xs) + 110];
-    const [y0, y1] = [Math.min(...ys) - 90, Math.max(...ys) + 90];
-    const k = Math.min(2, width / (x1 - x0), height / (y1 - y0));
-    const t = d3.zoomIdentity.translate(width / 2 - k * (x0 + x1) / 2, height / 2 - k * (y0 + y1) / 2).scale(
-      k,
-    );
-    this.#svg.call(this.#zoom.transform, t);
+    this.#svg.call(this.#zoom.transform, d3.zoomIdentity);
   }
 
   zoomBy(k: number): void {
     this.#svg.call(this.#zoom.scaleBy, k);
+  }
+
+  /** Presenter mode or Large type changed: new word sizes. */
+  restyle(presenter: boolean, large: boolean): void {
+    this.#sizes = labelSizes(presenter, large);
+    this.#fonts.clear();
+    this.#redraw();
   }
 
   /** Marks the node whose tables are shown. */
@@ -143,18 +164,85 @@ export class TopologyView {
     this.#nodesLayer.selectAll<SVGGElement, DrawnNode>("g.node").classed("picked", (d) => d.name === name);
   }
 
-  #linkEnds(
-    link: LinkInfo,
-  ): { hub: Point | null; ends: { node: string; iface: string; ip: string; pos: Point }[] } {
-    const ends = link.endpoints
-      .filter((e) => this.#nodes.has(e.node))
-      .map((e) => ({ ...e, pos: this.#nodes.get(e.node)!.pos }));
-    if (ends.length <= 2) return { hub: null, ends };
-    const hub = {
-      x: ends.reduce((s, e) => s + e.pos.x, 0) / ends.length,
-      y: ends.reduce((s, e) => s + e.pos.y, 0) / ends.length,
-    };
-    return { hub, ends };
+  /** The placed words, for tests and the overlap self-check. */
+  labels(): readonly DiagramLabel[] {
+    return this.#labels;
+  }
+
+  #font(role: string): string {
+    let font = this.#fonts.get(role);
+    if (!font) {
+      const spec = ROLE_FONT[role];
+      const family = getComputedStyle(document.body).getPropertyValue(spec.family).trim() || "sans-serif";
+      font = `${spec.weight} ${this.#sizes[role as keyof LabelSizes]}px ${family}`;
+      this.#fonts.set(role, font);
+    }
+    return font;
+  }
+
+  #measure: Measure = (text, role) => {
+    const ctx = this.#canvas;
+    if (!ctx) return text.length * this.#sizes[role] * 0.62;
+    ctx.font = this.#font(role);
+    return ctx.measureText(text).width;
+  };
+
+  /** Projects every node to the screen and redraws what depends on positions. */
+  #redraw(animate = false): void {
+    const run = this.#run;
+    const [width, height] = [this.#size.width, this.#size.height];
+    if (!run || width === 0 || height === 0 || this.#nodes.size === 0) {
+      this.#linksLayer.selectAll("*").remove();
+      this.#nodesLayer.selectAll("*").remove();
+      this.#labelsLayer.selectAll("*").remove();
+      return;
+    }
+    const s = this.#sizes;
+    const widest = Math.max(...[...this.#nodes.values()].map((n) => this.#measure(n.name, "name")));
+    const captionRoom = this.#caption.offsetHeight + 8;
+    this.#fit = fitPoints([...this.#nodes.values()].map((n) => n.world), width, height, {
+      left: Math.max(s.node, widest / 2) + 14,
+      right: Math.max(s.node, widest / 2) + 14,
+      top: captionRoom + s.node + 2 * s.addr * 1.25,
+      bottom: s.node + (s.name + s.kind) * 1.25 + 2 * s.addr * 1.25 + 8,
+    });
+    for (const n of this.#nodes.values()) {
+      const t = this.#transform;
+      n.at = { x: t.x + t.k * this.#fit.x(n.world.x), y: t.y + t.k * this.#fit.y(n.world.y) };
+    }
+    this.#drawLinks();
+    this.#drawNodes();
+    this.#drawLabels({ x: 2, y: captionRoom, width: width - 4, height: height - captionRoom - 2 });
+    if (this.#cursor >= 0) this.#renderCursor(animate);
+  }
+
+  #linkInfo(): DrawnLinkInfo[] {
+    const run = this.#run!;
+    const specs = new Map(run.model.links.map((l) => [l.name, l]));
+    const out: DrawnLinkInfo[] = [];
+    for (const link of run.result.links) {
+      const ends = link.endpoints
+        .filter((e) => this.#nodes.has(e.node))
+        .map((e) => ({ ...e, at: this.#nodes.get(e.node)!.at }));
+      if (ends.length < 2) continue;
+      const hub = ends.length > 2
+        ? {
+          x: ends.reduce((a, e) => a + e.at.x, 0) / ends.length,
+          y: ends.reduce((a, e) => a + e.at.y, 0) / ends.length,
+        }
+        : null;
+      const spec = specs.get(link.name);
+      const extras: string[] = [];
+      if (spec && !spec.up) extras.push("down");
+      if (spec && spec.loss > 0) extras.push(`loss ${Math.round(spec.loss * 1000) / 10}%`);
+      out.push({
+        name: link.name,
+        title: extras.length > 0 ? `${link.name} (${extras.join(", ")})` : link.name,
+        ends,
+        hub,
+      });
+    }
+    return out;
   }
 
   #drawLinks(): void {
@@ -162,82 +250,56 @@ export class TopologyView {
     const specs = new Map(run.model.links.map((l) => [l.name, l]));
     const layer = this.#linksLayer;
     layer.selectAll("*").remove();
-    for (const link of run.result.links) {
+    for (const link of this.#linkInfo()) {
       const spec = specs.get(link.name);
       const g = layer.append<SVGGElement>("g").datum(link.name).attr("class", "link").attr(
         "data-link",
         link.name,
       )
         .classed("down", spec ? !spec.up : false);
-      const { hub, ends } = this.#linkEnds(link);
-      if (ends.length < 2) continue;
-      if (hub) {
-        for (const e of ends) {
-          g.append("line").attr("x1", e.pos.x).attr("y1", e.pos.y).attr("x2", hub.x).attr("y2", hub.y);
+      if (link.hub) {
+        for (const e of link.ends) {
+          g.append("line").attr("x1", e.at.x).attr("y1", e.at.y).attr("x2", link.hub.x).attr(
+            "y2",
+            link.hub.y,
+          );
         }
-        g.append("rect").attr("class", "hub").attr("x", hub.x - 7).attr("y", hub.y - 7).attr("width", 14)
-          .attr("height", 14);
-        // On a shared segment each address sits along its own spoke.
-        for (const e of ends) {
-          const len = Math.hypot(hub.x - e.pos.x, hub.y - e.pos.y) || 1;
-          const [ux, uy] = [(hub.x - e.pos.x) / len, (hub.y - e.pos.y) / len];
-          const along = Math.min(70, len * 0.45);
-          g.append("text").attr("class", "addr").attr("text-anchor", "middle")
-            .attr("x", e.pos.x + ux * along - uy * 14).attr("y", e.pos.y + uy * along + ux * 14 + 4)
-            .text(`${e.iface} ${e.ip}`);
-        }
+        g.append("rect").attr("class", "hub").attr("x", link.hub.x - 7).attr("y", link.hub.y - 7)
+          .attr("width", 14).attr("height", 14);
       } else {
-        const [a, b] = ends;
-        g.append("line").attr("x1", a.pos.x).attr("y1", a.pos.y).attr("x2", b.pos.x).attr("y2", b.pos.y);
-        // One end's address below the line, the other's above, each starting just off its node, so
-        // they do not collide on a short link; the link name sits on the line in between.
-        const len = Math.hypot(b.pos.x - a.pos.x, b.pos.y - a.pos.y) || 1;
-        const [ux, uy] = [(b.pos.x - a.pos.x) / len, (b.pos.y - a.pos.y) / len];
-        const flip = ux < 0 ? -1 : 1;
-        const [nx, ny] = [-uy * flip, ux * flip];
-        const along = Math.min(34, len * 0.25);
-        const anchor = (dir: number) => (Math.abs(ux) < 0.3 ? "middle" : dir * ux > 0 ? "start" : "end");
-        g.append("text").attr("class", "addr").attr("text-anchor", anchor(1))
-          .attr("x", a.pos.x + ux * along + nx * 15).attr("y", a.pos.y + uy * along + ny * 15 + 4)
-          .text(`${a.iface} ${a.ip}`);
-        g.append("text").attr("class", "addr").attr("text-anchor", anchor(-1))
-          .attr("x", b.pos.x - ux * along - nx * 13).attr("y", b.pos.y - uy * along - ny * 13 + 2)
-          .text(`${b.iface} ${b.ip}`);
+        const [a, b] = link.ends;
+        g.append("line").attr("x1", a.at.x).attr("y1", a.at.y).attr("x2", b.at.x).attr("y2", b.at.y);
       }
-      const mid = hub ?? { x: (ends[0].pos.x + ends[1].pos.x) / 2, y: (ends[0].pos.y + ends[1].pos.y) / 2 };
-      const extras: string[] = [];
-      if (spec && !spec.up) extras.push("down");
-      if (spec && spec.loss > 0) extras.push(`loss ${Math.round(spec.loss * 1000) / 10}%`);
-      g.append("text").attr("class", "name").attr("x", mid.x).attr("y", mid.y + (hub ? -14 : 4)).attr(
-        "text-anchor",
-        "middle",
-      )
-        .text(extras.length > 0 ? `${link.name} (${extras.join(", ")})` : link.name);
     }
+    if (this.#cursor >= 0) this.#markCurrentLink();
   }
 
   #drawNodes(): void {
     const data = [...this.#nodes.values()];
+    const scale = this.#sizes.node / RING_RADIUS * 1.25;
     const groups = this.#nodesLayer.selectAll<SVGGElement, DrawnNode>("g.node")
       .data(data, (d) => d.name)
-      .join<SVGGElement>((enter) => enter.append<SVGGElement>("g"))
-      .attr("class", "node")
+      .join<SVGGElement>((enter) => {
+        const g = enter.append<SVGGElement>("g").attr("class", "node").attr("tabindex", 0).attr(
+          "role",
+          "button",
+        );
+        g.each(function (d) {
+          const node = d3.select<SVGGElement, unknown>(this);
+          const icon = node.append<SVGGElement>("g").attr("class", "icon");
+          icon.append("circle").attr("class", "ring").attr("r", RING_RADIUS).attr("fill", "none").attr(
+            "stroke",
+            "none",
+          );
+          drawIcon(icon, d.kind);
+        });
+        return g;
+      })
       .attr("data-node", (d) => d.name)
-      .attr("tabindex", 0)
-      .attr("role", "button")
       .attr("aria-label", (d) => `${d.kind} ${d.name}: show its tables`)
-      .attr("transform", (d) => `translate(${d.pos.x},${d.pos.y})`)
+      .attr("transform", (d) => `translate(${d.at.x},${d.at.y})`)
       .classed("picked", (d) => d.name === this.#picked);
-    groups.each(function (d) {
-      const g = d3.select<SVGGElement, unknown>(this);
-      g.append("circle").attr("class", "ring").attr("r", RING_RADIUS).attr("fill", "none").attr(
-        "stroke",
-        "none",
-      );
-      drawIcon(g, d.kind);
-      g.append("text").attr("class", "label").attr("text-anchor", "middle").attr("y", 36).text(d.name);
-      g.append("text").attr("class", "kind").attr("text-anchor", "middle").attr("y", 52).text(d.kind);
-    });
+    groups.select("g.icon").attr("transform", `scale(${scale})`);
     groups.on("click", (_event, d) => this.host.pickNode(d.name));
     groups.on("keydown", (event: KeyboardEvent, d) => {
       if (event.key === "Enter" || event.key === " ") {
@@ -248,15 +310,50 @@ export class TopologyView {
     });
     const drag = d3.drag<SVGGElement, DrawnNode>()
       .on("drag", (event, d) => {
-        d.pos = { x: event.x, y: event.y };
-        this.host.positions.set(d.name, d.pos);
-        this.#nodesLayer.selectAll<SVGGElement, DrawnNode>("g.node")
-          .filter((n) => n.name === d.name)
-          .attr("transform", `translate(${d.pos.x},${d.pos.y})`);
+        if (!this.#fit) return;
+        const t = this.#transform;
+        d.world = this.#fit.invert({ x: (event.x - t.x) / t.k, y: (event.y - t.y) / t.k });
+        this.host.positions.set(d.name, d.world);
+        // Dragging keeps the fit of the other nodes: move this one on screen only, then re-place words.
+        d.at = { x: event.x, y: event.y };
+        this.#nodesLayer.selectAll<SVGGElement, DrawnNode>("g.node").filter((n) => n.name === d.name)
+          .attr("transform", `translate(${d.at.x},${d.at.y})`);
         this.#drawLinks();
+        this.#drawLabels(this.#labelBounds());
         this.#renderCursor(false);
       });
     groups.call(drag);
+  }
+
+  #labelBounds() {
+    const captionRoom = this.#caption.offsetHeight + 8;
+    return { x: 2, y: captionRoom, width: this.#size.width - 4, height: this.#size.height - captionRoom - 2 };
+  }
+
+  #drawLabels(bounds: { x: number; y: number; width: number; height: number }): void {
+    const nodes = [...this.#nodes.values()].map((n) => ({ name: n.name, kind: n.kind, at: n.at }));
+    this.#labels = layoutDiagramLabels(nodes, this.#linkInfo(), this.#sizes, this.#measure, bounds);
+    const layer = this.#labelsLayer;
+    layer.selectAll("*").remove();
+    const s = this.#sizes;
+    for (const label of this.#labels) {
+      const g = layer.append<SVGGElement>("g").attr("class", `label-group role-${label.role}`).attr(
+        "data-label",
+        label.id,
+      );
+      const lineHeights = label.lines.map((l) => s[l.role] * 1.25);
+      let y = label.box.y;
+      label.lines.forEach((line, i) => {
+        y += lineHeights[i];
+        g.append("text")
+          .attr("class", line.role === "name" ? "label" : line.role)
+          .attr("x", label.box.x + label.box.width / 2)
+          .attr("y", y - lineHeights[i] * 0.22)
+          .attr("text-anchor", "middle")
+          .attr("font-size", s[line.role])
+          .text(line.text);
+      });
+    }
   }
 
   /** Moves packets and highlights to the record at `seq`. */
@@ -279,10 +376,8 @@ export class TopologyView {
       const end = arrival[i];
       if (end >= 0 && end < seq) continue;
       const endRecord = end >= 0 ? records[end] : undefined;
-      const from = this.#nodes.get(r.node)?.pos;
       const toNode = endRecord?.kind === "rx" ? endRecord.node : this.#peer(r);
-      const to = toNode ? this.#nodes.get(toNode)?.pos : undefined;
-      if (!from || !to) continue;
+      if (!this.#nodes.has(r.node) || !toNode || !this.#nodes.has(toNode)) continue;
       let f: number;
       if (!endRecord) f = 0.5;
       else if (endRecord.t === r.t) f = seq >= end ? 1 : 0;
@@ -293,7 +388,7 @@ export class TopologyView {
       const laneKey = r.link ?? "";
       const lane = lanes.get(laneKey) ?? 0;
       lanes.set(laneKey, lane + 1);
-      out.push({ seq: i, record: r, from, to, f, lost, lane });
+      out.push({ seq: i, record: r, from: r.node, to: toNode, f, lost, lane });
     }
     return out.slice(-60);
   }
@@ -305,9 +400,34 @@ export class TopologyView {
     return undefined;
   }
 
+  #markCurrentLink(): void {
+    const run = this.#run;
+    if (!run || this.#cursor < 0) return;
+    const current = run.index.records[this.#cursor];
+    this.#linksLayer.selectAll<SVGGElement, string>("g.link").classed(
+      "current",
+      (name) => name === current.link,
+    );
+  }
+
+  #place(p: DrawnPacket, f = p.f, halfWidth = this.#sizes.packet * 2.5): Point {
+    const a = this.#nodes.get(p.from)!.at;
+    const b = this.#nodes.get(p.to)!.at;
+    const dx = b.x - a.x;
+    const dy = b.y - a.y;
+    const len = Math.hypot(dx, dy) || 1;
+    // Stay clear of the node shapes at either end.
+    const margin = Math.min(this.#sizes.node + halfWidth + 4, len / 2.5);
+    const k = (margin + f * (len - 2 * margin)) / len;
+    const side = (p.lane % 2 === 0 ? 1 : -1) * Math.ceil(p.lane / 2) * this.#sizes.packet * 1.6;
+    return { x: a.x + dx * k - (dy / len) * side, y: a.y + dy * k + (dx / len) * side };
+  }
+
   #renderCursor(animate: boolean): void {
     const run = this.#run;
-    if (!run || this.#cursor < 0 || this.#cursor >= run.index.records.length) return;
+    if (!run || this.#cursor < 0 || this.#cursor >= run.index.records.length || this.#nodes.size === 0) {
+      return;
+    }
     const seq = this.#cursor;
     const current = run.index.records[seq];
     const currentNodes = new Set(current.node.split(","));
@@ -316,55 +436,67 @@ export class TopologyView {
       .select("circle.ring")
       .attr("stroke", (d) => (currentNodes.has(d.name) ? "#0072b2" : "none"))
       .attr("stroke-width", 4);
-    this.#linksLayer.selectAll<SVGGElement, string>("g.link").classed(
-      "current",
-      (name) => name === current.link,
-    );
+    this.#markCurrentLink();
 
     const packets = this.#packetsAt(seq);
-    const place = (p: DrawnPacket): Point => {
-      const dx = p.to.x - p.from.x;
-      const dy = p.to.y - p.from.y;
-      const len = Math.hypot(dx, dy) || 1;
-      // Stay clear of the node shapes at either end.
-      const margin = Math.min(34, len / 3);
-      const f = (margin + p.f * (len - 2 * margin)) / len;
-      const side = (p.lane % 2 === 0 ? 1 : -1) * Math.ceil(p.lane / 2) * 16;
-      return { x: p.from.x + dx * f - (dy / len) * side, y: p.from.y + dy * f + (dx / len) * side };
-    };
-    const targets = new Map(packets.map((p) => [p.seq, place(p)]));
+    const fontPx = this.#sizes.packet;
+    const label = (d: DrawnPacket) => shortName(d.record, run.ikeNames.get(d.record.pkt ?? -1));
+    const half = new Map(packets.map((p) => [p.seq, (this.#measure(label(p), "packet") + fontPx) / 2]));
+    const targets = new Map(packets.map((p) => [p.seq, this.#place(p, p.f, half.get(p.seq))]));
     const groups = this.#packetsLayer.selectAll<SVGGElement, DrawnPacket>("g.packet")
       .data(packets, (d) => d.seq)
       .join<SVGGElement>((enter) => {
-        const g = enter.append<SVGGElement>("g").attr("class", "packet");
-        g.append("rect").attr("x", -17).attr("y", -8).attr("width", 34).attr("height", 16).attr("rx", 3);
-        g.append("text").attr("text-anchor", "middle").attr("y", 3.5);
+        const g = enter.append<SVGGElement>("g").attr("class", "packet").attr("role", "button").attr(
+          "tabindex",
+          -1,
+        );
+        g.append("rect").attr("rx", 4);
+        g.append("text").attr("text-anchor", "middle");
         g.append("title");
         return g;
       });
-    groups.classed("current", (d) => d.seq === seq || run.index.departure[seq] === d.seq);
-    groups.select("rect").attr("fill", (d) => protoColour(d.record.proto));
-    groups.select("text").attr("fill", (d) => protoInk(d.record.proto)).text((d) => d.record.proto ?? "IP");
-    groups.select("title").text((d) => `#${d.record.pkt} ${d.record.summary}`);
+    groups.on("click", (event: MouseEvent, d) => {
+      event.stopPropagation();
+      this.host.openPacket(d.seq);
+    });
+    groups.classed("current", (d) => d.seq === seq || run.index.departure[seq] === d.seq)
+      .attr("data-seq", (d) => d.seq)
+      .attr("data-proto", (d) => d.record.proto ?? "IP");
+    const measure = this.#measure;
+    groups.each(function (d) {
+      const g = d3.select<SVGGElement, unknown>(this);
+      const text = label(d);
+      const w = measure(text, "packet") + fontPx;
+      const h = fontPx * 1.45;
+      g.select("rect").attr("x", -w / 2).attr("y", -h / 2).attr("width", w).attr("height", h)
+        .attr("fill", protoColour(d.record.proto));
+      g.select("text").attr("y", fontPx * 0.36).attr("font-size", fontPx).attr(
+        "fill",
+        protoInk(d.record.proto),
+      )
+        .text(text);
+      g.select("title").text(`#${d.record.pkt} ${messageFirst(d.record.summary)} (click to inspect)`);
+    });
     groups.selectAll("line.drop-mark").remove();
     groups.filter((d) => d.lost).each(function () {
       const g = d3.select<SVGGElement, unknown>(this);
-      g.append("line").attr("class", "drop-mark").attr("x1", -12).attr("y1", -12).attr("x2", 12).attr(
-        "y2",
-        12,
-      );
-      g.append("line").attr("class", "drop-mark").attr("x1", -12).attr("y1", 12).attr("x2", 12).attr(
-        "y2",
-        -12,
-      );
+      for (const [y1, y2] of [[-12, 12], [12, -12]]) {
+        g.append("line").attr("class", "drop-mark").attr("x1", -12).attr("y1", y1).attr("x2", 12).attr(
+          "y2",
+          y2,
+        );
+      }
     });
 
     cancelAnimationFrame(this.#animation);
     const starts = new Map<number, Point>();
     for (const p of packets) {
-      starts.set(p.seq, animate ? this.#shown.get(p.seq) ?? place({ ...p, f: 0 }) : targets.get(p.seq)!);
+      starts.set(
+        p.seq,
+        animate ? this.#shown.get(p.seq) ?? this.#place(p, 0, half.get(p.seq)) : targets.get(p.seq)!,
+      );
     }
-    const duration = animate ? Math.min(400, this.host.stepDuration() * 0.8) : 0;
+    const duration = animate ? Math.min(450, this.host.stepDuration() * 0.8) : 0;
     const began = performance.now();
     const frame = () => {
       const k = duration <= 0 ? 1 : Math.min(1, (performance.now() - began) / duration);
@@ -380,42 +512,25 @@ export class TopologyView {
     };
     frame();
     for (const s of [...this.#shown.keys()]) if (!targets.has(s)) this.#shown.delete(s);
-
-    this.#drawCallout(current);
+    this.#drawCaption(current);
   }
 
-  #drawCallout(r: TraceRecord): void {
-    const layer = this.#calloutLayer;
-    layer.selectAll("*").remove();
-    const node = this.#nodes.get(r.node.split(",")[0]);
-    if (!node) return;
+  /** The caption over the drawing: what happens at the current record, in words. */
+  #drawCaption(r: TraceRecord): void {
     const isDrop = r.kind === "drop";
-    const head = `${KIND_GLYPHS[r.kind]} ${r.node}: ${KIND_WORDS[r.kind]}`;
-    const body = isDrop && r.reason ? r.reason : r.summary;
-    const lines = [head, ...wrapText(body, 46, isDrop ? 4 : 2)];
-    const fontPx = typeMetrics().fontPx * 0.85;
-    const lineHeight = fontPx * 1.35;
-    // Sized from the text length rather than measured, so a step never waits for a layout pass.
-    const width = Math.max(...lines.map((l) => l.length)) * fontPx * 0.56 + 20;
-    // Callouts of nodes in the right half open to the left, so they stay on screen.
-    const xs = [...this.#nodes.values()].map((n) => n.pos.x);
-    const rightHalf = node.pos.x > (Math.min(...xs) + Math.max(...xs)) / 2;
-    const x = rightHalf ? node.pos.x - 30 - width : node.pos.x + 30;
-    const g = layer.append<SVGGElement>("g").attr("class", isDrop ? "callout drop" : "callout")
-      .attr("transform", `translate(${x},${node.pos.y - 44 - lines.length * lineHeight})`);
-    const rect = g.append<SVGRectElement>("rect").attr("rx", 5);
-    const text = g.append<SVGTextElement>("text").attr("x", 8).attr("y", lineHeight);
-    lines.forEach((line, i) => {
-      text.append("tspan").attr("x", 8).attr("dy", i === 0 ? 0 : lineHeight)
-        .attr("font-weight", i === 0 ? 700 : 400).text(line);
-    });
-    // Sized from the text length rather than measured, so a step never waits for a layout pass.
-    const longest = Math.max(...lines.map((l) => l.length));
-    rect.attr("width", longest * fontPx * 0.56 + 20).attr("height", lines.length * lineHeight + 8).attr(
-      "y",
-      0,
-    );
-    text.attr("y", lineHeight * 0.95);
+    const run = this.#run!;
+    const body = isDrop && r.reason
+      ? r.reason
+      : r.kind === "state"
+      ? stateSentence(r, run.steps.before.get(r.seq)).replace(/^[^:]*: /, "")
+      : messageFirst(r.summary);
+    const head = `${KIND_GLYPHS[r.kind]} ${r.node} ${KIND_WORDS[r.kind]}`;
+    this.#caption.replaceChildren();
+    const strong = document.createElement("strong");
+    strong.textContent = head;
+    this.#caption.append(strong, body ? `: ${body}` : "");
+    this.#caption.classList.toggle("drop", isDrop);
+    this.#caption.title = body;
   }
 
   /** A standalone copy of the drawing for export, with the styles it needs inlined. */
@@ -423,8 +538,7 @@ export class TopologyView {
     const source = this.#svg.node()!;
     const copy = source.cloneNode(true) as SVGSVGElement;
     copy.setAttribute("xmlns", SVG_NS);
-    const root = source.querySelector("g.root") as SVGGElement;
-    const box = root.getBBox();
+    const box = source.getBBox();
     const pad = 20;
     copy.setAttribute(
       "viewBox",
@@ -432,7 +546,6 @@ export class TopologyView {
     );
     copy.setAttribute("width", String(Math.ceil(box.width + 2 * pad)));
     copy.setAttribute("height", String(Math.ceil(box.height + 2 * pad)));
-    copy.querySelector("g.root")?.removeAttribute("transform");
     const style = document.createElementNS(SVG_NS, "style");
     style.textContent = css;
     copy.insertBefore(style, copy.firstChild);

@@ -1,0 +1,43 @@
+/**
+ * The simulation's side of the worker: load the text, simulate with progress, post the result. Runs
+ * in a Web Worker so a long run never freezes the page; the same function runs in the page when the
+ * browser cannot start a worker (a page opened from file://).
+ */
+import { simulate } from "../../src/sim.ts";
+import { loadTopology } from "../../src/topology/load.ts";
+import type { SimReply, SimRequest } from "./sim_protocol.ts";
+
+/** Runs one request, reporting through `post`; never throws. */
+export function runRequest(request: SimRequest, post: (reply: SimReply) => void, now: () => number): void {
+  const { id, text, file } = request;
+  const loaded = loadTopology(text, file);
+  if (!loaded.ok) {
+    post({ id, type: "error", errors: loaded.errors });
+    return;
+  }
+  const started = now();
+  try {
+    const result = simulate(loaded.model, {
+      onProgress: (at, until) => post({ id, type: "progress", now: at, until }),
+    });
+    post({
+      id,
+      type: "done",
+      result: { records: result.records, links: result.links, end: result.end, events: result.events },
+      millis: now() - started,
+    });
+  } catch (e) {
+    const message = `the simulator failed: ${
+      e instanceof Error ? e.message : String(e)
+    } (please report this)`;
+    post({ id, type: "error", errors: [{ file, line: 1, col: 1, message }] });
+  }
+}
+
+/** Installs the message handler in a worker scope. */
+export function serveWorker(scope: {
+  onmessage: ((e: MessageEvent<SimRequest>) => void) | null;
+  postMessage(message: SimReply): void;
+}): void {
+  scope.onmessage = (e) => runRequest(e.data, (reply) => scope.postMessage(reply), () => performance.now());
+}

@@ -1,0 +1,176 @@
+/**
+ * The words of the topology drawing and their spots: each node's name and kind under (or over) it,
+ * each interface's name and address at its own end of the link, each link's name near its middle.
+ * Turns the drawing's geometry into label requests for `placeLabels`. Pure: no DOM.
+ */
+import { type Box, type LabelRequest, type PlacedLabel, placeLabels } from "./label_layout.ts";
+import type { Point } from "./layout.ts";
+
+/** Pixel sizes of the diagram's words (presenter mode makes them larger). */
+export interface LabelSizes {
+  name: number;
+  kind: number;
+  addr: number;
+  link: number;
+  packet: number;
+  /** Radius of a node's shape on screen. */
+  node: number;
+}
+
+/** Sizes for normal and presenter mode; `large` is the Large-type switch. */
+export function labelSizes(presenter: boolean, large: boolean): LabelSizes {
+  if (presenter) return { name: 22, kind: 15, addr: 15, link: 15, packet: 20, node: 34 };
+  const k = large ? 1.3 : 1;
+  return {
+    name: Math.round(15 * k),
+    kind: Math.round(12 * k),
+    addr: Math.round(12 * k),
+    link: Math.round(12 * k),
+    packet: Math.round(13 * k),
+    node: Math.round(26 * k),
+  };
+}
+
+/** Measures a text's width in pixels for a font role. */
+export type Measure = (text: string, role: "name" | "kind" | "addr" | "link" | "packet") => number;
+
+export interface DrawnNodeInfo {
+  name: string;
+  kind: string;
+  at: Point;
+}
+
+export interface DrawnLinkInfo {
+  name: string;
+  /** The text drawn at the link's middle (its name, and "down" or loss when it has them). */
+  title: string;
+  ends: { node: string; iface: string; ip: string; at: Point }[];
+  /** Where a shared segment's spokes meet; null for a point-to-point link. */
+  hub: Point | null;
+}
+
+/** A placed word group: which texts it holds (one per line) and its box. */
+export interface DiagramLabel {
+  id: string;
+  role: "node" | "addr" | "link";
+  lines: { text: string; role: "name" | "kind" | "addr" | "link" }[];
+  box: Box;
+  free: boolean;
+}
+
+const LINE = 1.25;
+
+function alongCandidates(
+  from: Point,
+  to: Point,
+  width: number,
+  height: number,
+  clearance: number,
+  prefer: 1 | -1,
+): Point[] {
+  const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+  const [ux, uy] = [(to.x - from.x) / len, (to.y - from.y) / len];
+  // The side "above" a left-to-right link; flipped so it does not depend on the drawing direction.
+  const flip = ux < 0 || (ux === 0 && uy > 0) ? -1 : 1;
+  const [nx, ny] = [uy * flip, -ux * flip];
+  const half = Math.abs(ux) * width / 2 + Math.abs(uy) * height / 2;
+  const off = Math.abs(nx) * width / 2 + Math.abs(ny) * height / 2 + 5;
+  const out: Point[] = [];
+  const start = clearance + half + 4;
+  const end = Math.max(start, len - clearance - half);
+  // Near its own node first, on its preferred side, then further along, then further out.
+  for (let level = 0; level < 4; level++) {
+    for (let along = start; along <= end; along += 12) {
+      for (const side of [prefer, -prefer]) {
+        const o = off + level * (Math.abs(nx) * (width + 6) + Math.abs(ny) * (height + 4));
+        out.push({ x: from.x + ux * along + nx * side * o, y: from.y + uy * along + ny * side * o });
+      }
+      if (along > start + 4 * 12) break;
+    }
+  }
+  return out;
+}
+
+/** Places every word of the drawing inside `bounds`, avoiding the node shapes and each other. */
+export function layoutDiagramLabels(
+  nodes: DrawnNodeInfo[],
+  links: DrawnLinkInfo[],
+  sizes: LabelSizes,
+  measure: Measure,
+  bounds: Box,
+): DiagramLabel[] {
+  const requests: LabelRequest[] = [];
+  const groups = new Map<string, Omit<DiagramLabel, "box" | "free">>();
+  const r = sizes.node;
+  const obstacles: Box[] = nodes.map((n) => ({
+    x: n.at.x - r,
+    y: n.at.y - r * 0.8,
+    width: 2 * r,
+    height: 1.6 * r,
+  }));
+
+  for (const n of nodes) {
+    const width = Math.max(measure(n.name, "name"), measure(n.kind, "kind")) + 6;
+    const height = (sizes.name + sizes.kind) * LINE;
+    const id = `node:${n.name}`;
+    groups.set(id, {
+      id,
+      role: "node",
+      lines: [{ text: n.name, role: "name" }, { text: n.kind, role: "kind" }],
+    });
+    const gap = r * 0.8 + 3 + height / 2;
+    const side = r + 6 + width / 2;
+    requests.push({
+      id,
+      width,
+      height,
+      candidates: [
+        { x: n.at.x, y: n.at.y + gap },
+        { x: n.at.x, y: n.at.y - gap },
+        { x: n.at.x, y: n.at.y + gap + 14 },
+        { x: n.at.x, y: n.at.y - gap - 14 },
+        { x: n.at.x + side, y: n.at.y + gap * 0.6 },
+        { x: n.at.x - side, y: n.at.y + gap * 0.6 },
+      ],
+    });
+  }
+  const positions = new Map(nodes.map((n) => [n.name, n.at]));
+  for (const link of links) {
+    link.ends.forEach((end, i) => {
+      const target = link.hub ?? link.ends[1 - i]?.at ?? end.at;
+      const width = Math.max(measure(end.iface, "addr"), measure(end.ip, "addr")) + 6;
+      const height = 2 * sizes.addr * LINE;
+      const id = `addr:${link.name}:${end.node}:${end.iface}`;
+      groups.set(id, {
+        id,
+        role: "addr",
+        lines: [{ text: end.iface, role: "addr" }, { text: end.ip, role: "addr" }],
+      });
+      const at = positions.get(end.node) ?? end.at;
+      requests.push({
+        id,
+        width,
+        height,
+        candidates: alongCandidates(at, target, width, height, r, i === 0 ? 1 : -1),
+      });
+    });
+  }
+  for (const link of links) {
+    const width = measure(link.title, "link") + 6;
+    const height = sizes.link * LINE;
+    const id = `link:${link.name}`;
+    groups.set(id, { id, role: "link", lines: [{ text: link.title, role: "link" }] });
+    const a = link.ends[0]?.at;
+    const b = link.hub ?? link.ends[1]?.at ?? a;
+    if (!a || !b) continue;
+    const mid = link.hub ?? { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+    const candidates: Point[] = [mid];
+    for (const d of [1, 2, 3, 4]) {
+      candidates.push({ x: mid.x, y: mid.y - d * height }, { x: mid.x, y: mid.y + d * height });
+      candidates.push({ x: mid.x + d * 20, y: mid.y }, { x: mid.x - d * 20, y: mid.y });
+    }
+    requests.push({ id, width, height, candidates });
+  }
+  const placed: PlacedLabel[] = placeLabels(requests, obstacles, bounds);
+  return placed.map((p) => ({ ...groups.get(p.id)!, box: p.box, free: p.free }));
+}
