@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
-import "../../src/topology/kinds_ipsec.ts";
 import { SECOND } from "../../src/engine/time.ts";
 import type { IpsecConfig } from "../../src/stack/ipsec/config.ts";
-import { extendKind, getKind, registerKind } from "../../src/topology/kinds.ts";
+import { getKind, KINDS, settingChoices } from "../../src/kinds/index.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
-import { str } from "../../src/topology/schema.ts";
 
 function topology(ipsec: string, kind = "host"): string {
   return [
@@ -93,18 +90,8 @@ Deno.test("ipsec: mistakes are reported at their line and column", () => {
   assert.match(errors("ipsec: {psk: x, dpd: 30s}")[0], /unknown key "dpd" in ipsec/);
 });
 
-Deno.test("extendKind adds keys whether the kind is registered before or after it", () => {
-  extendKind("late-kind", { colour: { schema: str() } });
-  registerKind({
-    name: "late-kind",
-    summary: "test",
-    routes: false,
-    gateway: false,
-    interfacesRequired: false,
-    keys: {},
-  });
-  assert.ok(getKind("late-kind")!.keys.colour);
-  extendKind("late-kind", { size: { schema: str() } });
-  assert.ok(getKind("late-kind")!.keys.size);
-  assert.ok(getKind("late-kind")!.keys.colour);
+Deno.test("the ipsec key belongs to exactly the kinds that can end an L2TP/IPsec tunnel", () => {
+  assert.deepEqual(KINDS.filter((k) => "ipsec" in k.keys).map((k) => k.name), ["host", "router", "lns"]);
+  const natT = settingChoices("router").find((c) => c.path.join(".") === "ipsec.nat-t");
+  assert.deepEqual(natT?.options, ["auto", "force", "off"]);
 });
