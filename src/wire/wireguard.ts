@@ -3,7 +3,7 @@
  * initiation (148 bytes), handshake response (92), cookie reply (64) and transport data (16-byte
  * header, sealed packet, 16-byte tag). Every integer is little-endian, unlike the rest of the stack.
  * The handshake's sealed parts and MACs are opaque here; src/stack/wireguard gives them meaning.
- * `wireguardDissector` is what src/plugins.ts puts on the default port 51820, as Wireshark's `wg`
+ * `wireguardDissector` sits on the default port 51820 in the dissect.ts table, as Wireshark's `wg`
  * dissector claims it.
  */
 import type { UdpDissector } from "./dissect.ts";

@@ -4,7 +4,6 @@
  * finds the inner ICMP of every ping (wg.dissect_packet). Skips without tshark, except under CI=true.
  */
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { simulate } from "../../src/sim.ts";
 import { formatWireguardKeyLog, wireguardKeysFromTrace } from "../../src/stack/wireguard/keylog.ts";
 import { loadTopology } from "../../src/topology/load.ts";

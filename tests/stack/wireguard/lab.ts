@@ -4,7 +4,6 @@
  * knobs for the scenarios. Optionally the laptop has a second uplink (an LTE modem behind a
  * carrier NAT) used when the Wi-Fi link goes down, to make it roam.
  */
-import "../../../src/plugins.ts";
 import { formatTopologyError, loadTopology } from "../../../src/topology/load.ts";
 import type { TopologyModel } from "../../../src/topology/model.ts";
 

@@ -1,8 +1,7 @@
 /**
  * The `wireguard:` key that `host` and `router` nodes may carry, shaped like a wg-quick file. Keys
  * are base64 as `wg genkey` / `wg pubkey` print them. The loader leaves a complete `WireguardConfig`
- * in `node.config.wireguard`; the builder passes it to `attachWireguard`. src/plugins.ts adds the key
- * to the kinds in `WIREGUARD_KINDS`.
+ * in `node.config.wireguard`; the kind attaches it to the device it built with `withWireguard`.
  *
  * ```yaml
  * wireguard:
@@ -26,7 +25,9 @@ import {
   type WireguardSettings,
 } from "../stack/wireguard/config.ts";
 import { parseIp } from "../wire/addr.ts";
-import type { KindKey } from "./kinds.ts";
+import type { Device } from "../devices/device.ts";
+import { attachWireguard } from "../stack/wireguard/attach.ts";
+import { optional } from "./kind.ts";
 import {
   bool,
   describe,
@@ -38,7 +39,7 @@ import {
   obj,
   type Schema,
   str,
-} from "./schema.ts";
+} from "../topology/schema.ts";
 
 /** A 32-byte key in base64 (44 characters ending in `=`). */
 const key: Schema<Uint8Array> = (v, ctx) => {
@@ -130,10 +131,11 @@ export const wireguardSchema: Schema<WireguardConfig> = (v, ctx) => {
   return resolveWireguardConfig(settings);
 };
 
-/** The node kinds that may carry a `wireguard:` block. */
-export const WIREGUARD_KINDS = ["host", "router"] as const;
+/** The `wireguard` key of the kinds that can have a WireGuard interface. */
+export const wireguardKey = { wireguard: optional(wireguardSchema) };
 
-/** The key itself, as `extendKind` takes it. */
-export const WIREGUARD_KEY: Record<string, KindKey> = {
-  wireguard: { schema: wireguardSchema as Schema<unknown> },
-};
+/** Gives `device` the WireGuard interface of its settings, if any, once the device is complete. */
+export function withWireguard<D extends Device>(device: D, wireguard: WireguardConfig | undefined): D {
+  if (wireguard) attachWireguard(device, wireguard);
+  return device;
+}
