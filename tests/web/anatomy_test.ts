@@ -15,7 +15,9 @@ Deno.test("the anatomy of a NAT-T ESP packet carrying a ping: the layers in orde
   const run = lesson("ipsec-nat-t-fixes-it.yaml");
   const { records } = run.index;
   // The ESP packet whose decryption at the LNS holds the laptop's echo request.
-  const decap = records.find((r) => r.kind === "decap" && r.node === "lns" && /ICMP echo request/.test(r.summary))!;
+  const decap = records.find((r) =>
+    r.kind === "decap" && r.node === "lns" && /ICMP echo request/.test(r.summary)
+  )!;
   const tx = records.find((r) => r.kind === "tx" && r.pkt === decap.parent && r.bytes)!;
   const spi = /spi=(0x[0-9a-f]+)/.exec(tx.summary)![1];
   const proposal = proposalOf(records, spi)!;
@@ -48,7 +50,8 @@ Deno.test("the anatomy of a NAT-T ESP packet carrying a ping: the layers in orde
     at = s.end;
   }
   assert.equal(at, tx.bytes!.length);
-  const size = (label: string) => anatomy.segments.filter((s) => s.label === label).map((s) => s.end - s.start);
+  const size = (label: string) =>
+    anatomy.segments.filter((s) => s.label === label).map((s) => s.end - s.start);
   assert.deepEqual(size("IV"), [16]);
   assert.deepEqual(size("ICV"), [12]);
   assert.deepEqual(size("ESP header"), [8]);
@@ -61,7 +64,9 @@ Deno.test("the anatomy of a NAT-T ESP packet carrying a ping: the layers in orde
 
 Deno.test("the anatomy of plain L2TP: the inner ping is the innermost IP datagram", () => {
   const run = lesson("l2tp-voluntary.yaml");
-  const tx = run.index.records.find((r) => r.kind === "tx" && /L2TP data .*ICMP echo request/.test(r.summary))!;
+  const tx = run.index.records.find((r) =>
+    r.kind === "tx" && /L2TP data .*ICMP echo request/.test(r.summary)
+  )!;
   const anatomy = anatomyOf(describeFrame(tx.bytes!), tx.bytes!.length);
   assert.deepEqual(anatomy.segments.map((s) => s.label), ["IP", "UDP 1701", "L2TP", "PPP", "IP", "ICMP"]);
   assert.equal(anatomy.segments[anatomy.segments.length - 1].end, tx.bytes!.length);

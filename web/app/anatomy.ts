@@ -109,33 +109,63 @@ export function anatomyOf(
   if (espAt >= 0 && inner && esp) {
     const espStart = top[espAt].start;
     const before = top.slice(0, espAt);
-    const header = { label: "ESP header", category: "ESP" as Category, start: espStart, end: espStart + 8, encrypted: false };
+    const header = {
+      label: "ESP header",
+      category: "ESP" as Category,
+      start: espStart,
+      end: espStart + 8,
+      encrypted: false,
+    };
     const ivEnd = header.end + esp.ivLength;
     const icvStart = total - esp.icvLength;
     // Transport mode: the ciphertext holds the inner datagram's payload, not its IP header.
-    const innerHeader = inner.fields[0] && /^Internet Protocol/.test(inner.fields[0].name) && inner.fields.length > 1
-      ? inner.fields[1].start
-      : 0;
+    const innerHeader =
+      inner.fields[0] && /^Internet Protocol/.test(inner.fields[0].name) && inner.fields.length > 1
+        ? inner.fields[1].start
+        : 0;
     const plainLength = inner.length - innerHeader;
     const plainEnd = ivEnd + plainLength;
     const trailerStart = icvStart - 2;
     if (plainEnd <= trailerStart && ivEnd <= plainEnd) {
-      const innerLayers = layerSegments(inner.fields.slice(innerHeader > 0 ? 1 : 0), ivEnd - innerHeader, plainEnd, true);
+      const innerLayers = layerSegments(
+        inner.fields.slice(innerHeader > 0 ? 1 : 0),
+        ivEnd - innerHeader,
+        plainEnd,
+        true,
+      );
       const segments: Segment[] = [
         ...before,
         header,
-        ...(esp.ivLength > 0 ? [{ label: "IV", category: "ESP" as Category, start: header.end, end: ivEnd, encrypted: false }] : []),
+        ...(esp.ivLength > 0
+          ? [{ label: "IV", category: "ESP" as Category, start: header.end, end: ivEnd, encrypted: false }]
+          : []),
         ...innerLayers,
         ...(trailerStart > plainEnd
-          ? [{ label: "padding", category: "ESP" as Category, start: plainEnd, end: trailerStart, encrypted: true }]
+          ? [{
+            label: "padding",
+            category: "ESP" as Category,
+            start: plainEnd,
+            end: trailerStart,
+            encrypted: true,
+          }]
           : []),
-        { label: "pad length + next header", category: "ESP", start: trailerStart, end: icvStart, encrypted: true },
-        ...(esp.icvLength > 0 ? [{ label: "ICV", category: "ESP" as Category, start: icvStart, end: total, encrypted: false }] : []),
+        {
+          label: "pad length + next header",
+          category: "ESP",
+          start: trailerStart,
+          end: icvStart,
+          encrypted: true,
+        },
+        ...(esp.icvLength > 0
+          ? [{ label: "ICV", category: "ESP" as Category, start: icvStart, end: total, encrypted: false }]
+          : []),
       ];
       return { segments, total, innerLength: inner.length };
     }
   }
-  if (last && last.end < total) top.push({ label: "trailer", category: "OTHER", start: last.end, end: total, encrypted: false });
+  if (last && last.end < total) {
+    top.push({ label: "trailer", category: "OTHER", start: last.end, end: total, encrypted: false });
+  }
   // A tunnel's inner packet is its innermost IP datagram, when there is more than one IP header.
   const ips = top.filter((s) => s.label === "IP");
   const innerLength = ips.length > 1 ? total - ips[ips.length - 1].start : undefined;

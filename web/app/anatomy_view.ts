@@ -30,14 +30,21 @@ export function anatomyBar(anatomy: Anatomy, light: (start: number, end: number)
     const overhead = anatomy.total - anatomy.innerLength;
     words.push(
       `the packet inside is ${anatomy.innerLength} bytes`,
-      `overhead ${overhead} bytes (${Math.round((100 * overhead) / anatomy.innerLength)}% of the inner packet)`,
+      `overhead ${overhead} bytes (${
+        Math.round((100 * overhead) / anatomy.innerLength)
+      }% of the inner packet)`,
     );
   }
   box.append(h("p", { class: "anatomy-sum" }, words.join("; ")));
   return box;
 }
 
-function bar(segments: Segment[], total: number, light: (s: number, e: number) => void, id: string): HTMLElement {
+function bar(
+  segments: Segment[],
+  total: number,
+  light: (s: number, e: number) => void,
+  id: string,
+): HTMLElement {
   const row = h("div", { class: "anatomy-bar", "data-bar": id });
   for (const s of segments) {
     const bytes = s.end - s.start;
@@ -48,7 +55,9 @@ function bar(segments: Segment[], total: number, light: (s: number, e: number) =
         "data-label": s.label,
         "data-bytes": bytes,
         title: `${s.label}: ${bytes} bytes (${s.start}–${s.end - 1})${s.encrypted ? ", encrypted" : ""}`,
-        style: `flex: ${bytes} 1 0; background-color: ${PROTO_COLOURS[s.category]}; color: ${PROTO_INK[s.category]}`,
+        style: `flex: ${bytes} 1 0; background-color: ${PROTO_COLOURS[s.category]}; color: ${
+          PROTO_INK[s.category]
+        }`,
       },
       h("span", { class: "anatomy-label" }, s.label),
       h("span", { class: "anatomy-bytes" }, String(bytes)),

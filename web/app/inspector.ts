@@ -11,6 +11,8 @@ import { byId, clear, h } from "./dom.ts";
 import { KIND_WORDS, protoColour, protoInk } from "./palette.ts";
 import { anatomyOf, espSizes, proposalOf } from "./anatomy.ts";
 import { anatomyBar } from "./anatomy_view.ts";
+import { inOutOf } from "./in_out.ts";
+import { inOutBlock } from "./in_out_view.ts";
 import { messageFirst } from "./message.ts";
 import type { Run } from "./run.ts";
 import { actionSentence, stateSentence, valueText } from "./sentences.ts";
@@ -87,6 +89,12 @@ export class Inspector {
         ),
       ),
     );
+    if (this.host.mode === "hops") {
+      // What the device did to the packet, before the list of every record of the step.
+      const step = run.steps.list[run.steps.stepOf[this.#seq]];
+      const io = step && step.at === this.#seq ? inOutOf(run, step) : null;
+      if (io) this.#root.append(inOutBlock(io));
+    }
     this.#root.append(...this.#stepBlock(run));
     if (r.kind === "drop") {
       this.#root.append(
@@ -158,7 +166,9 @@ export class Inspector {
     this.#root.append(block.element);
     if (carrier?.linktype === undefined) {
       // The anatomy goes above the dissection it explains, under the summary.
-      const sealed = r.proto === "ESP" && innerBytes.length > 0 ? bytesFor(run.index, innerBytes[0].seq) : undefined;
+      const sealed = r.proto === "ESP" && innerBytes.length > 0
+        ? bytesFor(run.index, innerBytes[0].seq)
+        : undefined;
       const spi = /spi=(0x[0-9a-f]+)/.exec(r.summary)?.[1];
       const proposal = spi ? proposalOf(run.index.records, spi) : undefined;
       const anatomy = anatomyOf(
@@ -169,7 +179,10 @@ export class Inspector {
       );
       const light = (start: number, end: number) =>
         this.#light(block.block, start < 0 ? null : { name: "", value: "", start, end });
-      this.#root.insertBefore(anatomyBar(anatomy, light), this.#root.querySelector(".show-inner")?.nextSibling ?? this.#root.children[1] ?? null);
+      this.#root.insertBefore(
+        anatomyBar(anatomy, light),
+        this.#root.querySelector(".show-inner")?.nextSibling ?? this.#root.children[1] ?? null,
+      );
     }
   }
 
