@@ -4,7 +4,10 @@
  */
 import { Scheduler } from "../src/engine/scheduler.ts";
 import { simulate } from "../src/sim.ts";
-import { action, chain } from "../tests/helpers/model.ts";
+import { type FloodFigures, floodModel, type ScaleFigures } from "./run_case.ts";
+
+/** `deno task bench` runs every part; `deno task bench scale` (or `scheduler`, `flood`) only one. */
+const parts = new Set(Deno.args.length > 0 ? Deno.args : ["scheduler", "flood", "scale"]);
 
 const EVENTS = 1_000_000;
 
@@ -133,33 +136,83 @@ function best(fn: () => unknown, runs = 5): number {
 bareObjectHeapLoop(EVENTS / 10);
 bareHeapLoop(EVENTS / 10);
 schedulerLoop(EVENTS / 10);
+// The bare heap loop is every other figure's yardstick, so it is measured whatever part runs.
 const bare = best(() => bareObjectHeapLoop(EVENTS));
-const packed = best(() => bareHeapLoop(EVENTS));
-const scheduler = best(() => schedulerLoop(EVENTS));
 const format = (n: number) => Math.round(n).toLocaleString("en-US");
 console.log(`bare binary heap loop ({time, seq} records): ${format(EVENTS / bare)} events/s`);
-console.log(`packed Float64Array heap (stricter bound) : ${format(EVENTS / packed)} events/s`);
-console.log(`scheduler, trivial event                  : ${format(EVENTS / scheduler)} events/s`);
-console.log(`ratio scheduler / bare heap: ${(bare / scheduler).toFixed(2)} (goal >= 0.5)`);
-console.log(`ratio scheduler / packed heap: ${(packed / scheduler).toFixed(2)}`);
+if (parts.has("scheduler")) {
+  const packed = best(() => bareHeapLoop(EVENTS));
+  const scheduler = best(() => schedulerLoop(EVENTS));
+  console.log(`packed Float64Array heap (stricter bound) : ${format(EVENTS / packed)} events/s`);
+  console.log(`scheduler, trivial event                  : ${format(EVENTS / scheduler)} events/s`);
+  console.log(`ratio scheduler / bare heap: ${(bare / scheduler).toFixed(2)} (goal >= 0.5)`);
+  console.log(`ratio scheduler / packed heap: ${(packed / scheduler).toFixed(2)}`);
+}
 
-// Packet hops/s: a ping flood across 10 routers. A hop is one `rx` on a device.
-const flood = chain(10);
-flood.duration = 20_000_000;
-flood.script = [action(0, { node: "laptop" }, "ping", { dst: "10.0.0.42", count: 20_000, interval: 500 })];
-simulate(flood, { until: 1_000_000 }); // warm-up
-let hops = 0;
-let events = 0;
-const floodTime = best(() => {
-  const result = simulate(flood);
-  hops = result.records.filter((r) => r.kind === "rx").length;
-  events = result.events;
-}, 3);
-console.log(
-  `ping flood over 10 routers: ${format(hops)} hops, ${format(events)} events in ${floodTime.toFixed(2)} s`,
-);
-console.log(
-  `packet hops/s: ${format(hops / floodTime)}  (${format(events / floodTime)} events/s, ratio to bare heap ${
-    ((events / floodTime) / (EVENTS / bare)).toFixed(3)
-  })`,
-);
+if (parts.has("flood")) {
+  // Packet hops/s: a ping flood across 10 routers. A hop is one `rx` on a device.
+  const flood = floodModel();
+  simulate(flood, { until: 1_000_000 }); // warm-up
+  let hops = 0;
+  let events = 0;
+  const floodTime = best(() => {
+    const result = simulate(flood);
+    hops = result.records.filter((r) => r.kind === "rx").length;
+    events = result.events;
+  }, 3);
+  console.log(
+    `ping flood over 10 routers: ${format(hops)} hops, ${format(events)} events in ${floodTime.toFixed(2)} s`,
+  );
+  console.log(
+    `packet hops/s: ${format(hops / floodTime)}  (${
+      format(events / floodTime)
+    } events/s, ratio to bare heap ${((events / floodTime) / (EVENTS / bare)).toFixed(3)})`,
+  );
+  const cold = runCase<FloodFigures>(["flood"]);
+  console.log(
+    `ping flood, one cold process: ${cold.cpu.toFixed(2)} s CPU (${
+      (cold.cpu / bare).toFixed(1)
+    }× the bare heap loop's 1M events), ${format(cold.hops / cold.cpu)} hops per CPU second, peak ${
+      Math.round(cold.peakMiB)
+    } MiB (goal < 200 MiB)`,
+  );
+}
+
+/** Runs `bench/run_case.ts ARGS` in a fresh process and parses the JSON line it prints. */
+function runCase<T>(args: string[]): T {
+  const output = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-env", new URL("./run_case.ts", import.meta.url).pathname, ...args],
+    stderr: "inherit",
+  }).outputSync();
+  if (!output.success) throw new Error(`bench/run_case.ts ${args.join(" ")} failed`);
+  return JSON.parse(new TextDecoder().decode(output.stdout)) as T;
+}
+
+if (parts.has("scale")) {
+  // 10 clients per NAT router, as the goal's layout: 1,000 clients behind 100 NATs.
+  const sizes = [100, 1000];
+  console.log(
+    "scale (10 clients per NAT)   load s   sim s   CPU s  CPU/bare    records  peak MiB  up    pinged",
+  );
+  for (const mode of ["l2tp", "ipsec"]) {
+    const cpu: number[] = [];
+    for (const clients of sizes) {
+      const f = runCase<ScaleFigures>(["scale", String(clients), "10", mode]);
+      cpu.push(f.cpu);
+      const label = `${mode === "ipsec" ? "L2TP/IPsec" : "L2TP"} N=${clients}`.padEnd(28);
+      console.log(
+        `${label} ${f.loadWall.toFixed(2).padStart(6)} ${f.simWall.toFixed(2).padStart(7)} ${
+          f.cpu.toFixed(2).padStart(7)
+        } ${(f.cpu / bare).toFixed(0).padStart(9)} ${format(f.records).padStart(10)} ${
+          Math.round(f.peakMiB).toString().padStart(9)
+        }  ${f.up}/${clients} ${f.pinged}/${clients}`,
+      );
+    }
+    console.log(
+      `  ${mode} CPU ratio N=${sizes[1]} / N=${sizes[0]}: ${
+        (cpu[1] / cpu[0]).toFixed(1)
+      } (goal <= 11, linear = 10)`,
+    );
+  }
+  console.log("  goal: L2TP/IPsec N=1000 all up and pinging in < 10 s wall, < 500 MiB peak");
+}

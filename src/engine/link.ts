@@ -41,6 +41,8 @@ export interface LinkParams {
  */
 export class Link {
   readonly ports: LinkPort[] = [];
+  /** Address → the first port holding it: a shared segment's next hop is found here, not by a scan. */
+  #portByIp = new Map<Ip4, LinkPort>();
   #busyUntil = new Map<LinkPort, Micros>();
   #queued = new Map<LinkPort, number>();
   #rng: Prng;
@@ -59,6 +61,7 @@ export class Link {
 
   attach(port: LinkPort): void {
     this.ports.push(port);
+    if (!this.#portByIp.has(port.ip)) this.#portByIp.set(port.ip, port);
   }
 
   setUp(up: boolean): void {
@@ -76,7 +79,10 @@ export class Link {
   /** The port a frame from `from` to `nextHop` reaches, if any. */
   peerFor(from: LinkPort, nextHop: Ip4): LinkPort | undefined {
     if (this.ports.length === 2) return this.ports[0] === from ? this.ports[1] : this.ports[0];
-    return this.ports.find((port) => port !== from && port.ip === nextHop);
+    const port = this.#portByIp.get(nextHop);
+    if (port !== from) return port;
+    // Only when two ports share an address (a misconfigured segment) is the sender itself the first holder.
+    return this.ports.find((other) => other !== from && other.ip === nextHop);
   }
 
   /** Queues `packet` for transmission from `from` towards the port owning `nextHop`. */

@@ -8,7 +8,8 @@ import type { Ip4 } from "../wire/addr.ts";
  */
 export interface Interface {
   readonly name: string;
-  ip: Ip4;
+  /** Fixed for the interface's life: the IP layer indexes local addresses by it. */
+  readonly ip: Ip4;
   prefixLength: number;
   mtu: number;
   readonly up: boolean;

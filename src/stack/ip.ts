@@ -105,9 +105,13 @@ interface Reassembly {
  * UDP sockets, fragmentation and reassembly. Devices differ only in what they plug in.
  */
 export class IpStack {
-  readonly interfaces: Interface[] = [];
   readonly routes = new RoutingTable();
   hooks: IpHooks = {};
+  #interfaces: Interface[] = [];
+  /** Name → the first interface of that name; every packet looks its interface up here. */
+  #byName = new Map<string, Interface>();
+  /** Local address → how many interfaces carry it (an LNS gives every ppp interface the same one). */
+  #localAddresses = new Map<Ip4, number>();
   #udp = new Map<number, UdpSocketHandler>();
   #icmpListeners = new Set<IcmpListener>();
   #protocols = new Map<number, ProtocolHandler>();
@@ -119,8 +123,15 @@ export class IpStack {
 
   constructor(readonly node: string, readonly ctx: SimContext, public forwarding: boolean) {}
 
+  /** The interfaces in the order they were added. */
+  get interfaces(): readonly Interface[] {
+    return this.#interfaces;
+  }
+
   addInterface(iface: Interface): void {
-    this.interfaces.push(iface);
+    this.#interfaces.push(iface);
+    if (!this.#byName.has(iface.name)) this.#byName.set(iface.name, iface);
+    this.#localAddresses.set(iface.ip, (this.#localAddresses.get(iface.ip) ?? 0) + 1);
     if (iface.peer === undefined) {
       this.routes.add({
         network: iface.ip,
@@ -132,17 +143,35 @@ export class IpStack {
     }
   }
 
+  /** Forgets `iface` (a PPP link went down); its routes are the caller's to remove. */
+  removeInterface(iface: Interface): void {
+    const at = this.#interfaces.indexOf(iface);
+    if (at < 0) return;
+    this.#interfaces.splice(at, 1);
+    if (this.#byName.get(iface.name) === iface) {
+      this.#byName.delete(iface.name);
+      const next = this.#interfaces.find((other) => other.name === iface.name);
+      if (next) this.#byName.set(next.name, next);
+    }
+    const count = this.#localAddresses.get(iface.ip)! - 1;
+    if (count > 0) this.#localAddresses.set(iface.ip, count);
+    else this.#localAddresses.delete(iface.ip);
+  }
+
   interface(name: string): Interface | undefined {
-    return this.interfaces.find((iface) => iface.name === name);
+    return this.#byName.get(name);
   }
 
   isLocal(ip: Ip4): boolean {
-    return this.interfaces.some((iface) => iface.ip === ip);
+    return this.#localAddresses.has(ip);
   }
+
+  /** Made once: a route lookup per packet should not allocate a closure. */
+  #interfaceUp = (name: string): boolean => this.#byName.get(name)?.up ?? false;
 
   /** The route and next hop towards `dst`, skipping interfaces that are down. */
   route(dst: Ip4): { route: Route; iface: Interface; nextHop: Ip4 } | undefined {
-    const route = this.routes.lookup(dst, (name) => this.interface(name)?.up ?? false);
+    const route = this.routes.lookup(dst, this.#interfaceUp);
     if (!route) return undefined;
     const iface = this.interface(route.iface)!;
     return { route, iface, nextHop: route.via ?? dst };

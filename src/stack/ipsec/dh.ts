@@ -1,7 +1,7 @@
 /**
  * Diffie-Hellman over the MODP groups IKEv1 peers commonly offer: group 2 (RFC 2409 §6.2, 1024-bit)
- * and group 14 (RFC 3526 §3, 2048-bit), generator 2. BigInt square-and-multiply is plenty fast for a
- * handful of exchanges per run, and needs no platform crypto (the engine also runs in the browser).
+ * and group 14 (RFC 3526 §3, 2048-bit), generator 2, in BigInt arithmetic: no platform crypto, since the
+ * engine also runs in the browser.
  */
 import type { DhGroupName } from "./config.ts";
 
@@ -30,15 +30,76 @@ export const MODP_GROUPS: Record<DhGroupName, ModpGroup> = {
   modp2048: { name: "modp2048", id: 14, prime: BigInt("0x" + MODP_2048), generator: 2n, length: 256 },
 };
 
-/** base^exponent mod modulus. */
+/**
+ * base^exponent mod modulus (non-negative inputs). Exponentiation is most of an IKE exchange's cost,
+ * so the generator of each MODP group gets a fixed-base table (built once, on first use) and any other
+ * base a sliding window; both give exactly the number plain square-and-multiply would.
+ */
 export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  if (exponent === 0n) return 1n;
+  const table = base === 2n ? generatorTable(modulus) : undefined;
+  if (table !== undefined) {
+    const digits = exponent.toString(16);
+    if (digits.length <= table.length) return fixedBasePow(table, digits, modulus);
+  }
+  return slidingWindowPow(base % modulus, exponent, modulus) % modulus;
+}
+
+/** Bits per digit of the fixed-base table: 16 entries per digit position. */
+const FIXED_WINDOW = 4;
+/** Digit positions the table covers: exponents up to 2^264, past the 257 bits dhKeyPair can draw. */
+const FIXED_DIGITS = 66;
+const generatorTables = new Map<bigint, bigint[][]>();
+
+/** The table of 2^(d·16^i) mod p for a MODP prime p (no other modulus is worth the memory). */
+function generatorTable(modulus: bigint): bigint[][] | undefined {
+  const cached = generatorTables.get(modulus);
+  if (cached) return cached;
+  if (modulus !== MODP_GROUPS.modp1024.prime && modulus !== MODP_GROUPS.modp2048.prime) return undefined;
+  const table: bigint[][] = [];
+  let power = 2n; // 2^(16^i)
+  for (let i = 0; i < FIXED_DIGITS; i++) {
+    const row = [1n, power];
+    for (let d = 2; d < 1 << FIXED_WINDOW; d++) row.push((row[d - 1] * power) % modulus);
+    table.push(row);
+    power = (row[(1 << FIXED_WINDOW) - 1] * power) % modulus;
+  }
+  generatorTables.set(modulus, table);
+  return table;
+}
+
+/** 2^e as the product of one table entry per hexadecimal digit of e: no squarings at all. */
+function fixedBasePow(table: bigint[][], hexDigits: string, modulus: bigint): bigint {
   let result = 1n;
-  let b = base % modulus;
-  let e = exponent;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % modulus;
-    b = (b * b) % modulus;
-    e >>= 1n;
+  for (let i = 0; i < hexDigits.length; i++) {
+    const digit = parseInt(hexDigits[hexDigits.length - 1 - i], 16);
+    if (digit === 0) continue;
+    result = result === 1n ? table[i][digit] : (result * table[i][digit]) % modulus;
+  }
+  return result;
+}
+
+/** Left-to-right sliding window of up to 5 bits over the odd powers b, b^3, …, b^31. */
+function slidingWindowPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  const width = 5;
+  const square = (base * base) % modulus;
+  const odd = [base];
+  for (let i = 1; i < 1 << (width - 1); i++) odd.push((odd[i - 1] * square) % modulus);
+  const bits = exponent.toString(2);
+  let result = 1n;
+  let i = 0;
+  while (i < bits.length) {
+    if (bits[i] === "0") {
+      result = (result * result) % modulus;
+      i++;
+      continue;
+    }
+    let end = Math.min(i + width, bits.length);
+    while (bits[end - 1] === "0") end--; // a window ends on a 1, so its value is odd
+    for (let k = i; k < end && result !== 1n; k++) result = (result * result) % modulus;
+    const power = odd[(parseInt(bits.slice(i, end), 2) - 1) >> 1];
+    result = result === 1n ? power : (result * power) % modulus;
+    i = end;
   }
   return result;
 }

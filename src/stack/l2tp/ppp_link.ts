@@ -163,8 +163,7 @@ export class PppLink {
     iface.down();
     this.iface = undefined;
     const ip = this.host.ip;
-    const at = ip.interfaces.indexOf(iface);
-    if (at >= 0) ip.interfaces.splice(at, 1);
+    ip.removeInterface(iface);
     ip.routes.remove((route) => route.iface === iface.name);
     this.host.state("interfaces", iface.name, null);
   }

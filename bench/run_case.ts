@@ -1,0 +1,112 @@
+/**
+ * One benchmark case in its own process, so its peak memory is its own; prints one JSON line.
+ * `engine_bench.ts` starts one of these per case.
+ *
+ *   deno run --allow-read --allow-env bench/run_case.ts scale CLIENTS PER_NAT l2tp|ipsec
+ *   deno run --allow-read --allow-env bench/run_case.ts flood
+ */
+import process from "node:process";
+import { loadTopology, simulate } from "../mod.ts";
+import { action, chain } from "../tests/helpers/model.ts";
+import { PINGS, scaleTopology } from "./scale_topology.ts";
+
+/** What one run measured. Times in seconds, memory in MiB. */
+export interface ScaleFigures {
+  clients: number;
+  perNat: number;
+  ipsec: boolean;
+  loadWall: number;
+  simWall: number;
+  wall: number;
+  cpu: number;
+  records: number;
+  events: number;
+  peakMiB: number;
+  up: number;
+  pinged: number;
+}
+
+function cpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+/**
+ * Loads the generated topology through the library API, simulates it, and counts the clients whose
+ * tunnel came up and whose pings all came back.
+ */
+export function runScale(clients: number, perNat: number, ipsec: boolean): ScaleFigures {
+  const text = scaleTopology({ clients, perNat, ipsec });
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  const loaded = loadTopology(text, "scale.yaml");
+  if (!loaded.ok) throw new Error(`scale topology does not load: ${loaded.errors[0].message}`);
+  const t1 = performance.now();
+  const run = simulate(loaded.model);
+  const t2 = performance.now();
+  const cpu = cpuSeconds() - cpu0;
+  let up = 0;
+  let pinged = 0;
+  const allBack = `${PINGS} packets transmitted, ${PINGS} received`;
+  for (const record of run.records) {
+    if (record.kind !== "app" || record.node[0] !== "c") continue;
+    if (record.summary.startsWith("vpn office: connected")) up++;
+    else if (record.summary.includes(allBack)) pinged++;
+  }
+  return {
+    clients,
+    perNat,
+    ipsec,
+    loadWall: (t1 - t0) / 1000,
+    simWall: (t2 - t1) / 1000,
+    wall: (t2 - t0) / 1000,
+    cpu,
+    records: run.records.length,
+    events: run.events,
+    peakMiB: process.resourceUsage().maxRSS / 1024,
+    up,
+    pinged,
+  };
+}
+
+/** What the ping flood measured: a hop is one `rx` on a device. */
+export interface FloodFigures {
+  hops: number;
+  events: number;
+  wall: number;
+  cpu: number;
+  records: number;
+  peakMiB: number;
+}
+
+/** The ping flood: 20,000 pings every 0.5 ms across a chain of 10 routers (ns-3's comparison run). */
+export function floodModel() {
+  const flood = chain(10);
+  flood.duration = 20_000_000;
+  flood.script = [action(0, { node: "laptop" }, "ping", { dst: "10.0.0.42", count: 20_000, interval: 500 })];
+  return flood;
+}
+
+/** One flood run, from a cold start as a one-off simulator process would make it. */
+export function runFlood(): FloodFigures {
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  const run = simulate(floodModel());
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds() - cpu0;
+  const hops = run.records.filter((r) => r.kind === "rx").length;
+  return {
+    hops,
+    events: run.events,
+    wall,
+    cpu,
+    records: run.records.length,
+    peakMiB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+if (import.meta.main) {
+  const [what, clients, perNat, mode] = Deno.args;
+  if (what === "flood") console.log(JSON.stringify(runFlood()));
+  else console.log(JSON.stringify(runScale(Number(clients), Number(perNat), mode === "ipsec")));
+}
