@@ -1,7 +1,7 @@
 /**
  * The `ipsec:` key that `host`, `router` and `lns` nodes may carry: L2TP/IPsec's pre-shared key,
  * peers, NAT-T mode and algorithms. The loader leaves a complete `IpsecConfig` in
- * `node.config.ipsec`; devices pass it to `attachIpsec`.
+ * `node.config.ipsec`; the kind attaches it to the device it built with `withIpsec`.
  *
  * ```yaml
  * ipsec:
@@ -26,8 +26,23 @@ import {
   NAT_T_MODES,
   resolveIpsecConfig,
 } from "../stack/ipsec/config.ts";
-import { extendKind } from "./kinds.ts";
-import { bool, describe, duration, ipv4, list, obj, oneOf, positionsOf, type Schema, str } from "./schema.ts";
+import type { Device } from "../devices/device.ts";
+import { attachIpsec } from "../stack/ipsec/attach.ts";
+import {
+  bool,
+  type Ctx,
+  describe,
+  duration,
+  ipv4,
+  list,
+  obj,
+  oneOf,
+  positionsOf,
+  type Schema,
+  str,
+  type Val,
+} from "../topology/schema.ts";
+import { optional } from "./kind.ts";
 
 const ike = obj({
   encryption: oneOf(IKE_ENCRYPTIONS),
@@ -74,7 +89,7 @@ const ipsecBlock = obj({
 }, { required: ["psk"] });
 
 /** Reads the `ipsec:` block into a complete configuration (defaults filled in). */
-export const ipsecSchema: Schema<IpsecConfig> = (v, ctx) => {
+export const ipsecSchema: Schema<IpsecConfig> = Object.assign((v: Val, ctx: Ctx): IpsecConfig | undefined => {
   if (v.node === null) {
     ctx.error(v.pos, `ipsec: expected a map like {psk: "secret", peers: any}, got ${describe(v.node)}`);
     return undefined;
@@ -86,7 +101,7 @@ export const ipsecSchema: Schema<IpsecConfig> = (v, ctx) => {
     ctx.error(at, `ipsec: ${raw.esp.encryption} authenticates by itself; remove esp.integrity`);
     return undefined;
   }
-  const settings: IpsecSettings = { psk: raw.psk! };
+  const settings: IpsecSettings = { psk: raw.psk };
   if (raw.enabled !== undefined) settings.enabled = raw.enabled;
   if (raw.peers !== undefined) settings.peers = raw.peers;
   if (raw["nat-t"] !== undefined) settings.natT = raw["nat-t"];
@@ -94,8 +109,16 @@ export const ipsecSchema: Schema<IpsecConfig> = (v, ctx) => {
   if (raw.esp) settings.esp = raw.esp;
   if (raw.keepalive !== undefined) settings.keepalive = raw.keepalive;
   return resolveIpsecConfig(settings);
-};
+}, { fields: ipsecBlock.fields });
 
-for (const kind of ["host", "router", "lns"]) {
-  extendKind(kind, { ipsec: { schema: ipsecSchema as Schema<unknown> } });
+/** The `ipsec` key of the kinds that can run L2TP/IPsec. */
+export const ipsecKey = { ipsec: optional(ipsecSchema) };
+
+/**
+ * Gives `device` the IPsec of its settings, if any. IPsec sits under whatever the kind built (its hooks
+ * wrap the kind's), so it is attached once the device is complete.
+ */
+export function withIpsec<D extends Device>(device: D, ipsec: IpsecConfig | undefined): D {
+  if (ipsec) attachIpsec(device, ipsec);
+  return device;
 }
