@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { describeFrame } from "../../src/wire/frame.ts";
 import { anatomyOf, espSizes, proposalOf } from "../../web/app/anatomy.ts";
 import { runText } from "../../web/app/run.ts";

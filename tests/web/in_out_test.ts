@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { describeFrame } from "../../src/wire/frame.ts";
 import { compareDissections, inOutOf } from "../../web/app/in_out.ts";
 import { runText } from "../../web/app/run.ts";
