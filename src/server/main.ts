@@ -255,21 +255,29 @@ async function main(): Promise<number> {
         options.topologies,
       );
     } catch (e) {
+      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) throw e;
       console.error(`error: ${(e as Error).message}`);
       return 2;
     }
   }
   if (parsed.printIndex || parsed.writeIndex) {
-    const index = await listLessons(options.topologies, options.lesson);
+    let index: LessonIndex;
+    try {
+      index = await listLessons(options.topologies, options.lesson);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) throw e;
+      console.error(
+        `error: the lesson list needs --allow-read --allow-env (the YAML reader asks for the environment): ${
+          (e as Error).message
+        }`,
+      );
+      return 2;
+    }
     if (parsed.printIndex) console.log(JSON.stringify(index, null, 2));
     else {
       try {
-        console.log(
-          `wrote ${await writeIndexFile(
-            options.topologies,
-            index,
-          )} (${index.lessons.length} lessons, default ${index.default})`,
-        );
+        const file = await writeIndexFile(options.topologies, index);
+        console.log(`wrote ${file} (${index.lessons.length} lessons, default ${index.default})`);
       } catch (e) {
         console.error(`error: cannot write ${options.topologies}/index.json: ${(e as Error).message}`);
         return 1;

@@ -3,13 +3,11 @@
  * `file:line:col: message`. Pure: the caller reads the file. Reading is in read.ts, the checks that
  * need the whole file in checks.ts.
  */
-// Every kind, command and dissector must be registered before a file is read, whoever calls the loader.
-import "../plugins.ts";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { INPUT_LIMITS } from "../engine/limits.ts";
 import { SECOND } from "../engine/time.ts";
+import { getKind } from "../kinds/index.ts";
 import { tooDeep, tooLarge } from "./source.ts";
-import { getKind } from "./kinds.ts";
 import type {
   Expectation,
   LessonSpec,

@@ -2,7 +2,6 @@
  * Runs an L2TP lesson (optionally edited) and reads its trace back through the wire decoders, so the
  * scenario tests check bytes on the wire rather than our own summaries.
  */
-import "../../src/plugins.ts";
 import { type SimResult, simulate } from "../../src/sim.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import type { NodeSpec, TopologyModel } from "../../src/topology/model.ts";
@@ -10,7 +9,7 @@ import type { TraceRecord } from "../../src/trace/record.ts";
 import { decodeIcmp, type IcmpMessage } from "../../src/wire/icmp.ts";
 import { decodeIpv4, type Ipv4Packet } from "../../src/wire/ipv4.ts";
 import { decodeL2tp, type L2tpMessage, messageTypeOf } from "../../src/wire/l2tp.ts";
-import { MESSAGE_TYPE_NAMES } from "../../src/wire/l2tp_avp.ts";
+import { MESSAGE_TYPE_NAMES } from "../../src/wire/l2tp_names.ts";
 import { decodePpp } from "../../src/wire/ppp.ts";
 import { decodeUdp, type UdpDatagram } from "../../src/wire/udp.ts";
 

@@ -4,7 +4,6 @@
  * no run can), and that check holds. A lesson that stops teaching what it says fails here first.
  */
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import { simulate } from "../../src/sim.ts";
 import { checkExpectations, checkLookFor } from "../../src/trace/expect.ts";
@@ -19,6 +18,10 @@ for (const lesson of lessons) {
     const model = loaded.model;
     assert.ok(model.lesson, `${lesson} has no lesson: block`);
     assert.ok((model.expectations ?? []).length > 0, `${lesson} has no expect: list`);
+    const bare = model.lesson.lookFor.filter((item) => !item.check && !item.unchecked).map((item) =>
+      item.text
+    );
+    assert.deepEqual(bare, [], "look-for items with neither a check nor the reason no run can show them");
     const records = simulate(model).records;
     const unmet = checkExpectations(model.expectations!, records).filter((v) => !v.met)
       .map((v) => `expect: ${v.say}: ${v.detail}`);
