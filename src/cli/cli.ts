@@ -3,11 +3,9 @@
  * 1 internal error. Output goes through `CliIo` so tests can run the CLI in-process.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import "../plugins.ts";
 import { formatDuration } from "../engine/time.ts";
 import { INPUT_LIMITS, RUN_LIMITS } from "../engine/limits.ts";
-import { commandList } from "../topology/commands.ts";
-import { getKind, kindNames } from "../topology/kinds.ts";
+import { COMMANDS, KINDS } from "../kinds/index.ts";
 import { closest } from "../topology/values.ts";
 import { loadTopologyFile } from "./load_file.ts";
 import { BadInput, parseUntil, runCommand, type RunOptions } from "./run.ts";
@@ -32,7 +30,7 @@ export const EXIT_BAD_INPUT = 2;
 
 /** Shown by `help`, `--help` and after a usage mistake. */
 export function usage(): string {
-  const commands = commandList().map((c) => `    ${c.target === "node" ? "node" : "link"}: ${c.usage}`);
+  const commands = COMMANDS.map((c) => `    ${c.target === "node" ? "node" : "link"}: ${c.usage}`);
   return [
     "Tunnel Lab: a deterministic network simulator for L2TP/IPsec across NAT routers and ISPs.",
     "",
@@ -58,7 +56,7 @@ export function usage(): string {
       formatDuration(RUN_LIMITS.duration)
     } simulated, ${RUN_LIMITS.events} events or ${RUN_LIMITS.records} records.`,
     "",
-    `Node kinds: ${kindNames().map((k) => `${k} (${getKind(k)!.summary})`).join("; ")}`,
+    `Node kinds: ${KINDS.map((k) => `${k.name} (${k.summary})`).join("; ")}`,
     "Script commands (do:):",
     ...commands,
   ].join("\n");

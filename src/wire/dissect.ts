@@ -1,13 +1,18 @@
 import { formatIp, readIp } from "./addr.ts";
 import { describeIcmpHeader, icmpSummary } from "./icmp.ts";
 import { decodeUdp, describeUdpHeader, UDP_HEADER_LEN } from "./udp.ts";
-import { describeIpv4Header, FLAG_MF, PROTO_ICMP, PROTO_UDP, protocolName } from "./ipv4.ts";
+import { describeIpv4Header, FLAG_MF, PROTO_ESP, PROTO_ICMP, PROTO_UDP, protocolName } from "./ipv4.ts";
 import type { Field } from "./field.ts";
 import type { ProtoLabel } from "../trace/record.ts";
+import { espDissector, udpEncapDissector } from "./esp.ts";
+import { IKE_PORT, isakmpDissector, NAT_T_PORT } from "./isakmp.ts";
+import { L2TP_PORT, l2tpDissector } from "./l2tp.ts";
+import { STUN_ALT_PORT, STUN_PORT, stunDissector } from "./stun.ts";
+import { PROTO_TCP, tcpDissector } from "./tcp.ts";
 
 /**
  * What rides on a UDP port: a label, a one-line summary and a field tree. Like Wireshark's
- * `udp.port` dissector table; protocol modules add their rows with `registerUdpDissector`.
+ * `udp.port` dissector table; the table itself is in `dissectorTables` below, one row per protocol module.
  */
 export interface UdpDissector {
   label: ProtoLabel;
@@ -17,27 +22,37 @@ export interface UdpDissector {
   describe(bytes: Uint8Array, offset: number, end: number): Field[];
 }
 
-const udpDissectors = new Map<number, UdpDissector>();
-
-export function registerUdpDissector(port: number, dissector: UdpDissector): void {
-  udpDissectors.set(port, dissector);
-}
-
 /**
  * What rides directly on IP (ESP is protocol 50): like `UdpDissector`, keyed by IP protocol number.
  * `payload` is the datagram's payload (no IP header).
  */
 export type IpDissector = UdpDissector;
 
-const ipDissectors = new Map<number, IpDissector>();
+/** The dissector tables, built on first use: the protocol modules import this one for its types. */
+let tables: { udp: Map<number, UdpDissector>; ip: Map<number, IpDissector> } | undefined;
 
-export function registerIpDissector(protocol: number, dissector: IpDissector): void {
-  ipDissectors.set(protocol, dissector);
+function dissectorTables(): { udp: Map<number, UdpDissector>; ip: Map<number, IpDissector> } {
+  tables ??= {
+    udp: new Map([
+      [L2TP_PORT, l2tpDissector],
+      [STUN_PORT, stunDissector],
+      [STUN_ALT_PORT, stunDissector],
+      [IKE_PORT, isakmpDissector],
+      [NAT_T_PORT, udpEncapDissector],
+    ]),
+    ip: new Map([[PROTO_ESP, espDissector], [PROTO_TCP, tcpDissector]]),
+  };
+  return tables;
 }
 
 function udpDissectorFor(srcPort: number, dstPort: number): UdpDissector | undefined {
   // The well-known port is usually the lower one; try the destination first as Wireshark does for replies.
-  return udpDissectors.get(dstPort) ?? udpDissectors.get(srcPort);
+  const udp = dissectorTables().udp;
+  return udp.get(dstPort) ?? udp.get(srcPort);
+}
+
+function ipDissectorFor(protocol: number): IpDissector | undefined {
+  return dissectorTables().ip.get(protocol);
 }
 
 interface Layers {
@@ -79,7 +94,7 @@ export function protoLabel(bytes: Uint8Array): ProtoLabel {
     if (dissector?.labelOf) return dissector.labelOf(bytes.subarray(at + UDP_HEADER_LEN, ip.totalLength));
     return dissector?.label ?? "UDP";
   }
-  return ipDissectors.get(ip.protocol)?.label ?? "IP";
+  return ipDissectorFor(ip.protocol)?.label ?? "IP";
 }
 
 /** One line in the spirit of tcpdump: `10.0.0.2.40000 > 10.0.0.5.7: UDP length 5`. */
@@ -105,7 +120,7 @@ export function summarize(bytes: Uint8Array): string {
       : `UDP len ${payload.length - UDP_HEADER_LEN}`;
     return `${ip.src}.${srcPort} > ${ip.dst}.${dstPort}: ${inner}${more}`;
   }
-  const ipDissector = ip.fragment ? undefined : ipDissectors.get(ip.protocol);
+  const ipDissector = ip.fragment ? undefined : ipDissectorFor(ip.protocol);
   if (ipDissector) return `${ip.src} > ${ip.dst}: ${ipDissector.summarize(payload)}`;
   return `${ip.src} > ${ip.dst}: ${protocolName(ip.protocol)} len ${payload.length}${more}`;
 }
@@ -135,8 +150,8 @@ export function describe(bytes: Uint8Array): Field[] {
     else if (end > dataStart) {
       fields.push({ name: "Data", value: `${end - dataStart} bytes`, start: dataStart, end });
     }
-  } else if (ipDissectors.has(ip.protocol) && !ip.fragment) {
-    fields.push(...ipDissectors.get(ip.protocol)!.describe(bytes, start, end));
+  } else if (ipDissectorFor(ip.protocol) && !ip.fragment) {
+    fields.push(...ipDissectorFor(ip.protocol)!.describe(bytes, start, end));
   } else if (end > start) {
     fields.push({ name: protocolName(ip.protocol), value: `${end - start} bytes`, start, end });
   }
