@@ -5,7 +5,6 @@
  * The CLI's line types and their order are checked on one run, and the summary's fields on its table.
  */
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { loadTopology } from "../../src/topology/load.ts";
 import { simulate } from "../../src/sim.ts";
 import { recordToJson } from "../../src/trace/format.ts";

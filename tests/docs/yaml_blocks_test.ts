@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
-import "../../src/plugins.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import { simulate } from "../../src/sim.ts";
 import { type Block, docFiles, fencedBlocks } from "./markdown.ts";
