@@ -44,6 +44,7 @@ export function usage(): string {
     "  --until T                stop at simulated time T (e.g. 500ms, 10s, 1m) instead of the duration",
     "  --pcap DIR               write one pcap per link to DIR/<link>.pcap (Wireshark, tshark)",
     "  --keys FILE              write the run's IPsec keys (ESP SAs, IKEv1) as tshark -o options",
+    "  --wg-keylog FILE         write the run's WireGuard key log (tshark -o wg.keylog_file:FILE)",
     "  --format text|json       readable trace (default) or one JSON object per line",
     "  --show TABLE@NODE[@T]    print a device table at the end or at time T, e.g. routes@r1,",
     "                           interfaces@laptop@2s, nat@home-router (repeatable)",
@@ -145,6 +146,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     until: { type: "string" },
     pcap: { type: "string" },
     keys: { type: "string" },
+    "wg-keylog": { type: "string" },
     format: { type: "string", default: "text" },
     show: { type: "string", multiple: true },
     check: { type: "boolean" },
@@ -167,5 +169,6 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (values.until !== undefined) options.until = parseUntil(values.until as string);
   if (values.pcap !== undefined) options.pcap = values.pcap as string;
   if (values.keys !== undefined) options.keys = values.keys as string;
+  if (values["wg-keylog"] !== undefined) options.wgKeylog = values["wg-keylog"] as string;
   return await runCommand(options, io);
 }

@@ -3,6 +3,7 @@ import { Router } from "../devices/host.ts";
 import { ipsecKey, withIpsec } from "./ipsec_keys.ts";
 import { TCP_TOOLS } from "./commands.ts";
 import { defineKind } from "./kind.ts";
+import { wireguardKey, withWireguard } from "./wireguard_keys.ts";
 
 /** A plain IP router. */
 export const routerKind = defineKind({
@@ -11,7 +12,8 @@ export const routerKind = defineKind({
   routes: true,
   gateway: false,
   interfacesRequired: true,
-  keys: { ...ipsecKey },
+  keys: { ...ipsecKey, ...wireguardKey },
   commands: ["ping", "udp send", "udp echo", ...TCP_TOOLS],
-  create: (spec, settings, ctx) => withIpsec(new Router(spec, ctx), settings.ipsec),
+  create: (spec, settings, ctx) =>
+    withWireguard(withIpsec(new Router(spec, ctx), settings.ipsec), settings.wireguard),
 });

@@ -9,6 +9,7 @@ import { IKE_PORT, isakmpDissector, NAT_T_PORT } from "./isakmp.ts";
 import { L2TP_PORT, l2tpDissector } from "./l2tp.ts";
 import { STUN_ALT_PORT, STUN_PORT, stunDissector } from "./stun.ts";
 import { PROTO_TCP, tcpDissector } from "./tcp.ts";
+import { WG_PORT, wireguardDissector } from "./wireguard.ts";
 
 /**
  * What rides on a UDP port: a label, a one-line summary and a field tree. Like Wireshark's
@@ -39,6 +40,7 @@ function dissectorTables(): { udp: Map<number, UdpDissector>; ip: Map<number, Ip
       [STUN_ALT_PORT, stunDissector],
       [IKE_PORT, isakmpDissector],
       [NAT_T_PORT, udpEncapDissector],
+      [WG_PORT, wireguardDissector],
     ]),
     ip: new Map([[PROTO_ESP, espDissector], [PROTO_TCP, tcpDissector]]),
   };
