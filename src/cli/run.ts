@@ -7,7 +7,7 @@
 import { formatDuration, formatTime, type Micros, parseDuration } from "../engine/time.ts";
 import { RUN_LIMITS } from "../engine/limits.ts";
 import { startSimulation } from "../sim.ts";
-import { formatKeysFile, ipsecKeysFromTrace } from "../stack/ipsec/keys.ts";
+import { formatKeysFile, ipsecKeysFromTrace } from "../trace/keys_file.ts";
 import type { TopologyModel } from "../topology/model.ts";
 import { checkExpectations } from "../trace/expect.ts";
 import {

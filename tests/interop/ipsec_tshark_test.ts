@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { simulate } from "../../src/sim.ts";
-import { formatKeysFile, ipsecKeysFromTrace, tsharkKeyOptions } from "../../src/stack/ipsec/keys.ts";
+import { formatKeysFile, ipsecKeysFromTrace, tsharkKeyOptions } from "../../src/trace/keys_file.ts";
 import { writePcap } from "../../src/trace/pcap.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 import { assertTsharkPresent, fieldValues, problems, skipWithoutTshark } from "../helpers/tshark.ts";

@@ -4,7 +4,7 @@
  * (lessons.ts), unsaved edits (drafts.ts) and the page's fixed controls (controls.ts) live apart.
  */
 import { parseDuration } from "../../src/engine/time.ts";
-import { formatKeysFile, ipsecKeysFromTrace } from "../../src/stack/ipsec/keys.ts";
+import { formatKeysFile, ipsecKeysFromTrace } from "../../src/trace/keys_file.ts";
 import { dialupLines } from "../../src/trace/pcap.ts";
 import { wireControls } from "./controls.ts";
 import { byId, h } from "./dom.ts";
