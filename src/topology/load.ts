@@ -22,10 +22,11 @@ import { checkAddresses, checkLinks, checkRoutes, checkScript } from "./checks.t
 import { readExpectation, readLookFor } from "./expectations.ts";
 import {
   checkLineNames,
-  checkName,
   configPositions,
   type Declared,
   forEachItem,
+  NAME,
+  NAME_HINT,
   readAction,
   readLink,
   readNode,
@@ -110,7 +111,13 @@ function load(text: string, file: string): LoadResult {
   };
 
   const name = get("name", str({ nonEmpty: true })) ?? "";
-  if (name !== "") checkName(name, entries.get("name")!.val.pos, "topology name", ctx);
+  if (name && !NAME.test(name)) {
+    // The name heads the trace and names the view's files, so it follows the node and link names' rule.
+    ctx.error(
+      entries.get("name")!.val.pos,
+      `name: "${name}" is not valid (expected ${NAME_HINT}, at most 64 characters)`,
+    );
+  }
   const description = get("description", str()) ?? "";
   const seed = get("seed", int(0, 0xffffffff)) ?? 1;
   const runFor = get("duration", duration(1)) ?? DEFAULT_DURATION;

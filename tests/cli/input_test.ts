@@ -86,7 +86,7 @@ Deno.test("the topology name is checked against the documented characters", () =
   assert.equal(r.errors.length, 1);
   assert.match(
     r.errors[0].message,
-    /topology name "my lab\/1" is not a valid name \(expected a name of letters/,
+    /name: "my lab\/1" is not valid \(expected a name of letters/,
   );
   assert.deepEqual([r.errors[0].line, r.errors[0].col], [1, 7]);
 });
