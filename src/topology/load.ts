@@ -23,6 +23,8 @@ import {
   configPositions,
   type Declared,
   forEachItem,
+  NAME,
+  NAME_HINT,
   readAction,
   readLink,
   readNode,
@@ -101,6 +103,13 @@ function load(text: string, file: string): LoadResult {
   };
 
   const name = get("name", str({ nonEmpty: true })) ?? "";
+  if (name && !NAME.test(name)) {
+    // The name heads the trace and names the view's files, so it follows the node and link names' rule.
+    ctx.error(
+      entries.get("name")!.val.pos,
+      `name: "${name}" is not valid (expected ${NAME_HINT}, at most 64 characters)`,
+    );
+  }
   const description = get("description", str()) ?? "";
   const seed = get("seed", int(0, 0xffffffff)) ?? 1;
   const runFor = get("duration", duration(1)) ?? DEFAULT_DURATION;

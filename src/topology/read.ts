@@ -36,8 +36,9 @@ import {
 import { formatIpv4, formatSubnet, suggestion } from "./values.ts";
 
 /** Names of nodes, interfaces and links: they appear in `node:iface` and in pcap file names. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const NAME_HINT = "a name of letters, digits, '-', '_' or '.', starting with a letter or digit";
+export const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** The rule of NAME in words, for error messages. */
+export const NAME_HINT = "a name of letters, digits, '-', '_' or '.', starting with a letter or digit";
 
 const LINK_KEYS = [
   "name",
