@@ -8,6 +8,7 @@ import { INPUT_LIMITS, RUN_LIMITS } from "../engine/limits.ts";
 import { COMMANDS, KINDS } from "../kinds/index.ts";
 import { closest } from "../topology/values.ts";
 import { loadTopologyFile } from "./load_file.ts";
+import { compareCommand } from "./compare.ts";
 import { BadInput, parseUntil, runCommand, type RunOptions } from "./run.ts";
 import { KNOWN_TABLES } from "./show.ts";
 
@@ -37,6 +38,7 @@ export function usage(): string {
     "Usage:",
     "  deno task sim run FILE [options]   simulate a topology and print the trace",
     "  deno task sim validate FILE        check a topology file and report every mistake",
+    "  deno task sim compare [--dir DIR] [--seed N]  run each VPN protocol on the same network, one table",
     "  deno task sim help                 this text",
     "",
     "Options for run:",
@@ -44,6 +46,7 @@ export function usage(): string {
     "  --until T                stop at simulated time T (e.g. 500ms, 10s, 1m) instead of the duration",
     "  --pcap DIR               write one pcap per link to DIR/<link>.pcap (Wireshark, tshark)",
     "  --keys FILE              write the run's IPsec keys (ESP SAs, IKEv1) as tshark -o options",
+    "  --wg-keylog FILE         write the run's WireGuard key log (tshark -o wg.keylog_file:FILE)",
     "  --format text|json       readable trace (default) or one JSON object per line",
     "  --show TABLE@NODE[@T]    print a device table at the end or at time T, e.g. routes@r1,",
     "                           interfaces@laptop@2s, nat@home-router (repeatable)",
@@ -94,6 +97,7 @@ async function dispatch(args: string[], io: CliIo): Promise<number> {
   }
   if (command === "validate") return await validate(rest, io);
   if (command === "run") return await run(rest, io);
+  if (command === "compare") return await compareCommand(rest, io);
   const hint = closest(command, ["run", "validate", "help"]);
   throw new BadInput(
     `unknown command "${command}"${
@@ -145,6 +149,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     until: { type: "string" },
     pcap: { type: "string" },
     keys: { type: "string" },
+    "wg-keylog": { type: "string" },
     format: { type: "string", default: "text" },
     show: { type: "string", multiple: true },
     check: { type: "boolean" },
@@ -167,5 +172,6 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (values.until !== undefined) options.until = parseUntil(values.until as string);
   if (values.pcap !== undefined) options.pcap = values.pcap as string;
   if (values.keys !== undefined) options.keys = values.keys as string;
+  if (values["wg-keylog"] !== undefined) options.wgKeylog = values["wg-keylog"] as string;
   return await runCommand(options, io);
 }

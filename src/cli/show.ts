@@ -32,6 +32,7 @@ export const KNOWN_TABLES = [
   "tcp",
   "firewall",
   "conntrack",
+  "wireguard",
 ] as const;
 
 /** One `--show` request, checked. */

@@ -4,10 +4,11 @@ import { TCP_TOOLS } from "./commands.ts";
 import { ipsecKey, withIpsec } from "./ipsec_keys.ts";
 import { type Agree, defineKind, optional, type SettingsOf } from "./kind.ts";
 import { checkVpn, vpnProfiles } from "./vpn_keys.ts";
+import { wireguardKey, withWireguard } from "./wireguard_keys.ts";
 
-const keys = { vpn: optional(vpnProfiles()), ...ipsecKey };
+const keys = { vpn: optional(vpnProfiles()), ...ipsecKey, ...wireguardKey };
 
-const _agree: Agree<Omit<SettingsOf<typeof keys>, "ipsec">, HostSettings> = true;
+const _agree: Agree<Omit<SettingsOf<typeof keys>, "ipsec" | "wireguard">, HostSettings> = true;
 
 /** An end host. */
 export const hostKind = defineKind({
@@ -30,5 +31,6 @@ export const hostKind = defineKind({
   check(node, settings, model, report) {
     checkVpn(node, settings.vpn, model, report);
   },
-  create: (spec, settings, ctx) => withIpsec(new Host(spec, ctx, settings), settings.ipsec),
+  create: (spec, settings, ctx) =>
+    withWireguard(withIpsec(new Host(spec, ctx, settings), settings.ipsec), settings.wireguard),
 });

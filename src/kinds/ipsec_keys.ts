@@ -8,14 +8,18 @@
  *   psk: "classroom-secret"
  *   peers: [203.0.113.10]          # or `any` on a server
  *   nat-t: auto                    # auto | force | off
- *   ike: {encryption: aes128, hash: sha1, group: modp2048}
- *   esp: {encryption: aes128-cbc, integrity: hmac-sha1-96}
+ *   ike: {encryption: aes128, hash: sha1, group: modp2048}   # or "aes256-sha256-modp2048,aes128-sha1-modp2048"
+ *   esp: {encryption: aes128-cbc, integrity: hmac-sha1-96}   # or [aes256-sha256, aes128-sha1]
  *   keepalive: 20s                 # or off
+ *   dpd: {delay: 30s, timeout: 150s, action: clear}          # clear | restart; delay 0 (default): off
+ *   behaviour: strongswan          # or one-sa-per-address (older servers)
  * ```
  */
+import { isSeq } from "yaml";
 import { SECOND } from "../engine/time.ts";
 import {
   DH_GROUPS,
+  DPD_ACTIONS,
   ESP_CIPHERS,
   ESP_ENCRYPTIONS,
   ESP_INTEGRITIES,
@@ -24,8 +28,12 @@ import {
   type IpsecConfig,
   type IpsecSettings,
   NAT_T_MODES,
+  type ProposalSettings,
   resolveIpsecConfig,
+  SERVER_BEHAVIOURS,
 } from "../stack/ipsec/config.ts";
+import { parseEspProposals, parseIkeProposals } from "../stack/ipsec/proposal_text.ts";
+import type { Decoded } from "../wire/field.ts";
 import type { Device } from "../devices/device.ts";
 import { attachIpsec } from "../stack/ipsec/attach.ts";
 import {
@@ -57,6 +65,41 @@ const esp = obj({
   lifetime: duration(60 * SECOND),
 });
 
+/**
+ * Proposals: the map above, a strongSwan-style string (`aes256-sha256-modp2048,aes128-sha1-modp2048`), or
+ * a list of such strings and maps.
+ */
+function proposals<P, M extends object>(
+  map: Schema<M>,
+  parse: (text: string) => Decoded<P[]>,
+  example: string,
+): Schema<ProposalSettings<P>> {
+  const text: Schema<string> = (v, ctx) => {
+    const written = (v.node as { value?: unknown } | null)?.value;
+    if (typeof written !== "string") return undefined;
+    const parsed = parse(written);
+    if (!parsed.ok) {
+      ctx.error(v.pos, `${v.label}: ${parsed.error}; write proposals like "${example}"`);
+      return undefined;
+    }
+    return written;
+  };
+  const one: Schema<string | M> = (v, ctx) =>
+    typeof (v.node as { value?: unknown } | null)?.value === "string" ? text(v, ctx) : map(v, ctx);
+  const many = list(one, { min: 1 });
+  return Object.assign((v: Val, ctx: Ctx): ProposalSettings<P> | undefined => {
+    const isList = v.node !== null && isSeq(v.node);
+    const read = isList ? many(v, ctx) : one(v, ctx);
+    return read as ProposalSettings<P> | undefined;
+  }, { fields: map.fields });
+}
+
+const dpd = obj({
+  delay: durationOrOffSchema(),
+  timeout: duration(SECOND),
+  action: oneOf(DPD_ACTIONS),
+});
+
 /** `any`, or a list of peer addresses. */
 const peers: Schema<string[] | "any"> = (v, ctx) => {
   const node = v.node as { value?: unknown } | null;
@@ -72,20 +115,25 @@ const peers: Schema<string[] | "any"> = (v, ctx) => {
 };
 
 /** A duration, or `off` (also 0) for none. */
-const durationOrOff: Schema<number> = (v, ctx) => {
-  const node = v.node as { value?: unknown } | null;
-  if (node && (node.value === "off" || node.value === 0)) return 0;
-  return duration(SECOND)(v, ctx);
-};
+function durationOrOffSchema(): Schema<number> {
+  return (v, ctx) => {
+    const node = v.node as { value?: unknown } | null;
+    if (node && (node.value === "off" || node.value === 0)) return 0;
+    return duration(SECOND)(v, ctx);
+  };
+}
+const durationOrOff = durationOrOffSchema();
 
 const ipsecBlock = obj({
   enabled: bool(),
   psk: str({ nonEmpty: true }),
   peers,
   "nat-t": oneOf(NAT_T_MODES),
-  ike,
-  esp,
+  behaviour: oneOf(SERVER_BEHAVIOURS),
+  ike: proposals(ike, parseIkeProposals, "aes256-sha256-modp2048,aes128-sha1-modp2048"),
+  esp: proposals(esp, parseEspProposals, "aes256-sha256,aes128-sha1"),
   keepalive: durationOrOff,
+  dpd,
 }, { required: ["psk"] });
 
 /** Reads the `ipsec:` block into a complete configuration (defaults filled in). */
@@ -96,10 +144,20 @@ export const ipsecSchema: Schema<IpsecConfig> = Object.assign((v: Val, ctx: Ctx)
   }
   const raw = ipsecBlock(v, ctx);
   if (!raw) return undefined;
-  if (raw.esp?.integrity !== undefined && raw.esp.encryption && ESP_CIPHERS[raw.esp.encryption].aead) {
-    const at = positionsOf(raw.esp).integrity ?? v.pos;
-    ctx.error(at, `ipsec: ${raw.esp.encryption} authenticates by itself; remove esp.integrity`);
-    return undefined;
+  const espMaps = typeof raw.esp === "string"
+    ? []
+    : Array.isArray(raw.esp)
+    ? raw.esp
+    : raw.esp
+    ? [raw.esp]
+    : [];
+  for (const map of espMaps) {
+    if (typeof map === "string") continue;
+    if (map.integrity !== undefined && map.encryption && ESP_CIPHERS[map.encryption].aead) {
+      const at = positionsOf(map).integrity ?? v.pos;
+      ctx.error(at, `ipsec: ${map.encryption} authenticates by itself; remove esp.integrity`);
+      return undefined;
+    }
   }
   const settings: IpsecSettings = { psk: raw.psk };
   if (raw.enabled !== undefined) settings.enabled = raw.enabled;
@@ -108,6 +166,8 @@ export const ipsecSchema: Schema<IpsecConfig> = Object.assign((v: Val, ctx: Ctx)
   if (raw.ike) settings.ike = raw.ike;
   if (raw.esp) settings.esp = raw.esp;
   if (raw.keepalive !== undefined) settings.keepalive = raw.keepalive;
+  if (raw.behaviour !== undefined) settings.behaviour = raw.behaviour;
+  if (raw.dpd) settings.dpd = raw.dpd;
   return resolveIpsecConfig(settings);
 }, { fields: ipsecBlock.fields });
 

@@ -5,6 +5,7 @@ import { TCP_TOOLS } from "./commands.ts";
 import { defineKind } from "./kind.ts";
 import { withMssClamp } from "../devices/mss_clamp.ts";
 import { mssClampKey } from "./tcp_keys.ts";
+import { wireguardKey, withWireguard } from "./wireguard_keys.ts";
 
 /** A plain IP router. */
 export const routerKind = defineKind({
@@ -13,8 +14,11 @@ export const routerKind = defineKind({
   routes: true,
   gateway: false,
   interfacesRequired: true,
-  keys: { ...ipsecKey, ...mssClampKey },
+  keys: { ...ipsecKey, ...wireguardKey, ...mssClampKey },
   commands: ["ping", "udp send", "udp echo", ...TCP_TOOLS],
   create: (spec, settings, ctx) =>
-    withMssClamp(withIpsec(new Router(spec, ctx), settings.ipsec), settings["tcp-mss-clamp"]),
+    withMssClamp(
+      withWireguard(withIpsec(new Router(spec, ctx), settings.ipsec), settings.wireguard),
+      settings["tcp-mss-clamp"],
+    ),
 });

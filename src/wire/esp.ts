@@ -10,7 +10,8 @@ import { describeIsakmp, summarizeIsakmp } from "./isakmp.ts";
 import { hexNum, leaf, put32, u32 } from "./octets.ts";
 import type { ProtoLabel } from "../trace/record.ts";
 
-export const PROTO_ESP = 50;
+/** ESP's IP protocol number is defined with the other IP protocol numbers, in ipv4.ts. */
+export { PROTO_ESP } from "./ipv4.ts";
 export const ESP_HEADER_LEN = 8;
 /** The 4 zero bytes that tell IKE from ESP on port 4500 (ESP never uses SPI 0). */
 export const NON_ESP_MARKER_LEN = 4;
