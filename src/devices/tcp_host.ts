@@ -18,6 +18,8 @@ export function tcpOf(device: Device): TcpEndpoint {
   const ip = device.ip;
   // A stream of its own, so adding TCP changes no draw of the device's other protocols.
   const rng = device.rng.fork("tcp");
+  // The interface the segment being processed arrived on, for its deliver record.
+  let arrivedOn: string | undefined;
   endpoint = new TcpEndpoint({
     node: device.name,
     sched: device.ctx.sched,
@@ -33,6 +35,7 @@ export function tcpOf(device: Device): TcpEndpoint {
       device.ctx.trace.emit({
         kind: "deliver",
         node: device.name,
+        ...(arrivedOn !== undefined ? { iface: arrivedOn } : {}),
         pkt: packet.id,
         proto: "TCP",
         summary: `${summarize(packet.bytes)} ${summary}`,
@@ -44,7 +47,10 @@ export function tcpOf(device: Device): TcpEndpoint {
   const attached = endpoint;
   ip.registerProtocol(
     PROTO_TCP,
-    (packet, datagram) => attached.receive(packet, datagram.src, datagram.dst, datagram.payload),
+    (packet, datagram, iface) => {
+      arrivedOn = iface.name;
+      attached.receive(packet, datagram.src, datagram.dst, datagram.payload);
+    },
     (message) => {
       if (!("quoted" in message)) return;
       const fragmentationNeeded = message.type === ICMP_DEST_UNREACHABLE &&
