@@ -34,16 +34,9 @@ import { ESP_CIPHERS, type IpsecConfig } from "./config.ts";
 import { type ChildSa, type Endpoint, IkeSa, type Selector } from "./ike_sa.ts";
 import { espOpen, espSeal } from "./esp.ts";
 import { sendDelete } from "./informational.ts";
+import { type LifetimeHost, scheduleLifetime } from "./lifetimes.ts";
 import { espProposalText, ikeProposalText } from "./proposal_text.ts";
 import { type InstalledChild, SaDatabase } from "./sa_database.ts";
-
-/** An SPI as charon prints it: 8 hex digits. */
-function spiText(spi: number): string {
-  return hexNum(spi, 8).slice(2);
-}
-
-/** How long the old pair of a rekey keeps accepting packets before the rekeying side deletes it. */
-const REKEY_OVERLAP = 10 * SECOND;
 
 /** What the engine needs from the device it runs on (narrow: the stack knows no devices). */
 export interface IpsecHost {
@@ -80,6 +73,11 @@ export class IpsecLayer {
   #decapsulated = new WeakSet<Packet>();
   #lastSent = new Map<IkeSa, Micros>();
   #keepalives = new Map<IkeSa, Timer>();
+
+  /** What lifetimes.ts needs: the clock, the log, the SA database. */
+  get #lifeHost(): LifetimeHost {
+    return { config: this.config, sched: this.sched, sad: this.#sad, log: (summary) => this.#log(summary) };
+  }
 
   constructor(readonly host: IpsecHost, config: IpsecConfig) {
     this.config = config;
@@ -451,50 +449,7 @@ export class IpsecLayer {
     const { installed, rekeyed } = this.#sad.install(child);
     this.#log(this.#sad.establishedText(child), { esp: this.#sad.keysOf(child) });
     this.#sad.publish(installed);
-    this.#scheduleLifetime(installed);
-    for (const old of rekeyed) {
-      this.#log(
-        `rekeyed CHILD_SA ${spiText(old.spiIn)}_i ${spiText(old.spiOut)}_o: traffic moves to ${
-          spiText(installed.spiIn)
-        }_i ${spiText(installed.spiOut)}_o`,
-      );
-      // The old pair keeps accepting what is still in flight; the rekeying side deletes it shortly.
-      if (child.ike.initiator) {
-        old.lifeTimers.push(this.sched.after(REKEY_OVERLAP, () => {
-          if (!this.#sad.has(old.spiIn)) return;
-          sendDelete(old.ike, { esp: [old.spiIn] });
-          this.#sad.remove(old, "rekeyed: the new CHILD_SA carries the traffic");
-        }));
-      }
-    }
-  }
-
-  /**
-   * Soft and hard lifetime of a pair, as charon: the IKE initiator rekeys `margin` plus a fuzz
-   * before the end (the fuzz is taken from the SPI, not the PRNG, so runs without rekeys draw the
-   * same numbers as before); at the end the pair expires and is deleted.
-   */
-  #scheduleLifetime(child: InstalledChild): void {
-    const life = this.config.esp.lifetime;
-    const margin = Math.min(this.config.margin, Math.floor(life / 2));
-    if (this.config.rekey && child.ike.initiator && margin > 0) {
-      const soft = life - margin - (child.spiIn % Math.max(1, margin));
-      child.lifeTimers.push(this.sched.after(Math.max(1, soft), () => {
-        if (!this.#sad.has(child.spiIn) || child.supersededBy || !child.ike.established) return;
-        this.#log(
-          `rekeying CHILD_SA ${spiText(child.spiIn)}_i: its lifetime ends in ${
-            formatDuration(Math.round((life - soft) / SECOND) * SECOND)
-          }`,
-        );
-        child.ike.requestChild(child.selector);
-      }));
-    }
-    child.lifeTimers.push(this.sched.after(life, () => {
-      if (!this.#sad.has(child.spiIn)) return;
-      this.#log(`CHILD_SA ${spiText(child.spiIn)}_i expired (lifetime ${formatDuration(life)})`);
-      if (child.ike.established) sendDelete(child.ike, { esp: [child.spiIn] });
-      this.#sad.remove(child, `expired (lifetime ${formatDuration(life)})`);
-    }));
+    scheduleLifetime(this.#lifeHost, installed, rekeyed);
   }
 
   failed(sa: IkeSa, reason: string): void {
