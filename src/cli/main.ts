@@ -1,7 +1,8 @@
 /**
  * Entry point of `deno task sim`: wires the CLI to the terminal. Output is buffered (a trace can be
- * millions of lines); a closed pipe (`| head`) ends the program quietly; anything unexpected is one
- * line on stderr and exit code 1, never a stack trace.
+ * millions of lines) and flushed after every slice of a run, so it streams; Ctrl+C is caught so the
+ * run can say where it stopped; a closed pipe (`| head`) ends the program quietly; anything unexpected
+ * is one line on stderr and exit code 1, never a stack trace.
  */
 import { type CliIo, EXIT_INTERNAL, runCli } from "./cli.ts";
 
@@ -33,6 +34,12 @@ class BufferedOut {
 export async function main(args: string[]): Promise<number> {
   const out = new BufferedOut(Deno.stdout);
   const err = new BufferedOut(Deno.stderr);
+  let interrupted = false;
+  const onInterrupt = () => {
+    // A second Ctrl+C means "now": the run may be stuck in a slice.
+    if (interrupted) Deno.exit(130);
+    interrupted = true;
+  };
   const io: CliIo = {
     out: (line) => out.line(line),
     err: (line) => {
@@ -41,7 +48,10 @@ export async function main(args: string[]): Promise<number> {
       err.flush();
     },
     color: Deno.stdout.isTerminal() && !Deno.noColor,
+    flush: () => out.flush(),
+    interrupted: () => interrupted,
   };
+  Deno.addSignalListener("SIGINT", onInterrupt);
   try {
     const code = await runCli(args, io);
     out.flush();
@@ -55,6 +65,8 @@ export async function main(args: string[]): Promise<number> {
     err.line(`tunnel-lab: internal error: ${message.split("\n")[0]}`);
     err.flush();
     return EXIT_INTERNAL;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
   }
 }
 

@@ -1,55 +1,71 @@
-import { isPcap, writePcap } from "../trace/pcap.ts";
+/**
+ * `--pcap DIR` and `--keys FILE`: checked before the run (so nothing is run when an output cannot be
+ * written) and written after it through `owned_files.ts`, which never replaces a file the user wrote.
+ */
+import { writePcap } from "../trace/pcap.ts";
 import type { TraceRecord } from "../trace/record.ts";
-import { describeIoError } from "./load_file.ts";
+import { whyNotFolder, whyNotWritable, type WriteOutcome, writeOwnedFiles } from "./owned_files.ts";
+
+const ADVICE = "move it away or choose another folder";
 
 /**
- * Checks before the run that `--pcap DIR` can be written without clobbering anything: DIR is a
- * directory or absent, and each `<link>.pcap` is absent or already a pcap (ours from an earlier run).
- * Returns what is wrong, or undefined.
+ * Checks before the run that every `DIR/<name>.pcap` may be written. `names` are the links and the
+ * dial-up lines. Returns one message per problem (empty when all is well).
  */
-export async function checkPcapTargets(dir: string, links: readonly string[]): Promise<string | undefined> {
-  try {
-    const info = await Deno.stat(dir);
-    if (!info.isDirectory) return `--pcap ${dir}: exists and is not a directory`;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    return `--pcap ${dir}: ${describeIoError(e)}`;
+export async function checkPcapTargets(dir: string, names: readonly string[]): Promise<string[]> {
+  const folder = await whyNotFolder(dir);
+  if (folder) return [`--pcap ${dir}: ${folder}`];
+  const problems: string[] = [];
+  for (const name of names) {
+    const path = `${dir}/${name}.pcap`;
+    const reason = await whyNotWritable(path);
+    if (reason) problems.push(`--pcap: refusing to overwrite ${path}: ${reason}; ${ADVICE}`);
   }
-  for (const link of links) {
-    const path = `${dir}/${link}.pcap`;
-    let head: Uint8Array;
-    try {
-      const info = await Deno.stat(path);
-      if (!info.isFile) return `--pcap: refusing to overwrite ${path}: it is not a file`;
-      using f = await Deno.open(path, { read: true });
-      head = new Uint8Array(4);
-      const n = await f.read(head);
-      if (info.size === 0) continue;
-      if (n !== 4) head = new Uint8Array(0);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) continue;
-      return `--pcap: cannot check ${path}: ${describeIoError(e)}`;
-    }
-    if (!isPcap(head)) return `--pcap: refusing to overwrite ${path}: it is not a pcap file`;
-  }
-  return undefined;
+  return problems;
 }
 
-/** Writes `<dir>/<link>.pcap` for every link, creating `dir` if needed. */
+/** Writes `<dir>/<name>.pcap` for every link and line; files that became unwritable are skipped. */
 export async function writePcaps(
   dir: string,
   records: readonly TraceRecord[],
-  links: readonly string[],
-): Promise<{ file: string; packets: number }[]> {
-  await Deno.mkdir(dir, { recursive: true });
-  const written: { file: string; packets: number }[] = [];
-  for (const link of links) {
-    const file = `${dir}/${link}.pcap`;
-    await Deno.writeFile(file, writePcap(records, link));
-    written.push({
-      file,
-      packets: records.filter((r) => r.kind === "tx" && r.link === link && r.bytes).length,
-    });
+  names: readonly string[],
+): Promise<(WriteOutcome & { packets: number })[]> {
+  const outcomes = await writeOwnedFiles(
+    dir,
+    names.map((name) => ({ name: `${name}.pcap`, bytes: writePcap(records, name) })),
+  );
+  return outcomes.map((o, i) => ({
+    ...o,
+    packets: records.filter((r) => r.kind === "tx" && r.link === names[i] && r.bytes).length,
+  }));
+}
+
+function splitPath(path: string): { dir: string; name: string } {
+  const slash = path.lastIndexOf("/");
+  return slash < 0
+    ? { dir: ".", name: path }
+    : { dir: path.slice(0, slash) || "/", name: path.slice(slash + 1) };
+}
+
+/** Checks before the run that the keys file may be written: its folder exists and the file is ours or absent. */
+export async function checkKeysTarget(path: string): Promise<string | undefined> {
+  const { dir, name } = splitPath(path);
+  if (name === "") return `--keys ${path}: give a file name, not a folder`;
+  try {
+    const info = await Deno.stat(dir);
+    if (!info.isDirectory) return `--keys ${path}: ${dir} is not a folder`;
+  } catch {
+    return `--keys ${path}: the folder ${dir} does not exist`;
   }
-  return written;
+  const reason = await whyNotWritable(path);
+  return reason
+    ? `--keys: refusing to overwrite ${path}: ${reason}; move it away or choose another name`
+    : undefined;
+}
+
+/** Writes the keys file (skipped, with the reason, if it became unwritable during the run). */
+export async function writeKeysFile(path: string, text: string): Promise<WriteOutcome> {
+  const { dir, name } = splitPath(path);
+  const [outcome] = await writeOwnedFiles(dir, [{ name, bytes: new TextEncoder().encode(text) }]);
+  return outcome;
 }

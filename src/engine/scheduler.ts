@@ -25,6 +25,7 @@ export class Scheduler {
   #seq = 0;
   #now: Micros = 0;
   #executed = 0;
+  #halted = false;
 
   get now(): Micros {
     return this.#now;
@@ -52,12 +53,29 @@ export class Scheduler {
     return this.at(this.#now + (whole > 0 ? whole : 0), action);
   }
 
-  /** Runs events up to and including time `until`; the clock then stands at `until`. */
+  /**
+   * Stops the current `runUntil` once the running event returns (a run ceiling was reached). The point
+   * where a run stops then depends only on the events, never on how the caller sliced the run.
+   */
+  halt(): void {
+    this.#halted = true;
+  }
+
+  /** Whether `halt()` was called; a halted scheduler runs nothing more. */
+  get halted(): boolean {
+    return this.#halted;
+  }
+
+  /**
+   * Runs events up to and including time `until`, at most `maxEvents` of them; the clock then stands at
+   * `until` unless the budget ran out or the run was halted. Calling it again with the rest of a budget
+   * continues exactly where it left off.
+   */
   runUntil(until: Micros, maxEvents = Number.POSITIVE_INFINITY): void {
     const heap = this.#heap;
     let budget = maxEvents;
     // The pop is written out here rather than called: this loop is the engine's hottest code.
-    while (heap.length > 0 && heap[0].at <= until && budget > 0) {
+    while (heap.length > 0 && heap[0].at <= until && budget > 0 && !this.#halted) {
       const entry = heap[0];
       const last = heap.pop()!;
       const n = heap.length;
@@ -86,7 +104,7 @@ export class Scheduler {
       budget--;
       entry.action();
     }
-    if (budget > 0) this.#now = Math.max(this.#now, until);
+    if (budget > 0 && !this.#halted) this.#now = Math.max(this.#now, until);
   }
 
   #push(entry: Entry): void {

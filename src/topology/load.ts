@@ -20,7 +20,15 @@ import type {
 import { Ctx, duration, int, list, obj, readMap, type Schema, str, type Val } from "./schema.ts";
 import { checkAddresses, checkLinks, checkRoutes, checkScript } from "./checks.ts";
 import { readExpectation, readLookFor } from "./expectations.ts";
-import { configPositions, type Declared, forEachItem, readAction, readLink, readNode } from "./read.ts";
+import {
+  checkLineNames,
+  configPositions,
+  type Declared,
+  forEachItem,
+  readAction,
+  readLink,
+  readNode,
+} from "./read.ts";
 
 /** The loader's answer: a model, or all the mistakes (sorted by position). */
 export type LoadResult = { ok: true; model: TopologyModel } | { ok: false; errors: TopologyError[] };
@@ -149,6 +157,7 @@ function load(text: string, file: string): LoadResult {
   if (lesson) model.lesson = lesson;
 
   const { linkOf } = checkLinks(model, ctx, declared);
+  checkLineNames(nodes, links, ctx);
   checkAddresses(model, linkOf, ctx);
   checkRoutes(model, ctx, declared);
   checkScript(model, ctx, declared, entries.get("duration")?.val.pos);

@@ -376,3 +376,23 @@ function commandOffset(node: Node | null, text: string, source: string): number 
   const i = source.slice(range[0], range[1]).indexOf(text);
   return i < 0 ? undefined : range[0] + i;
 }
+
+/**
+ * A subscriber's dial-up line is captured as `<subscriber>_<isp>.pcap`, beside the links' captures: a
+ * link of the same name would share its file, so the name is refused.
+ */
+export function checkLineNames(nodes: readonly NodeSpec[], links: readonly LinkSpec[], ctx: Ctx): void {
+  for (const node of nodes) {
+    if (node.kind !== "subscriber" || typeof node.config.isp !== "string") continue;
+    const line = `${node.name}_${node.config.isp}`;
+    for (const link of links) {
+      if (link.name !== line) continue;
+      const at = endpointPositions.get(link)?.name ?? link.pos;
+      ctx.error(
+        at,
+        `link "${line}" has the name of ${node.name}'s dial-up line to ${node.config.isp} ` +
+          `(both would be captured as ${line}.pcap); give the link another name`,
+      );
+    }
+  }
+}

@@ -6,6 +6,7 @@
 import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair, type Scalar } from "yaml";
 import type { Micros } from "../engine/time.ts";
 import { formatDuration, parseDuration } from "../engine/time.ts";
+import { RUN_LIMITS } from "../engine/limits.ts";
 import type { SourcePos, TopologyError } from "./model.ts";
 import {
   type Cidr,
@@ -165,8 +166,8 @@ export function oneOf<T extends string>(values: readonly T[]): Schema<T> {
   };
 }
 
-/** A duration such as `250ms`, `2s`, `1m`, `100us`, at least `min`. */
-export function duration(min: Micros = 0): Schema<Micros> {
+/** A duration such as `250ms`, `2s`, `1m`, `100us`, from `min` to `max` (by default the run ceiling). */
+export function duration(min: Micros = 0, max: Micros = RUN_LIMITS.duration): Schema<Micros> {
   return (v, ctx) => {
     const s = scalarOf(v);
     const hint = "a duration like 250ms, 2s or 1m";
@@ -178,6 +179,10 @@ export function duration(min: Micros = 0): Schema<Micros> {
     }
     if (t < min) {
       ctx.error(v.pos, `${v.label}: ${s} is too short (at least ${formatDuration(min)})`);
+      return undefined;
+    }
+    if (t > max) {
+      ctx.error(v.pos, `${v.label}: ${s} is too long (at most ${formatDuration(max)}, a documented limit)`);
       return undefined;
     }
     return t;

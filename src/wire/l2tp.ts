@@ -1,16 +1,8 @@
 import { registerUdpDissector, type UdpDissector } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
-import {
-  type Avp,
-  avpValueText,
-  decodeAvps,
-  describeAvps,
-  encodeAvps,
-  findAvp,
-  MESSAGE_TYPE_LONG_NAMES,
-  MESSAGE_TYPE_NAMES,
-  MSG,
-} from "./l2tp_avp.ts";
+import { type Avp, decodeAvps, encodeAvps, findAvp } from "./l2tp_avp.ts";
+import { MESSAGE_TYPE_LONG_NAMES, MESSAGE_TYPE_NAMES, MSG } from "./l2tp_names.ts";
+import { avpValueText, describeAvps } from "./l2tp_avp_describe.ts";
 import { hexNum, leaf, put16, u16 } from "./octets.ts";
 import { describePpp, summarizePpp } from "./ppp.ts";
 

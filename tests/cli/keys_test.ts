@@ -63,7 +63,7 @@ Deno.test("cli --keys refuses to overwrite a file that is not a keys file", () =
     Deno.writeTextFileSync(notes, "my notes\n");
     const run = cli(["run", "topologies/basics-ping.yaml", "--keys", notes]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /not a Tunnel Lab keys file; not overwriting it/);
+    assert.match(run.stderr, /refusing to overwrite .*notes\.txt: it was not written by Tunnel Lab/);
     assert.equal(Deno.readTextFileSync(notes), "my notes\n");
   } finally {
     Deno.removeSync(dir, { recursive: true });

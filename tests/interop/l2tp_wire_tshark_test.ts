@@ -11,7 +11,9 @@ import { encodeChap } from "../../src/wire/chap.ts";
 import { encodeIcmp, ICMP_ECHO_REQUEST } from "../../src/wire/icmp.ts";
 import { encodeIpv4, PROTO_ICMP, PROTO_UDP } from "../../src/wire/ipv4.ts";
 import { encodeL2tp, type L2tpMessage } from "../../src/wire/l2tp.ts";
-import { type Avp, concealAvp, MSG } from "../../src/wire/l2tp_avp.ts";
+import { type Avp } from "../../src/wire/l2tp_avp.ts";
+import { MSG } from "../../src/wire/l2tp_names.ts";
+import { concealAvp } from "../../src/wire/l2tp_avp_hidden.ts";
 import {
   AUTH_CHAP_MD5,
   AUTH_PAP,

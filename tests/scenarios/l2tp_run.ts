@@ -10,7 +10,7 @@ import type { TraceRecord } from "../../src/trace/record.ts";
 import { decodeIcmp, type IcmpMessage } from "../../src/wire/icmp.ts";
 import { decodeIpv4, type Ipv4Packet } from "../../src/wire/ipv4.ts";
 import { decodeL2tp, type L2tpMessage, messageTypeOf } from "../../src/wire/l2tp.ts";
-import { MESSAGE_TYPE_NAMES } from "../../src/wire/l2tp_avp.ts";
+import { MESSAGE_TYPE_NAMES } from "../../src/wire/l2tp_names.ts";
 import { decodePpp } from "../../src/wire/ppp.ts";
 import { decodeUdp, type UdpDatagram } from "../../src/wire/udp.ts";
 

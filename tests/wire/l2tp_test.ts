@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import { fromHex, hideAvp } from "../../src/crypto/index.ts";
-import {
-  type Avp,
-  AVP_SPECS,
-  concealAvp,
-  decodeAvps,
-  encodeAvp,
-  MSG,
-  revealAvps,
-} from "../../src/wire/l2tp_avp.ts";
+import { type Avp, AVP_SPECS, decodeAvps, encodeAvp } from "../../src/wire/l2tp_avp.ts";
+import { MSG } from "../../src/wire/l2tp_names.ts";
+import { concealAvp, revealAvps } from "../../src/wire/l2tp_avp_hidden.ts";
 import {
   decodeL2tp,
   describeL2tp,

@@ -3,17 +3,12 @@
  * hiding the ones worth hiding behind a Random Vector (§4.3), and revealing them on receipt.
  */
 import type { Prng } from "../../engine/prng.ts";
-import {
-  type Avp,
-  AVP_SPECS,
-  avpName,
-  type AvpType,
-  concealAvp,
-  findAvp,
-  MESSAGE_TYPE_NAMES,
-  revealAvps,
-} from "../../wire/l2tp_avp.ts";
+import { type Avp, AVP_SPECS, avpName, type AvpType, findAvp } from "../../wire/l2tp_avp.ts";
+import { MESSAGE_TYPE_NAMES } from "../../wire/l2tp_names.ts";
+import { concealAvp, revealAvps } from "../../wire/l2tp_avp_hidden.ts";
 import type { Decoded } from "../../wire/field.ts";
+import { FIRMWARE_REVISION, VENDOR_NAME } from "./config.ts";
+import type { EndpointConfig } from "./endpoint.ts";
 
 /** AVP types hidden when hiding is on: identifiers and the proxy authentication exchange. */
 export const HIDDEN_WHEN_ENABLED: ReadonlySet<AvpType> = new Set<AvpType>([
@@ -93,4 +88,18 @@ export function missingAvp(messageType: number, avps: Avp[]): string | undefined
     }
   }
   return undefined;
+}
+
+/** The AVPs that introduce us in SCCRQ and SCCRP, in xl2tpd's order. */
+export function identityAvps(config: EndpointConfig, localTunnelId: number): Avp[] {
+  return [
+    { type: "protocolVersion", version: 1, revision: 0 },
+    { type: "framingCapabilities", sync: true, async: true },
+    { type: "bearerCapabilities", digital: true, analog: true },
+    { type: "firmwareRevision", revision: FIRMWARE_REVISION },
+    { type: "hostName", name: config.hostname },
+    { type: "vendorName", name: VENDOR_NAME },
+    { type: "assignedTunnelId", id: localTunnelId },
+    { type: "receiveWindowSize", size: config.timers.receiveWindow },
+  ];
 }

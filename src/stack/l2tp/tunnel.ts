@@ -9,22 +9,24 @@ import { bytesEqual } from "../../crypto/bytes.ts";
 import { l2tpChallengeResponse } from "../../crypto/auth.ts";
 import { formatIp, type Ip4 } from "../../wire/addr.ts";
 import { encodeL2tp, type L2tpControl, type L2tpData, messageTypeOf } from "../../wire/l2tp.ts";
-import {
-  type Avp,
-  avpName,
-  CDN_RESULT_NAMES,
-  ERROR_CODE_NAMES,
-  findAvp,
-  MESSAGE_TYPE_NAMES,
-  MSG,
-  STOPCCN_RESULT_NAMES,
-} from "../../wire/l2tp_avp.ts";
+import { type Avp, avpName, findAvp } from "../../wire/l2tp_avp.ts";
+import { MESSAGE_TYPE_NAMES, MSG, STOPCCN_RESULT_NAMES } from "../../wire/l2tp_names.ts";
 import { summarize } from "../../wire/dissect.ts";
-import { FIRMWARE_REVISION, retransmitCycle, VENDOR_NAME } from "./config.ts";
+import { retransmitCycle } from "./config.ts";
 import type { TunnelOwner } from "./endpoint.ts";
-import { buildAvps, HIDDEN_WHEN_ENABLED, missingAvp, revealAll, unknownMandatory } from "./messages.ts";
+import {
+  buildAvps,
+  HIDDEN_WHEN_ENABLED,
+  identityAvps,
+  missingAvp,
+  revealAll,
+  unknownMandatory,
+} from "./messages.ts";
 import { type Outgoing, ReliableChannel } from "./reliable.ts";
-import { type CallResult, L2tpSession, type ProxyInfo, type SessionTunnel } from "./session.ts";
+import { L2tpSession, type ProxyInfo, type SessionTunnel } from "./session.ts";
+import { describeResult } from "./call_avps.ts";
+import { sessionRow, tunnelRow } from "./tunnel_rows.ts";
+import { onCdn, onIccn, onIcrp, onIcrq } from "./tunnel_calls.ts";
 
 /**
  * - `wait-ctl-reply`: SCCRQ sent (initiator)
@@ -99,7 +101,7 @@ export class Tunnel implements SessionTunnel {
   /** Initiator: sends the SCCRQ. */
   open(): void {
     const security = this.owner.config.security;
-    const avps = this.#identity();
+    const avps = identityAvps(this.owner.config, this.localId);
     if (this.owner.config.tieBreaker) {
       this.tieBreaker = BigInt.asUintN(
         64,
@@ -251,16 +253,7 @@ export class Tunnel implements SessionTunnel {
 
   sessionChanged(session: L2tpSession): void {
     const host = this.owner.host;
-    host.state("l2tp-sessions", session.key, {
-      peer: this.peerText,
-      peerSid: session.peerId,
-      role: session.role,
-      state: session.state,
-      serial: session.serial,
-      ...(session.user !== undefined ? { user: session.user } : {}),
-      ...(session.address !== undefined ? { address: session.address } : {}),
-      ...(session.ended ? { ended: describeResult(MSG.CDN, session.ended) } : {}),
-    });
+    host.state("l2tp-sessions", session.key, sessionRow(this, session));
     this.#publish();
   }
 
@@ -319,13 +312,13 @@ export class Tunnel implements SessionTunnel {
       case MSG.HELLO:
         return;
       case MSG.ICRQ:
-        return this.#onIcrq(avps);
+        return onIcrq(this, avps);
       case MSG.ICRP:
-        return this.#onIcrp(message.sessionId, avps);
+        return onIcrp(this, message.sessionId, avps);
       case MSG.ICCN:
-        return this.#onIccn(message.sessionId, avps);
+        return onIccn(this, message.sessionId, avps);
       case MSG.CDN:
-        return this.#onCdn(message.sessionId, avps);
+        return onCdn(this, message.sessionId, avps);
       default:
         this.owner.host.log(
           `${this.owner.host.name}: Don't know how to finish a message of type ${type} (${
@@ -366,7 +359,7 @@ export class Tunnel implements SessionTunnel {
     if ((theirChallenge || wantAuth) && this.peerHostname === undefined) {
       return this.#fail({ result: 2, error: 6, message: "Specify your hostname" }, "peer sent no host name");
     }
-    const reply = this.#identity();
+    const reply = identityAvps(this.owner.config, this.localId);
     if (theirChallenge) {
       if (secret === undefined) {
         this.owner.host.log(`${this.owner.host.name}: No secret for '${this.peerHostname}'`);
@@ -389,21 +382,7 @@ export class Tunnel implements SessionTunnel {
     if (this.state !== "wait-ctl-reply") return;
     this.#learnPeer(avps);
     const secret = this.#secret;
-    if (this.#ourChallenge) {
-      const response = findAvp(avps, "challengeResponse")?.response;
-      const expected = l2tpChallengeResponse(MSG.SCCRP, secret ?? "", this.#ourChallenge);
-      if (!response || !bytesEqual(response, expected)) {
-        this.owner.host.log(
-          `${this.owner.host.name}: Invalid authentication for host '${
-            this.peerHostname ?? "?"
-          }' (tunnel secret mismatch)`,
-        );
-        return this.#fail(
-          { result: 4, message: "Invalid challenge authentication" },
-          "tunnel authentication failed: the peer does not know our secret",
-        );
-      }
-    }
+    if (!this.#peerAnswered(MSG.SCCRP, avps)) return;
     const reply: Avp[] = [];
     this.#peerChallenge = findAvp(avps, "challenge")?.challenge;
     if (this.#peerChallenge) {
@@ -428,22 +407,29 @@ export class Tunnel implements SessionTunnel {
   /** Responder: the SCCCN completes the handshake. */
   #onScccn(avps: Avp[]): void {
     if (this.state !== "wait-ctl-conn") return;
-    if (this.#ourChallenge) {
-      const response = findAvp(avps, "challengeResponse")?.response;
-      const expected = l2tpChallengeResponse(MSG.SCCCN, this.#secret ?? "", this.#ourChallenge);
-      if (!response || !bytesEqual(response, expected)) {
-        this.owner.host.log(
-          `${this.owner.host.name}: Invalid authentication for host '${
-            this.peerHostname ?? "?"
-          }' (tunnel secret mismatch)`,
-        );
-        return this.#fail(
-          { result: 4, message: "Invalid challenge authentication" },
-          "tunnel authentication failed: the peer does not know our secret",
-        );
-      }
-    }
+    if (!this.#peerAnswered(MSG.SCCCN, avps)) return;
     this.#established();
+  }
+
+  /**
+   * Whether the peer answered our Challenge (if we sent one) with the response only the shared
+   * secret gives (§4.4.3 Challenge Response); otherwise the tunnel is cleared with result 4.
+   */
+  #peerAnswered(messageType: number, avps: Avp[]): boolean {
+    if (!this.#ourChallenge) return true;
+    const response = findAvp(avps, "challengeResponse")?.response;
+    const expected = l2tpChallengeResponse(messageType, this.#secret ?? "", this.#ourChallenge);
+    if (response && bytesEqual(response, expected)) return true;
+    this.owner.host.log(
+      `${this.owner.host.name}: Invalid authentication for host '${
+        this.peerHostname ?? "?"
+      }' (tunnel secret mismatch)`,
+    );
+    this.#fail(
+      { result: 4, message: "Invalid challenge authentication" },
+      "tunnel authentication failed: the peer does not know our secret",
+    );
+    return false;
   }
 
   #established(): void {
@@ -476,100 +462,7 @@ export class Tunnel implements SessionTunnel {
     this.#clear(`peer sent StopCCN: ${text}`, false);
   }
 
-  #onIcrq(avps: Avp[]): void {
-    if (this.state !== "established") return;
-    const peerSid = findAvp(avps, "assignedSessionId")!.id;
-    for (const existing of this.sessions.values()) {
-      if (existing.peerId === peerSid && existing.role === "lns") return; // duplicate ICRQ
-    }
-    const session = new L2tpSession(
-      this,
-      this.owner.newSessionId(this),
-      "lns",
-      findAvp(avps, "callSerialNumber")?.serial ?? 0,
-      "wait-connect",
-    );
-    session.peerId = peerSid;
-    session.icrq = avps;
-    this.sessions.set(session.localId, session);
-    const refusal = this.owner.incomingCall(session);
-    if (refusal) {
-      this.sessionChanged(session);
-      session.disconnect(refusal, refusal.message ?? "refused");
-      return;
-    }
-    this.#sendSession(session, MSG.ICRP, [{ type: "assignedSessionId", id: session.localId }]);
-    this.sessionChanged(session);
-  }
-
-  #onIcrp(sessionId: number, avps: Avp[]): void {
-    const session = this.sessions.get(sessionId);
-    if (!session || session.state !== "wait-reply") return;
-    session.peerId = findAvp(avps, "assignedSessionId")!.id;
-    const iccn: Avp[] = [
-      { type: "txConnectSpeed", bps: this.owner.config.connectSpeed },
-      { type: "framingType", sync: true, async: false },
-      ...proxyAvps(session.proxy),
-      { type: "rxConnectSpeed", bps: this.owner.config.connectSpeed },
-    ];
-    this.#sendSession(session, MSG.ICCN, iccn);
-    this.owner.host.log(
-      `Call established with ${
-        formatIp(this.peer)
-      }, Local: ${session.localId}, Remote: ${session.peerId}, Serial: ${session.serial} (ref=0/0)`,
-      { tunnel: this.localId, session: session.localId },
-    );
-    session.setState("established");
-  }
-
-  #onIccn(sessionId: number, avps: Avp[]): void {
-    const session = this.sessions.get(sessionId);
-    if (!session || session.state !== "wait-connect") return;
-    session.proxy = readProxy(avps);
-    this.owner.host.log(
-      `Call established with ${
-        formatIp(this.peer)
-      }, Local: ${session.localId}, Remote: ${session.peerId}, Serial: ${session.serial}`,
-      { tunnel: this.localId, session: session.localId, proxy: session.proxy !== undefined },
-    );
-    session.setState("established");
-  }
-
-  #onCdn(sessionId: number, avps: Avp[]): void {
-    const peerSid = findAvp(avps, "assignedSessionId")!.id;
-    const session = this.sessions.get(sessionId) ??
-      [...this.sessions.values()].find((s) => s.peerId === peerSid);
-    if (!session) return;
-    const result = findAvp(avps, "resultCode")!;
-    const text = describeResult(MSG.CDN, result);
-    this.owner.host.log(
-      `control_finish: Connection closed to ${formatIp(this.peer)}, serial ${session.serial} (${
-        result.message ?? CDN_RESULT_NAMES[result.result] ?? "no reason"
-      })`,
-      { tunnel: this.localId, session: session.localId, result: result.result, error: result.error ?? 0 },
-    );
-    const ended: CallResult = { result: result.result };
-    if (result.error !== undefined) ended.error = result.error;
-    if (result.message !== undefined) ended.message = result.message;
-    session.close({ ...ended, by: "peer" }, `peer sent CDN: ${text}`);
-  }
-
   // --- sending ---------------------------------------------------------------------------------
-
-  /** The AVPs that introduce us in SCCRQ and SCCRP, in xl2tpd's order. */
-  #identity(): Avp[] {
-    const config = this.owner.config;
-    return [
-      { type: "protocolVersion", version: 1, revision: 0 },
-      { type: "framingCapabilities", sync: true, async: true },
-      { type: "bearerCapabilities", digital: true, analog: true },
-      { type: "firmwareRevision", revision: FIRMWARE_REVISION },
-      { type: "hostName", name: config.hostname },
-      { type: "vendorName", name: VENDOR_NAME },
-      { type: "assignedTunnelId", id: this.localId },
-      { type: "receiveWindowSize", size: config.timers.receiveWindow },
-    ];
-  }
 
   #startCall(session: L2tpSession): void {
     const avps: Avp[] = [
@@ -679,87 +572,10 @@ export class Tunnel implements SessionTunnel {
   #published = "";
 
   #publish(): void {
-    const value = {
-      peer: this.peerText,
-      peerTid: this.peerId,
-      ...(this.peerHostname !== undefined ? { peerHostname: this.peerHostname } : {}),
-      state: this.state,
-      ns: this.channel.ns,
-      nr: this.channel.nr,
-      retransmissions: this.channel.retransmissions,
-      sessions: this.sessions.size,
-      ...(this.closeReason !== undefined && (this.state === "closed" || this.state === "closing")
-        ? { reason: this.closeReason }
-        : {}),
-    };
+    const value = tunnelRow(this);
     const text = JSON.stringify(value);
     if (text === this.#published) return;
     this.#published = text;
     this.owner.host.state("l2tp-tunnels", String(this.localId), value);
   }
-}
-
-/** "2 (General error…), error 4 (Insufficient resources…), \"No available IP address\"". */
-export function describeResult(
-  messageType: number,
-  result: { result: number; error?: number; message?: string },
-): string {
-  const names = messageType === MSG.CDN ? CDN_RESULT_NAMES : STOPCCN_RESULT_NAMES;
-  let text = `result ${result.result} (${names[result.result] ?? "unknown"})`;
-  if (result.error) text += `, error ${result.error} (${ERROR_CODE_NAMES[result.error] ?? "unknown"})`;
-  if (result.message) text += `, "${result.message}"`;
-  return text;
-}
-
-/** The proxy LCP and authentication AVPs of an ICCN (§4.4.5), in the RFC's order. */
-export function proxyAvps(proxy: ProxyInfo | undefined): Avp[] {
-  if (!proxy) return [];
-  const avps: Avp[] = [];
-  if (proxy.initialReceivedConfReq) {
-    avps.push({ type: "initialReceivedLcpConfReq", options: proxy.initialReceivedConfReq });
-  }
-  if (proxy.lastSentConfReq) avps.push({ type: "lastSentLcpConfReq", options: proxy.lastSentConfReq });
-  if (proxy.lastReceivedConfReq) {
-    avps.push({ type: "lastReceivedLcpConfReq", options: proxy.lastReceivedConfReq });
-  }
-  if (proxy.authType !== undefined) avps.push({ type: "proxyAuthenType", authType: proxy.authType });
-  if (proxy.authName !== undefined) avps.push({ type: "proxyAuthenName", name: proxy.authName });
-  if (proxy.authChallenge) avps.push({ type: "proxyAuthenChallenge", challenge: proxy.authChallenge });
-  if (proxy.authId !== undefined) avps.push({ type: "proxyAuthenId", id: proxy.authId });
-  if (proxy.authResponse) avps.push({ type: "proxyAuthenResponse", response: proxy.authResponse });
-  return avps;
-}
-
-/** The proxy information an ICCN carried, or undefined when it had none. */
-export function readProxy(avps: Avp[]): ProxyInfo | undefined {
-  const proxy: ProxyInfo = {};
-  for (const avp of avps) {
-    switch (avp.type) {
-      case "initialReceivedLcpConfReq":
-        proxy.initialReceivedConfReq = avp.options;
-        break;
-      case "lastSentLcpConfReq":
-        proxy.lastSentConfReq = avp.options;
-        break;
-      case "lastReceivedLcpConfReq":
-        proxy.lastReceivedConfReq = avp.options;
-        break;
-      case "proxyAuthenType":
-        proxy.authType = avp.authType;
-        break;
-      case "proxyAuthenName":
-        proxy.authName = avp.name;
-        break;
-      case "proxyAuthenChallenge":
-        proxy.authChallenge = avp.challenge;
-        break;
-      case "proxyAuthenId":
-        proxy.authId = avp.id;
-        break;
-      case "proxyAuthenResponse":
-        proxy.authResponse = avp.response;
-        break;
-    }
-  }
-  return Object.keys(proxy).length > 0 ? proxy : undefined;
 }

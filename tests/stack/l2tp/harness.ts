@@ -12,7 +12,7 @@ import type { TraceRecord } from "../../../src/trace/record.ts";
 import { DEFAULT_TIMERS } from "../../../src/stack/l2tp/config.ts";
 import { type EndpointConfig, L2tpEndpoint } from "../../../src/stack/l2tp/endpoint.ts";
 import { decodeL2tp, messageTypeOf } from "../../../src/wire/l2tp.ts";
-import { MESSAGE_TYPE_NAMES } from "../../../src/wire/l2tp_avp.ts";
+import { MESSAGE_TYPE_NAMES } from "../../../src/wire/l2tp_names.ts";
 import { link, model, node } from "../../helpers/model.ts";
 import "../../../src/wire/l2tp.ts";
 

@@ -1,0 +1,208 @@
+/**
+ * `run FILE`: everything that can be refused is checked before the first event (the file, `--show`,
+ * `--pcap` and `--keys` targets), so a bad input never costs a run. The run then goes in slices: each
+ * slice's records are printed as soon as it ends, and Ctrl+C between slices stops the run with a line
+ * saying where. Slicing does not change the trace (see src/sim.ts).
+ */
+import { formatDuration, formatTime, type Micros, parseDuration } from "../engine/time.ts";
+import { RUN_LIMITS } from "../engine/limits.ts";
+import { startSimulation } from "../sim.ts";
+import { formatKeysFile, ipsecKeysFromTrace } from "../stack/ipsec/keys.ts";
+import type { TopologyModel } from "../topology/model.ts";
+import { checkExpectations } from "../trace/expect.ts";
+import {
+  formatJsonRecord,
+  formatJsonSummary,
+  formatRecord,
+  formatSummary,
+  type Layout,
+} from "../trace/format.ts";
+import { summarize } from "../trace/summary.ts";
+import type { CliIo } from "./cli.ts";
+import { lessonLines } from "./lesson.ts";
+import { loadTopologyFile } from "./load_file.ts";
+import { checkKeysTarget, checkPcapTargets, writeKeysFile, writePcaps } from "./pcap_files.ts";
+import { KNOWN_TABLES, parseShow, type ShowRequest, showTable } from "./show.ts";
+
+/** Exit code after Ctrl+C, as shells report a SIGINT death. */
+export const EXIT_INTERRUPTED = 130;
+/** Exit code of `--check` when an expectation is unmet. */
+export const EXIT_UNMET = 1;
+
+/** Events per slice: small enough that output and Ctrl+C feel immediate, big enough to cost nothing. */
+const SLICE_EVENTS = 2_000;
+
+/** The options of `run`, already parsed. */
+export interface RunOptions {
+  file: string;
+  format: "text" | "json";
+  seed?: number;
+  until?: Micros;
+  pcap?: string;
+  keys?: string;
+  show: string[];
+  check: boolean;
+}
+
+/** A mistake in the arguments: printed as `error: ...`, exit 2, nothing run. */
+export class BadInput extends Error {}
+
+/** Parses `--until`: a duration within the run ceiling. */
+export function parseUntil(text: string): Micros {
+  const t = parseDuration(text);
+  if (t === null || t <= 0) throw new BadInput(`--until ${text}: expected a time like 500ms, 10s or 1m`);
+  if (t > RUN_LIMITS.duration) {
+    throw new BadInput(
+      `--until ${text}: at most ${formatDuration(RUN_LIMITS.duration)} (a documented limit)`,
+    );
+  }
+  return t;
+}
+
+/**
+ * The dial-up lines the run may capture, named as the dial-up module names them (`subscriber_isp`);
+ * known before the run so their pcap files are checked with the links'.
+ */
+export function dialupLineNames(model: TopologyModel): string[] {
+  return model.nodes
+    .filter((n) => n.kind === "subscriber" && typeof n.config.isp === "string")
+    .map((n) => `${n.name}_${n.config.isp}`);
+}
+
+/** Column widths known before the run, so each record can be printed the moment it exists. */
+function streamLayout(model: TopologyModel, color: boolean): Layout {
+  const wheres = [
+    ...model.links.flatMap((l) => l.endpoints.map((e) => `${e.iface} → ${l.name}`)),
+    ...dialupLineNames(model).map((line) => `line → ${line}`),
+    ...KNOWN_TABLES,
+  ];
+  return {
+    nodeWidth: Math.min(20, Math.max(0, ...model.nodes.map((n) => n.name.length))),
+    whereWidth: Math.min(24, Math.max(0, ...wheres.map((w) => w.length))),
+    color,
+  };
+}
+
+/** Runs `run` with parsed options; resolves to the exit code. */
+export async function runCommand(options: RunOptions, io: CliIo): Promise<number> {
+  const { file, format } = options;
+  const loaded = await loadTopologyFile(file);
+  if (!loaded.ok) {
+    for (const m of loaded.messages) io.err(m);
+    return 2;
+  }
+  const model = loaded.model;
+  const problems: string[] = [];
+  const shows: ShowRequest[] = [];
+  for (const text of options.show) {
+    const parsed = parseShow(text, model);
+    if (typeof parsed === "string") problems.push(parsed);
+    else shows.push(parsed);
+  }
+  if (options.pcap !== undefined) {
+    const names = [...model.links.map((l) => l.name), ...dialupLineNames(model)];
+    problems.push(...await checkPcapTargets(options.pcap, names));
+  }
+  if (options.keys !== undefined) {
+    const problem = await checkKeysTarget(options.keys);
+    if (problem) problems.push(problem);
+  }
+  if (problems.length > 0) {
+    for (const p of problems) io.err(`error: ${p}`);
+    return 2;
+  }
+
+  const seed = options.seed ?? model.seed;
+  const until = options.until ?? model.duration;
+  const simulation = startSimulation(model, { seed: options.seed, until: options.until });
+  const layout = streamLayout(model, io.color);
+  if (format === "text") io.out(`# ${model.name}: ${file}, seed ${seed}, until ${formatDuration(until)}`);
+  let printed = 0;
+  const printNew = () => {
+    const records = simulation.records;
+    for (; printed < records.length; printed++) {
+      io.out(format === "json" ? formatJsonRecord(records[printed]) : formatRecord(records[printed], layout));
+    }
+    io.flush?.();
+  };
+  while (!simulation.advance(SLICE_EVENTS)) {
+    printNew();
+    // Let a pending Ctrl+C be delivered between slices.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (io.interrupted?.()) {
+      io.err(
+        `interrupted at ${formatTime(simulation.now)}s of ${formatDuration(until)} simulated, after ` +
+          `${simulation.events} events and ${simulation.records.length} records; the trace above is complete up to there`,
+      );
+      return EXIT_INTERRUPTED;
+    }
+  }
+  printNew();
+  const result = simulation.result();
+  const records = result.records;
+  if (result.stopped) io.err(`warning: ${result.stopped.message}`);
+
+  let missingTable = false;
+  for (const show of shows) {
+    const shown = showTable(show, records, format);
+    if ("error" in shown) {
+      missingTable = true;
+      io.err(`error: ${shown.error}`);
+    } else for (const line of shown.lines) io.out(line);
+  }
+
+  const verdicts = checkExpectations(model.expectations ?? [], records);
+  const summary = summarize(records, result.links.map((l) => l.name));
+  const facts = { name: model.name, seed, end: result.end, events: result.events };
+  if (format === "json") {
+    // The summary stays the last line; an unmet expectation has no event, so its seq and t are null.
+    for (const v of verdicts) {
+      io.out(
+        JSON.stringify({
+          type: "expectation",
+          say: v.say,
+          met: v.met,
+          seq: v.seq ?? null,
+          t: v.t ?? null,
+          detail: v.detail,
+        }),
+      );
+    }
+    io.out(formatJsonSummary(summary, facts));
+  } else {
+    for (const line of formatSummary(summary, facts)) io.out(line);
+    if (model.lesson) { for (const line of lessonLines(model.lesson, records)) io.out(line); }
+    if (verdicts.length > 0) {
+      const met = verdicts.filter((v) => v.met).length;
+      io.out(`expectations: ${met} of ${verdicts.length} met`);
+      for (const v of verdicts) io.out(`  ${v.met ? "✓" : "✗"} ${v.say}${v.met ? "" : ` — ${v.detail}`}`);
+    }
+  }
+
+  let status = missingTable ? 2 : 0;
+  if (options.pcap !== undefined) {
+    const names = [...result.links.map((l) => l.name), ...dialupLineNames(model)];
+    const written = await writePcaps(options.pcap, records, names);
+    const done = written.filter((w) => w.written).map((w) => `${w.path} (${w.packets} packets)`);
+    if (done.length > 0) io.err(`pcap: wrote ${done.join(", ")}`);
+    for (const w of written) {
+      if (!w.written) {
+        io.err(`pcap: skipped ${w.path}: ${w.reason}`);
+        status = 2;
+      }
+    }
+  }
+  if (options.keys !== undefined) {
+    const outcome = await writeKeysFile(options.keys, formatKeysFile(ipsecKeysFromTrace(records)));
+    if (outcome.written) io.err(`keys: wrote ${options.keys} (pass each line to tshark as -o '<line>')`);
+    else {
+      io.err(`keys: skipped ${options.keys}: ${outcome.reason}`);
+      status = 2;
+    }
+  }
+  if (status === 0 && options.check && verdicts.some((v) => !v.met)) {
+    io.err(`check: ${verdicts.filter((v) => !v.met).length} of ${verdicts.length} expectations unmet`);
+    status = EXIT_UNMET;
+  }
+  return status;
+}
