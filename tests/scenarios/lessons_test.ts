@@ -19,6 +19,10 @@ for (const lesson of lessons) {
     const model = loaded.model;
     assert.ok(model.lesson, `${lesson} has no lesson: block`);
     assert.ok((model.expectations ?? []).length > 0, `${lesson} has no expect: list`);
+    const bare = model.lesson.lookFor.filter((item) => !item.check && !item.unchecked).map((item) =>
+      item.text
+    );
+    assert.deepEqual(bare, [], "look-for items with neither a check nor the reason no run can show them");
     const records = simulate(model).records;
     const unmet = checkExpectations(model.expectations!, records).filter((v) => !v.met)
       .map((v) => `expect: ${v.say}: ${v.detail}`);

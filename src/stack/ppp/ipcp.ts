@@ -176,3 +176,26 @@ export class IpcpNegotiation implements OptionStrategy<IpcpOption> {
     return undefined;
   }
 }
+
+/**
+ * Server: the address to give the peer, from the LNS pool; undefined, with the reason logged and
+ * kept as the session's failure, when there is no pool or it is exhausted.
+ */
+export function allocatePeerAddress(
+  allocate: ((user: string) => string | undefined) | undefined,
+  user: string,
+  log: (message: string) => void,
+  fail: (reason: string) => void,
+): string | undefined {
+  if (!allocate) {
+    log(`no address to give ${user || "the peer"}: no address pool is configured`);
+    fail(`no address to assign to ${user || "the peer"}: no address pool is configured`);
+    return undefined;
+  }
+  const address = allocate(user);
+  if (address === undefined) {
+    log(`no IP address available for ${user || "the peer"}: address pool exhausted`);
+    fail(`address pool exhausted: no IP address for ${user || "the peer"}`);
+  }
+  return address;
+}

@@ -1,13 +1,8 @@
-import type { Prng } from "../../engine/prng.ts";
-import type { Scheduler, Timer } from "../../engine/scheduler.ts";
-import type { Micros } from "../../engine/time.ts";
-import type { Tracer } from "../../trace/tracer.ts";
 import { formatIp } from "../../wire/addr.ts";
 import {
   type ControlProtocol,
   type CpPacket,
   decodeCp,
-  decodeLcpOptions,
   encodeCp,
   IPCP,
   type IpcpOption,
@@ -39,84 +34,14 @@ import {
   PapServer,
 } from "./auth.ts";
 import { Automaton, DEFAULT_TIMERS, type FsmHooks, type FsmState, type FsmTimers } from "./automaton.ts";
-import { IpcpNegotiation } from "./ipcp.ts";
+import { allocatePeerAddress, IpcpNegotiation } from "./ipcp.ts";
 import { type AuthKind, DEFAULT_MRU, LcpNegotiation } from "./lcp.ts";
+import { LcpKeepalive } from "./keepalive.ts";
+import { PppTrace } from "./session_trace.ts";
+import { judgeProxyLcp } from "./proxy_lcp.ts";
+import type { LcpRecord, PppConfig, PppHost, PppPhase, PppUpInfo, ProxyStart } from "./session_config.ts";
 
-/** What a PPP session gets from its owner (an L2TP session, a host's ppp0). */
-export interface PppHost {
-  sched: Scheduler;
-  rng: Prng;
-  trace: Tracer;
-  node: string;
-  /** Names the session in logs and the `ppp` table: "ppp0", "session 3". */
-  label: string;
-}
-
-/** How one end of the link behaves. */
-export interface PppConfig {
-  role: "client" | "server";
-  /** Default 1500; the client usually asks 1400 over L2TP/IPsec. */
-  mru?: number;
-  /** Server: what it demands (default "chap"); client: what it accepts (default: CHAP-MD5 or PAP). */
-  auth?: "chap" | "pap" | "none";
-  username?: string;
-  password?: string;
-  /** Server: name -> secret/password. */
-  users?: Record<string, string>;
-  /** Server's own IPCP address (e.g. 10.8.0.1). */
-  localAddress?: string;
-  /** Server: an address from the LNS pool; undefined = exhausted. */
-  allocateAddress?: (user: string) => string | undefined;
-  releaseAddress?: (address: string) => void;
-  /** Server: primary/secondary DNS offered (RFC 1877). */
-  dns?: string[];
-  /** LCP Echo-Request period (pppd lcp-echo-interval); 0 or absent = no keepalive. */
-  echoInterval?: Micros;
-  /** Unanswered echoes before the link is declared dead (pppd lcp-echo-failure); 0 = never. */
-  echoFailures?: number;
-  restartTimer?: Micros;
-  maxConfigure?: number;
-  maxTerminate?: number;
-  maxFailure?: number;
-  /** Name in our CHAP Challenges (server); default: the node name. */
-  name?: string;
-  /** Magic-Number collisions before declaring the link looped back (pppd default 10). */
-  maxLoopback?: number;
-  /**
-   * LAC side of compulsory tunnelling (RFC 2661 §4.4.5): run LCP and collect the peer's
-   * authentication response without verifying it, then call `onHandoff` and go quiet.
-   */
-  handoff?: boolean;
-}
-
-/** RFC 1661 §3.2 phases ("open" = IPCP is up and IPv4 flows). */
-export type PppPhase = "dead" | "establish" | "authenticate" | "network" | "open" | "terminate";
-
-/** What `onUp` reports once IPCP is open. */
-export interface PppUpInfo {
-  localAddress: string;
-  peerAddress: string;
-  dns: string[];
-  user?: string;
-  /** The smaller of the two MRUs: what the ppp0 interface should use as its MTU. */
-  mru: number;
-}
-
-/** LCP Configure-Request option lists as the proxy LCP AVPs 26–28 carry them (options only). */
-export interface LcpRecord {
-  initialReceivedConfReq?: Uint8Array;
-  lastSentConfReq?: Uint8Array;
-  lastReceivedConfReq?: Uint8Array;
-}
-
-/** What an LNS receives from a LAC to take a call over (proxy LCP and proxy authentication). */
-export interface ProxyStart {
-  lastSentConfReq: Uint8Array;
-  lastReceivedConfReq: Uint8Array;
-  initialReceivedConfReq?: Uint8Array;
-  auth?: AuthRecord;
-}
-
+export type { LcpRecord, PppConfig, PppHost, PppPhase, PppUpInfo, ProxyStart } from "./session_config.ts";
 export type { AuthRecord } from "./auth.ts";
 
 const TERMINATING: ReadonlySet<FsmState> = new Set(["closing", "stopping"]);
@@ -157,13 +82,12 @@ export class PppSession {
   #handedOff = false;
   #lowerGone = false;
   #proxyAuth?: AuthRecord;
-  #echoTimer?: Timer;
-  #echoPending = 0;
-  #echoId = 0;
-  #published = "";
+  readonly #keepalive: LcpKeepalive;
+  readonly #trace: PppTrace;
 
   constructor(host: PppHost, config: PppConfig, send: (frame: Uint8Array) => void) {
     this.#host = host;
+    this.#trace = new PppTrace(host);
     this.#config = config;
     this.#send = send;
     this.#timers = {
@@ -172,6 +96,21 @@ export class PppSession {
       maxTerminate: config.maxTerminate ?? DEFAULT_TIMERS.maxTerminate,
       maxFailure: config.maxFailure ?? DEFAULT_TIMERS.maxFailure,
     };
+    this.#keepalive = new LcpKeepalive({
+      sched: host.sched,
+      // The LAC hands the link over before any keepalive could matter.
+      interval: config.handoff ? 0 : config.echoInterval ?? 0,
+      failures: config.echoFailures ?? 0,
+      magic: () => this.#lcpNeg.magic,
+      send: (packet) => this.#sendCp(LCP, packet),
+      log: (message) => this.#trace.log(message),
+      dead: (unanswered) => {
+        this.#trace.log(`No response to ${unanswered} echo-requests`);
+        this.#trace.log("Serial link appears to be disconnected.");
+        this.#noteFailure(`peer not responding: no reply to ${unanswered} LCP Echo-Requests`);
+        this.#lcp.close("Peer not responding");
+      },
+    });
     this.#build();
   }
 
@@ -269,7 +208,7 @@ export class PppSession {
   /** Administrative close: LCP Terminate-Request, then down. */
   close(reason: string): void {
     if (this.#phase === "dead" || this.#handedOff) return;
-    this.#log(`Terminating connection: ${reason}`);
+    this.#trace.log(`Terminating connection: ${reason}`);
     this.#lcp.close(reason);
   }
 
@@ -305,7 +244,7 @@ export class PppSession {
         maxLoopback: config.maxLoopback,
       },
       this.#host.rng,
-      (m) => this.#log(m),
+      (m) => this.#trace.log(m),
     );
     this.#lcp = new Automaton(LCP, this.#lcpNeg, this.#lcpHooks(), this.#host.sched, this.#timers);
     this.#ipcpNeg = new IpcpNegotiation({
@@ -313,7 +252,7 @@ export class PppSession {
       localAddress: config.localAddress,
       dns: config.dns,
       allocate: () => this.#allocate(),
-      log: (m) => this.#log(m),
+      log: (m) => this.#trace.log(m),
       failure: (reason) => this.#noteFailure(reason),
     });
     this.#ipcp = new Automaton(IPCP, this.#ipcpNeg, this.#ipcpHooks(), this.#host.sched, this.#timers);
@@ -335,13 +274,13 @@ export class PppSession {
         if (TERMINATING.has(to)) this.#setPhase("terminate");
         this.#publish();
       },
-      rxr: (packet) => this.#echo(packet),
+      rxr: (packet) => this.#keepalive.onPacket(packet),
       protocolRejected: (protocol) => this.#protocolRejected(protocol),
       codeRejected: (code) => {
-        if (code === 9) this.#stopEcho(); // the peer does not do Echo: keepalive is impossible
+        if (code === 9) this.#keepalive.stop(); // the peer does not do Echo: keepalive is impossible
       },
       discard: (reason, packet) => this.#dropCp(LCP, reason, packet),
-      log: (message) => this.#log(message),
+      log: (message) => this.#trace.log(message),
     };
   }
 
@@ -357,13 +296,13 @@ export class PppSession {
         // pppd: when the last network protocol finishes, LCP closes too.
         this.#noteFailure(reason);
         if (this.#lcp.state === "opened") {
-          this.#log("No network protocols running");
+          this.#trace.log("No network protocols running");
           this.#lcp.close("No network protocols running");
         }
       },
       stateChanged: () => this.#publish(),
       discard: (reason, packet) => this.#dropCp(IPCP, reason, packet),
-      log: (message) => this.#log(message),
+      log: (message) => this.#trace.log(message),
     };
   }
 
@@ -402,10 +341,10 @@ export class PppSession {
 
   #lcpUp(): void {
     const neg = this.#lcpNeg;
-    this.#startEcho();
+    this.#keepalive.start();
     if (this.#config.role === "server") {
       if (neg.demand && neg.authByPeer !== neg.demand) {
-        this.#log("peer refused to authenticate: terminating link");
+        this.#trace.log("peer refused to authenticate: terminating link");
         this.#noteFailure("the peer refused to authenticate");
         this.#lcp.close("peer refused to authenticate");
         return;
@@ -439,14 +378,14 @@ export class PppSession {
     this.#auth = server;
     this.#authServer = server;
     if (proxied && proxied.type === kind) {
-      this.#log(
+      this.#trace.log(
         `checking proxy ${kind === "chap" ? "CHAP" : "PAP"} authentication of ${proxied.name} from the LAC`,
       );
       server.adoptProxy(proxied);
       return;
     }
     if (proxied) {
-      this.#log(
+      this.#trace.log(
         `proxy authentication used ${proxied.type.toUpperCase()}, not ${kind.toUpperCase()}: authenticating again`,
       );
     }
@@ -460,9 +399,9 @@ export class PppSession {
       restartTimer: this.#timers.restartTimer,
       maxTransmits: this.#timers.maxConfigure,
       send: (protocol, payload) => this.#send(encodePpp({ protocol, payload })),
-      log: (message) => this.#log(message),
+      log: (message) => this.#trace.log(message),
       discard: (reason, protocol) =>
-        this.#dropText(reason, PPP_PROTOCOL_NAMES[protocol] ?? hexNum(protocol, 4)),
+        this.#trace.drop(reason, PPP_PROTOCOL_NAMES[protocol] ?? hexNum(protocol, 4)),
       done: (outcome) => this.#authDone(outcome),
     };
   }
@@ -485,7 +424,7 @@ export class PppSession {
   }
 
   #lcpDown(): void {
-    this.#stopEcho();
+    this.#keepalive.stop();
     this.#auth?.stop();
     this.#auth = undefined;
     this.#ipcp.down(`${LCP.name} went down`);
@@ -499,7 +438,7 @@ export class PppSession {
     const neg = this.#ipcpNeg;
     if (neg.localAddress === 0 || (this.#config.role === "server" && neg.peerAddress === 0)) {
       const which = neg.localAddress === 0 ? "local" : "remote";
-      this.#log(`Could not determine ${which} IP address`);
+      this.#trace.log(`Could not determine ${which} IP address`);
       this.#ipcp.close(`Could not determine ${which} IP address`);
       return;
     }
@@ -511,33 +450,27 @@ export class PppSession {
       ...(this.#user !== undefined ? { user: this.#user } : {}),
     };
     this.#setPhase("open");
-    this.#log(`local IP address ${info.localAddress}`);
-    this.#log(`remote IP address ${info.peerAddress}`);
+    this.#trace.log(`local IP address ${info.localAddress}`);
+    this.#trace.log(`remote IP address ${info.peerAddress}`);
     if (this.#config.role === "client") {
-      if (info.dns[0]) this.#log(`primary DNS address ${info.dns[0]}`);
-      if (info.dns[1]) this.#log(`secondary DNS address ${info.dns[1]}`);
+      if (info.dns[0]) this.#trace.log(`primary DNS address ${info.dns[0]}`);
+      if (info.dns[1]) this.#trace.log(`secondary DNS address ${info.dns[1]}`);
     }
     this.onUp?.(info);
   }
 
   #allocate(): string | undefined {
-    const user = this.#user ?? "";
-    if (!this.#config.allocateAddress) {
-      this.#log(`no address to give ${user || "the peer"}: no address pool is configured`);
-      this.#noteFailure(`no address to assign to ${user || "the peer"}: no address pool is configured`);
-      return undefined;
-    }
-    const address = this.#config.allocateAddress(user);
-    if (address === undefined) {
-      this.#log(`no IP address available for ${user || "the peer"}: address pool exhausted`);
-      this.#noteFailure(`address pool exhausted: no IP address for ${user || "the peer"}`);
-    }
-    return address;
+    return allocatePeerAddress(
+      this.#config.allocateAddress,
+      this.#user ?? "",
+      (m) => this.#trace.log(m),
+      (reason) => this.#noteFailure(reason),
+    );
   }
 
   #protocolRejected(protocol: number): boolean {
     const name = PPP_PROTOCOL_NAMES[protocol] ?? "unknown";
-    this.#log(`Protocol-Reject for '${name}' (${hexNum(protocol, 4)}) received`);
+    this.#trace.log(`Protocol-Reject for '${name}' (${hexNum(protocol, 4)}) received`);
     if (protocol === PPP_LCP) return true;
     if (protocol === PPP_IPCP) this.#ipcp.rejectedByPeer("IPCP: peer rejected the protocol");
     if ((protocol === PPP_CHAP || protocol === PPP_PAP) && this.#auth) {
@@ -558,58 +491,9 @@ export class PppSession {
     if (this.#lcp.state !== "opened") {
       return this.#drop(`protocol ${label} before LCP is open: discarded`, frame);
     }
-    this.#log(`Unsupported protocol ${label} received`);
+    this.#trace.log(`Unsupported protocol ${label} received`);
     this.#drop(`protocol ${label} is not supported: answered with LCP Protocol-Reject`, frame);
     this.#sendCp(LCP, { kind: "proto-rej", id: this.#lcp.nextId(), protocol, rejected: payload });
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // LCP echo keepalive (pppd's lcp-echo-interval / lcp-echo-failure)
-
-  #echo(packet: CpPacket<LcpOption>): void {
-    if (packet.kind === "echo-req") {
-      this.#sendCp(LCP, { kind: "echo-reply", id: packet.id, magic: this.#lcpNeg.magic, data: packet.data });
-    } else if (packet.kind === "echo-reply") {
-      if (this.#lcpNeg.magic !== 0 && packet.magic === this.#lcpNeg.magic) {
-        this.#log("appear to have received our own echo-reply!");
-        return;
-      }
-      this.#echoPending = 0;
-    }
-  }
-
-  #startEcho(): void {
-    this.#stopEcho();
-    const interval = this.#config.echoInterval ?? 0;
-    if (interval <= 0 || this.#config.handoff) return;
-    this.#echoPending = 0;
-    this.#echoTimer = this.#host.sched.after(interval, () => this.#echoTick(interval));
-  }
-
-  #echoTick(interval: Micros): void {
-    this.#echoTimer = undefined;
-    const failures = this.#config.echoFailures ?? 0;
-    if (failures > 0 && this.#echoPending >= failures) {
-      this.#log(`No response to ${this.#echoPending} echo-requests`);
-      this.#log("Serial link appears to be disconnected.");
-      this.#noteFailure(`peer not responding: no reply to ${this.#echoPending} LCP Echo-Requests`);
-      this.#lcp.close("Peer not responding");
-      return;
-    }
-    this.#echoId = (this.#echoId + 1) & 0xff;
-    this.#sendCp(LCP, {
-      kind: "echo-req",
-      id: this.#echoId,
-      magic: this.#lcpNeg.magic,
-      data: new Uint8Array(0),
-    });
-    this.#echoPending++;
-    this.#echoTimer = this.#host.sched.after(interval, () => this.#echoTick(interval));
-  }
-
-  #stopEcho(): void {
-    this.#echoTimer?.cancel();
-    this.#echoTimer = undefined;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -623,36 +507,24 @@ export class PppSession {
     if (proxy.initialReceivedConfReq) {
       this.lcpRecord.initialReceivedConfReq = proxy.initialReceivedConfReq.slice();
     }
-    const ours = decodeLcpOptions(proxy.lastSentConfReq);
-    const theirs = decodeLcpOptions(proxy.lastReceivedConfReq);
-    let problem: string | undefined;
-    if (!ours.ok) problem = `Last Sent LCP CONFREQ: ${ours.error}`;
-    else if (!theirs.ok) problem = `Last Received LCP CONFREQ: ${theirs.error}`;
-    else problem = this.#lcpNeg.adoptProxy(ours.value);
-    if (!problem && ours.ok && theirs.ok) {
-      this.#lcpNeg.acked(ours.value);
-      const judged = this.#lcpNeg.judge(theirs.value);
-      const refused = judged.options.find((v) => v.verdict !== "ack");
-      if (refused) problem = `the peer's option ${LCP.summarizeOption(refused.option)} is not acceptable`;
-      else if (judged.fatal) problem = judged.fatal;
-    }
-    if (problem || !ours.ok || !theirs.ok) {
-      this.#log(`proxy LCP not acceptable (${problem}): renegotiating LCP`);
+    const judged = judgeProxyLcp(this.#lcpNeg, proxy);
+    if (!judged.ok) {
+      this.#trace.log(`proxy LCP not acceptable (${judged.problem}): renegotiating LCP`);
       this.#lcp.open();
       this.#lcp.up();
       return;
     }
-    this.#log("accepted proxy LCP from the LAC");
+    this.#trace.log("accepted proxy LCP from the LAC");
     this.#proxyAuth = proxy.auth;
-    this.#lcp.forceOpened(ours.value, theirs.value);
+    this.#lcp.forceOpened(judged.ours, judged.theirs);
   }
 
   #handoff(record?: AuthRecord): void {
     this.#handedOff = true;
     this.#lcp.stop();
-    this.#stopEcho();
+    this.#keepalive.stop();
     this.#auth?.stop();
-    this.#log(
+    this.#trace.log(
       record
         ? `handing the call of ${record.name} over to the LNS (proxy LCP and authentication)`
         : "handing the call over to the LNS (proxy LCP)",
@@ -672,7 +544,7 @@ export class PppSession {
     if (this.#phase === "dead") return;
     this.#lcp.stop();
     this.#ipcp.stop();
-    this.#stopEcho();
+    this.#keepalive.stop();
     this.#auth?.stop();
     const assigned = this.#ipcpNeg.assigned;
     if (assigned !== undefined) {
@@ -681,7 +553,7 @@ export class PppSession {
     }
     const why = this.#failure ?? reason;
     this.#setPhase("dead");
-    this.#log(`Connection terminated: ${why}`);
+    this.#trace.log(`Connection terminated: ${why}`);
     this.onDown?.(why);
   }
 
@@ -707,46 +579,17 @@ export class PppSession {
     if (neg.localAddress !== 0) value.local = formatIp(neg.localAddress);
     if (neg.peerAddress !== 0) value.peer = formatIp(neg.peerAddress);
     if (this.#handedOff) value.handedOff = true;
-    const text = JSON.stringify(value);
-    if (text === this.#published) return;
-    this.#published = text;
-    this.#host.trace.emit({
-      kind: "state",
-      node: this.#host.node,
-      proto: "PPP",
-      table: "ppp",
-      key: this.#host.label,
+    this.#trace.row(
       value,
-      summary: `ppp ${this.#host.label} ${this.#phase} (LCP ${this.#lcp.state}, IPCP ${this.#ipcp.state})`,
-    });
-  }
-
-  #log(message: string): void {
-    this.#host.trace.emit({
-      kind: "app",
-      node: this.#host.node,
-      proto: "PPP",
-      summary: message,
-      detail: { session: this.#host.label },
-    });
+      `ppp ${this.#host.label} ${this.#phase} (LCP ${this.#lcp.state}, IPCP ${this.#ipcp.state})`,
+    );
   }
 
   #drop(reason: string, frame: Uint8Array): void {
-    this.#dropText(reason, summarizePpp(frame));
+    this.#trace.drop(reason, summarizePpp(frame));
   }
 
   #dropCp<O>(cp: ControlProtocol<O>, reason: string, packet: CpPacket<O>): void {
-    this.#dropText(reason, summarizeCp(cp, encodeCp(cp, packet)));
-  }
-
-  #dropText(reason: string, summary: string): void {
-    this.#host.trace.emit({
-      kind: "drop",
-      node: this.#host.node,
-      proto: "PPP",
-      summary,
-      reason: `${this.#host.label}: ${reason}`,
-      detail: { session: this.#host.label },
-    });
+    this.#trace.drop(reason, summarizeCp(cp, encodeCp(cp, packet)));
   }
 }
