@@ -12,7 +12,6 @@
  *
  * Everything here is pure and synchronous (no Deno or DOM API), so it runs unchanged in the browser.
  */
-import "./src/plugins.ts";
 
 export { formatTopologyError, type LoadResult, loadTopology } from "./src/topology/load.ts";
 export type {
@@ -26,6 +25,7 @@ export type {
 } from "./src/topology/model.ts";
 export { checkExpectations, checkLookFor, type ExpectationResult } from "./src/trace/expect.ts";
 export { type LinkInfo, type SimOptions, type SimResult, simulate } from "./src/sim.ts";
+export { COMMANDS, KINDS, type NodeKind, type SettingChoices, settingChoices } from "./src/kinds/index.ts";
 export type { ProtoLabel, TraceKind, TraceRecord } from "./src/trace/record.ts";
 export { readPcap, writeMergedPcap, writePcap } from "./src/trace/pcap.ts";
 export { tableAt, tablesAt } from "./src/trace/tables.ts";

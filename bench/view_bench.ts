@@ -11,7 +11,6 @@ const BUDGET_MS = 50;
 
 /** The lesson with the most records, found by running the CLI's engine over every lesson. */
 async function largestLesson(): Promise<string> {
-  await import("../src/plugins.ts");
   const { runText } = await import("../web/app/run.ts");
   let best = { file: "", records: -1 };
   for (const entry of Deno.readDirSync(`${ROOT}/topologies`)) {

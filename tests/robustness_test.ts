@@ -4,7 +4,6 @@
  * kind of device and to every decoder; nothing may throw.
  */
 import assert from "node:assert/strict";
-import "../src/plugins.ts";
 import { Prng } from "../src/engine/prng.ts";
 import { simulate } from "../src/sim.ts";
 import { loadTopology } from "../src/topology/load.ts";

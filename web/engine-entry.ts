@@ -1,10 +1,9 @@
 /**
  * The browser bundle's entry (built to web/dist/engine.js by `deno bundle --platform browser`): the
- * engine with every protocol registered, and the view that drives it. The same file runs twice: in
+ * engine (its kinds, commands and dissectors are static lists) and the view that drives it. The same file runs twice: in
  * the page it starts the view, and loaded as a module worker (it has no `document` there) it serves
  * simulations, so a static site still needs only this one bundle.
  */
-import "../src/plugins.ts";
 import { App } from "./app/app.ts";
 import { serveWorker } from "./app/sim_worker.ts";
 

@@ -3,11 +3,9 @@
  * 1 internal error. Output goes through `CliIo` so tests can run the CLI in-process.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import "../plugins.ts";
 import { formatDuration } from "../engine/time.ts";
 import { INPUT_LIMITS, RUN_LIMITS } from "../engine/limits.ts";
-import { commandList } from "../topology/commands.ts";
-import { getKind, kindNames } from "../topology/kinds.ts";
+import { COMMANDS, KINDS } from "../kinds/index.ts";
 import { closest } from "../topology/values.ts";
 import { loadTopologyFile } from "./load_file.ts";
 import { BadInput, parseUntil, runCommand, type RunOptions } from "./run.ts";
@@ -32,7 +30,7 @@ export const EXIT_BAD_INPUT = 2;
 
 /** Shown by `help`, `--help` and after a usage mistake. */
 export function usage(): string {
-  const commands = commandList().map((c) => `    ${c.target === "node" ? "node" : "link"}: ${c.usage}`);
+  const commands = COMMANDS.map((c) => `    ${c.target === "node" ? "node" : "link"}: ${c.usage}`);
   return [
     "Tunnel Lab: a deterministic network simulator for L2TP/IPsec across NAT routers and ISPs.",
     "",
@@ -46,6 +44,7 @@ export function usage(): string {
     "  --until T                stop at simulated time T (e.g. 500ms, 10s, 1m) instead of the duration",
     "  --pcap DIR               write one pcap per link to DIR/<link>.pcap (Wireshark, tshark)",
     "  --keys FILE              write the run's IPsec keys (ESP SAs, IKEv1) as tshark -o options",
+    "  --wg-keylog FILE         write the run's WireGuard key log (tshark -o wg.keylog_file:FILE)",
     "  --format text|json       readable trace (default) or one JSON object per line",
     "  --show TABLE@NODE[@T]    print a device table at the end or at time T, e.g. routes@r1,",
     "                           interfaces@laptop@2s, nat@home-router (repeatable)",
@@ -58,7 +57,7 @@ export function usage(): string {
       formatDuration(RUN_LIMITS.duration)
     } simulated, ${RUN_LIMITS.events} events or ${RUN_LIMITS.records} records.`,
     "",
-    `Node kinds: ${kindNames().map((k) => `${k} (${getKind(k)!.summary})`).join("; ")}`,
+    `Node kinds: ${KINDS.map((k) => `${k.name} (${k.summary})`).join("; ")}`,
     "Script commands (do:):",
     ...commands,
   ].join("\n");
@@ -147,6 +146,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     until: { type: "string" },
     pcap: { type: "string" },
     keys: { type: "string" },
+    "wg-keylog": { type: "string" },
     format: { type: "string", default: "text" },
     show: { type: "string", multiple: true },
     check: { type: "boolean" },
@@ -169,5 +169,6 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (values.until !== undefined) options.until = parseUntil(values.until as string);
   if (values.pcap !== undefined) options.pcap = values.pcap as string;
   if (values.keys !== undefined) options.keys = values.keys as string;
+  if (values["wg-keylog"] !== undefined) options.wgKeylog = values["wg-keylog"] as string;
   return await runCommand(options, io);
 }

@@ -1,4 +1,3 @@
-import "../plugins.ts";
 import { formatTopologyError, loadTopology } from "../topology/load.ts";
 import type { TopologyModel } from "../topology/model.ts";
 

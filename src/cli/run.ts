@@ -7,7 +7,7 @@
 import { formatDuration, formatTime, type Micros, parseDuration } from "../engine/time.ts";
 import { RUN_LIMITS } from "../engine/limits.ts";
 import { startSimulation } from "../sim.ts";
-import { formatKeysFile, ipsecKeysFromTrace } from "../stack/ipsec/keys.ts";
+import { formatKeysFile, ipsecKeysFromTrace } from "../trace/keys_file.ts";
 import type { TopologyModel } from "../topology/model.ts";
 import { checkExpectations } from "../trace/expect.ts";
 import {
@@ -22,6 +22,7 @@ import type { CliIo } from "./cli.ts";
 import { lessonLines } from "./lesson.ts";
 import { loadTopologyFile } from "./load_file.ts";
 import { checkKeysTarget, checkPcapTargets, writeKeysFile, writePcaps } from "./pcap_files.ts";
+import { checkWireguardKeyLogTarget, writeWireguardKeyLog } from "./wg_keylog.ts";
 import { KNOWN_TABLES, parseShow, type ShowRequest, showTable } from "./show.ts";
 
 /** Exit code after Ctrl+C, as shells report a SIGINT death. */
@@ -40,6 +41,8 @@ export interface RunOptions {
   until?: Micros;
   pcap?: string;
   keys?: string;
+  /** `--wg-keylog FILE`: the WireGuard key log for tshark. */
+  wgKeylog?: string;
   show: string[];
   check: boolean;
 }
@@ -105,6 +108,10 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   }
   if (options.keys !== undefined) {
     const problem = await checkKeysTarget(options.keys);
+    if (problem) problems.push(problem);
+  }
+  if (options.wgKeylog !== undefined) {
+    const problem = await checkWireguardKeyLogTarget(options.wgKeylog);
     if (problem) problems.push(problem);
   }
   if (problems.length > 0) {
@@ -197,6 +204,15 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     if (outcome.written) io.err(`keys: wrote ${options.keys} (pass each line to tshark as -o '<line>')`);
     else {
       io.err(`keys: skipped ${options.keys}: ${outcome.reason}`);
+      status = 2;
+    }
+  }
+  if (options.wgKeylog !== undefined) {
+    const outcome = await writeWireguardKeyLog(options.wgKeylog, records);
+    if (outcome.written) {
+      io.err(`wg-keylog: wrote ${options.wgKeylog} (tshark -o wg.keylog_file:${options.wgKeylog})`);
+    } else {
+      io.err(`wg-keylog: skipped ${options.wgKeylog}: ${outcome.reason}`);
       status = 2;
     }
   }

@@ -29,6 +29,7 @@ export const KNOWN_TABLES = [
   "ike-sas",
   "ipsec-sas",
   "ipsec-policy",
+  "wireguard",
 ] as const;
 
 /** One `--show` request, checked. */

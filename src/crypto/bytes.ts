@@ -53,3 +53,31 @@ export type Secret = string | Uint8Array;
 export function secretBytes(secret: Secret): Uint8Array {
   return typeof secret === "string" ? utf8(secret) : secret;
 }
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Standard base64 with padding (RFC 4648 §4), the way `wg` prints keys; written here, not `btoa`, to stay off host APIs. */
+export function toBase64(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += BASE64[(n >>> 18) & 63] + BASE64[(n >>> 12) & 63];
+    out += i + 1 < bytes.length ? BASE64[(n >>> 6) & 63] : "=";
+    out += i + 2 < bytes.length ? BASE64[n & 63] : "=";
+  }
+  return out;
+}
+
+/** Parses standard padded base64; null when the text is not that. */
+export function fromBase64(text: string): Uint8Array | null {
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const out = new Uint8Array((text.length / 4) * 3 - padding);
+  let at = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    let n = 0;
+    for (let j = 0; j < 4; j++) n = (n << 6) | (text[i + j] === "=" ? 0 : BASE64.indexOf(text[i + j]));
+    for (let j = 0; j < 3 && at < out.length; j++) out[at++] = (n >>> (16 - 8 * j)) & 0xff;
+  }
+  return out;
+}

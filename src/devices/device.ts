@@ -2,7 +2,7 @@ import type { SimContext } from "../engine/context.ts";
 import type { Prng } from "../engine/prng.ts";
 import type { Link, LinkPort } from "../engine/link.ts";
 import type { Packet } from "../engine/packet.ts";
-import type { NodeSpec, ParsedCommand } from "../topology/model.ts";
+import type { DeviceSpec, ParsedCommand } from "./spec.ts";
 import { formatIp, type Ip4, parseIp } from "../wire/addr.ts";
 import type { Interface } from "../stack/interface.ts";
 import { IpStack } from "../stack/ip.ts";
@@ -43,16 +43,6 @@ export class PhysicalInterface implements Interface, LinkPort {
   }
 }
 
-/** Runs a command that a module added to every node kind. */
-export type NodeCommandHandler = (device: Device, command: ParsedCommand) => void;
-
-const nodeCommands = new Map<string, NodeCommandHandler>();
-
-/** Lets every node kind run the command whose parsed name is `id` (kinds' own commands come first). */
-export function registerNodeCommand(id: string, handler: NodeCommandHandler): void {
-  nodeCommands.set(id, handler);
-}
-
 /**
  * A node of the network: an IP stack plus whatever the kind adds. Kinds override `runCommand` for
  * their script actions and `describeState` for the tables the view and `--show` print.
@@ -63,7 +53,7 @@ export class Device {
   /** This device's own random stream (identifiers, ports, cookies), independent of every other. */
   readonly rng: Prng;
 
-  constructor(readonly spec: NodeSpec, readonly ctx: SimContext, forwarding: boolean) {
+  constructor(readonly spec: DeviceSpec, readonly ctx: SimContext, forwarding: boolean) {
     this.name = spec.name;
     this.rng = ctx.rng.fork(`node:${spec.name}`);
     this.ip = new IpStack(spec.name, ctx, forwarding);
@@ -102,13 +92,10 @@ export class Device {
   }
 
   /**
-   * Runs a script action aimed at this node. Kinds handle their own commands and pass the rest here,
-   * where commands that modules add to every kind (`nat-check`, `vpn connect`) are found. Unknown
-   * commands were rejected by the validator.
+   * Runs a script action aimed at this node. Kinds handle their own commands and pass the rest here;
+   * the validator rejected commands the kind cannot run, so reaching this is a bug worth a line.
    */
   runCommand(command: ParsedCommand): void {
-    const handler = nodeCommands.get(command.name);
-    if (handler) return handler(this, command);
     this.log(`${this.kind} ${this.name} has no command "${command.name}"`);
   }
 

@@ -1,14 +1,30 @@
+/**
+ * The end host and the plain router: an IP stack, the small tools a script starts (ping, UDP, STUN,
+ * nat-check, the TCP tools) and, on a host with `vpn` profiles, the voluntary L2TP client.
+ */
 import type { SimContext } from "../engine/context.ts";
-import type { NodeSpec, ParsedCommand } from "../topology/model.ts";
 import { parseIp } from "../wire/addr.ts";
 import { startPing } from "./apps/ping.ts";
+import { startNatCheck, startStunServer } from "./apps/stun.ts";
+import { TCP_NODE_COMMANDS } from "./apps/tcp_tools.ts";
 import { startUdpEcho, startUdpSend } from "./apps/udp.ts";
 import { Device } from "./device.ts";
+import type { DeviceSpec, ParsedCommand } from "./spec.ts";
+import { VpnClient, type VpnProfile } from "./vpn_client.ts";
+
+/** A host's own settings: its VPN profiles by name. */
+export interface HostSettings {
+  vpn?: Record<string, VpnProfile>;
+}
 
 /** An end host: does not forward, answers pings, runs the small tools the script starts. */
 export class Host extends Device {
-  constructor(spec: NodeSpec, ctx: SimContext) {
+  /** The voluntary L2TP client of `vpn connect NAME` (no profiles: every connect is refused). */
+  readonly vpn: VpnClient;
+
+  constructor(spec: DeviceSpec, ctx: SimContext, settings: HostSettings = {}) {
     super(spec, ctx, false);
+    this.vpn = new VpnClient(this, settings.vpn ?? {});
   }
 
   override runCommand(command: ParsedCommand): void {
@@ -35,15 +51,37 @@ export class Host extends Device {
           size: args.size ?? 32,
           text: args.text,
         });
-      default:
+      case "nat-check":
+        return startNatCheck(this, {
+          server: parseIp(args.server)!,
+          port: args.port,
+          rto: args.rto,
+          tries: args.tries,
+        });
+      case "stun-server":
+        return this.#stunServer(args.port, args["alternate-port"]);
+      case "vpn-connect":
+        return this.vpn.connect(String(args.name));
+      case "vpn-disconnect":
+        return this.vpn.disconnect(String(args.name));
+      default: {
+        const tcpTool = TCP_NODE_COMMANDS[command.name];
+        if (tcpTool) return tcpTool(this, command);
         return super.runCommand(command);
+      }
     }
+  }
+
+  #stunServer(port: number, altPort: number): void {
+    const [first, second] = this.ip.interfaces;
+    if (!first) return this.log("stun-server: no interface to listen on");
+    startStunServer(this, { primary: first.ip, alternate: second?.ip, port, altPort });
   }
 }
 
 /** A plain IP router: static routes, longest-prefix match, TTL and ICMP errors. */
 export class Router extends Host {
-  constructor(spec: NodeSpec, ctx: SimContext) {
+  constructor(spec: DeviceSpec, ctx: SimContext) {
     super(spec, ctx);
     this.ip.forwarding = true;
   }

@@ -4,11 +4,9 @@
  * an extension point for services that sit on the subscriber side, such as the L2TP access
  * concentrator (LAC) of compulsory tunnelling.
  *
- * ## Extension point (for the LAC)
- * A module registers a factory under a config key with `registerIspExtension("lac", factory)` and the
- * matching YAML key with `registerIspKey` (src/topology/kinds_nat.ts). For every `isp` node whose
- * config has that key, the factory is called with the node and the key's value and returns an
- * `IspExtension`. Its hooks run before the CGNAT's, in registration order:
+ * ## Services (the LAC)
+ * A service on the subscriber side is an `IspExtension`; the ISP builds one for each of its settings
+ * that asks for one (`lac` → `LacService`). Its hooks run before the CGNAT's, in that order:
  * - `prerouting` sees every datagram the ISP receives (from subscribers and upstream) before routing;
  *   returning `{action: "consumed"}` takes it (e.g. a subscriber's PPP to tunnel), `drop` drops it with
  *   a reason, `undefined` or `accept` lets the next hook and then routing have it;
@@ -23,10 +21,11 @@ import { type RawNatConfig, resolveNatSettings } from "../stack/nat/config.ts";
 import { NatEngine } from "../stack/nat/engine.ts";
 import type { Interface } from "../stack/interface.ts";
 import { ACCEPT, type Verdict } from "../stack/ip.ts";
-import type { NodeSpec, ParsedCommand } from "../topology/model.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
 import type { Ipv4Packet } from "../wire/ipv4.ts";
 import { Router } from "./host.ts";
+import { LacService, type LacSettings } from "./lac.ts";
+import type { DeviceSpec, ParsedCommand } from "./spec.ts";
 
 /** A service plugged into an ISP router (see the module comment). */
 export interface IspExtension {
@@ -37,29 +36,35 @@ export interface IspExtension {
   runCommand?(command: ParsedCommand): boolean;
 }
 
-/** Builds an extension for one ISP node from the value of its config key. */
-export type IspExtensionFactory = (isp: Isp, value: unknown) => IspExtension;
-
-const factories = new Map<string, IspExtensionFactory>();
-
-/** Makes `isp` nodes with config key `key` run the extension `factory` builds. */
-export function registerIspExtension(key: string, factory: IspExtensionFactory): void {
-  factories.set(key, factory);
+/** An ISP's carrier-grade NAT: the NAT keys plus the interfaces it hides (default: the subscribers). */
+export interface CgnatSettings extends RawNatConfig {
+  inside?: string[];
 }
 
-/** An ISP access router with optional CGNAT and pluggable subscriber-side services. */
+/** An ISP's settings. */
+export interface IspSettings {
+  upstream: string;
+  /** Defaults to every interface but the upstream one. */
+  subscribers?: string[];
+  /** `true` for the carrier-grade preset as it is. */
+  cgnat?: CgnatSettings | boolean;
+  /** Compulsory tunnelling: the LAC's settings. */
+  lac?: LacSettings;
+}
+
+/** An ISP access router with optional CGNAT and subscriber-side services. */
 export class Isp extends Router {
   readonly subscribers: string[];
   readonly upstream: string;
   readonly cgnat?: NatEngine;
   readonly extensions: IspExtension[] = [];
 
-  constructor(spec: NodeSpec, ctx: SimContext) {
+  constructor(spec: DeviceSpec, ctx: SimContext, settings: IspSettings) {
     super(spec, ctx);
-    this.upstream = String(spec.config.upstream ?? spec.interfaces[0]?.name ?? "");
-    this.subscribers = (spec.config.subscribers as string[] | undefined) ??
+    this.upstream = settings.upstream;
+    this.subscribers = settings.subscribers ??
       spec.interfaces.map((i) => i.name).filter((n) => n !== this.upstream);
-    const cgnat = spec.config.cgnat as (RawNatConfig & { inside?: string[] }) | boolean | undefined;
+    const cgnat = settings.cgnat;
     if (cgnat) {
       const raw = cgnat === true ? {} : cgnat;
       this.cgnat = new NatEngine(this, resolveNatSettings(raw, "carrier-grade"), {
@@ -67,9 +72,7 @@ export class Isp extends Router {
         outside: this.upstream,
       });
     }
-    for (const [key, factory] of factories) {
-      if (spec.config[key] !== undefined) this.extensions.push(factory(this, spec.config[key]));
-    }
+    if (settings.lac) this.extensions.push(new LacService(this, settings.lac));
     this.ip.hooks = {
       prerouting: (packet, ip, iface) => {
         for (const ext of this.extensions) {

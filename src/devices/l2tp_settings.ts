@@ -1,5 +1,5 @@
 /**
- * Turns the L2TP settings of a topology node (already validated by src/topology/kinds_l2tp.ts) into
+ * Turns the L2TP settings of a topology node (typed by their kinds in src/kinds/) into
  * the typed configuration of the L2TP and PPP stacks, filling in the defaults xl2tpd and pppd use.
  */
 import type { Micros } from "../engine/time.ts";

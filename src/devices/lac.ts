@@ -6,7 +6,7 @@
  * authentication (AVPs 29–33). From then on it relays the subscriber's PPP frames into the session
  * and back. The LNS may take the negotiation over or renegotiate LCP with the user itself.
  *
- * Plugged into `isp` nodes with a `lac:` block through the ISP's extension point.
+ * Run by `isp` nodes with a `lac:` block, as one of the ISP's services (see isp.ts).
  */
 import type { Packet } from "../engine/packet.ts";
 import { L2tpEndpoint } from "../stack/l2tp/endpoint.ts";
@@ -17,10 +17,10 @@ import { parseIp } from "../wire/addr.ts";
 import { PROXY_AUTHEN_TYPES } from "../wire/l2tp_avp.ts";
 import { summarizePpp } from "../wire/ppp.ts";
 import { answerCalls, type LineEnd } from "./dialup.ts";
-import { type Isp, type IspExtension, registerIspExtension } from "./isp.ts";
+import type { Isp, IspExtension } from "./isp.ts";
 import { endpointConfig, L2TP_MRU, type RawTunnelSettings } from "./l2tp_settings.ts";
 
-/** The `lac:` block as the loader left it. */
+/** The LAC's settings (an ISP's `lac:` block). */
 export interface LacSettings extends RawTunnelSettings {
   lns: string;
   auth?: "chap" | "pap";
@@ -164,5 +164,3 @@ export function proxyInfo(lcp: LcpRecord, auth: AuthRecord | undefined): ProxyIn
   proxy.authResponse = auth.response;
   return proxy;
 }
-
-registerIspExtension("lac", (isp, value) => new LacService(isp, value as LacSettings));

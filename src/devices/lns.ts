@@ -11,15 +11,15 @@ import { AddressPool } from "../stack/l2tp/pool.ts";
 import { PppLink } from "../stack/l2tp/ppp_link.ts";
 import type { CallResult, L2tpSession, ProxyInfo } from "../stack/l2tp/session.ts";
 import type { PppConfig, ProxyStart } from "../stack/ppp/session.ts";
-import type { NodeSpec } from "../topology/model.ts";
 import { formatIp } from "../wire/addr.ts";
 import { PROXY_AUTHEN_TYPES } from "../wire/l2tp_avp.ts";
 import { Router } from "./host.ts";
 import { echoSettings, endpointConfig, L2TP_MRU, type RawTunnelSettings } from "./l2tp_settings.ts";
 import type { AuthRecord } from "../stack/ppp/auth.ts";
+import type { DeviceSpec } from "./spec.ts";
 
-/** The `lns` node's settings as the loader left them. */
-interface LnsSettings extends RawTunnelSettings {
+/** An LNS's settings: tunnel security, users, the address pool and limits. */
+export interface LnsSettings extends RawTunnelSettings {
   auth?: "chap" | "pap" | "none";
   users?: Record<string, string>;
   pool: { first: number; last: number };
@@ -42,10 +42,10 @@ export class Lns extends Router {
   readonly links = new Map<string, PppLink>();
   #ifaceNumber = 0;
 
-  constructor(spec: NodeSpec, ctx: SimContext) {
+  constructor(spec: DeviceSpec, ctx: SimContext, settings: LnsSettings) {
     super(spec, ctx);
-    this.settings = spec.config as unknown as LnsSettings;
-    const s = this.settings;
+    this.settings = settings;
+    const s = settings;
     this.pool = new AddressPool(s.pool.first, s.pool.last);
     const config = endpointConfig(spec.name, s, { lns: true });
     if (s["answer-port"] !== undefined) config.answerPort = s["answer-port"];

@@ -1,15 +1,22 @@
+/**
+ * The NAT router kind's device: a router whose outside interface hides the inside networks (NAPT).
+ */
 import type { SimContext } from "../engine/context.ts";
 import { type RawNatConfig, resolveNatSettings } from "../stack/nat/config.ts";
 import { NatEngine } from "../stack/nat/engine.ts";
-import type { NodeSpec, ParsedCommand } from "../topology/model.ts";
 import { Router } from "./host.ts";
+import type { DeviceSpec, ParsedCommand } from "./spec.ts";
+
+/** A NAT router's settings: the NAT keys plus which interfaces face inside and outside. */
+export interface NatRouterSettings extends RawNatConfig {
+  outside: string;
+  /** Defaults to every interface but the outside one. */
+  inside?: string[];
+}
 
 /** The interface roles of a NAT node: `outside` given, `inside` defaulting to every other interface. */
-export function natInterfaces(spec: NodeSpec, outsideKey = "outside", insideKey = "inside") {
-  const outside = String(spec.config[outsideKey] ?? spec.interfaces[spec.interfaces.length - 1]?.name ?? "");
-  const inside = (spec.config[insideKey] as string[] | undefined) ??
-    spec.interfaces.map((i) => i.name).filter((name) => name !== outside);
-  return { inside, outside };
+export function natInterfaces(spec: DeviceSpec, outside: string, inside: string[] | undefined) {
+  return { inside: inside ?? spec.interfaces.map((i) => i.name).filter((name) => name !== outside), outside };
 }
 
 /**
@@ -19,9 +26,13 @@ export function natInterfaces(spec: NodeSpec, outsideKey = "outside", insideKey 
 export class NatRouter extends Router {
   readonly nat: NatEngine;
 
-  constructor(spec: NodeSpec, ctx: SimContext) {
+  constructor(spec: DeviceSpec, ctx: SimContext, settings: NatRouterSettings) {
     super(spec, ctx);
-    this.nat = new NatEngine(this, resolveNatSettings(spec.config as RawNatConfig), natInterfaces(spec));
+    this.nat = new NatEngine(
+      this,
+      resolveNatSettings(settings),
+      natInterfaces(spec, settings.outside, settings.inside),
+    );
     this.ip.hooks = this.nat.hooks();
   }
 

@@ -2,11 +2,18 @@ import type { SimContext } from "../engine/context.ts";
 import type { Packet } from "../engine/packet.ts";
 import { STUN_ALT_PORT, STUN_PORT } from "../wire/stun.ts";
 import type { Interface } from "../stack/interface.ts";
-import type { NodeSpec } from "../topology/model.ts";
 import { type Ip4, parseIp } from "../wire/addr.ts";
 import { startStunServer } from "./apps/stun.ts";
 import type { PhysicalInterface } from "./device.ts";
 import { Host } from "./host.ts";
+import type { DeviceSpec } from "./spec.ts";
+
+/** A STUN server's settings: its second address (else its second interface's) and its two ports. */
+export interface StunServerSettings {
+  "alternate-address"?: string;
+  port?: number;
+  "alternate-port"?: number;
+}
 
 /**
  * A second address on a physical interface (like `ip addr add` on Linux): the stack treats it as local,
@@ -42,12 +49,14 @@ export class AliasInterface implements Interface {
 export class StunServer extends Host {
   readonly primary: Ip4;
   readonly alternate?: Ip4;
+  readonly settings: StunServerSettings;
 
-  constructor(spec: NodeSpec, ctx: SimContext) {
+  constructor(spec: DeviceSpec, ctx: SimContext, settings: StunServerSettings) {
     super(spec, ctx);
+    this.settings = settings;
     const first = this.ip.interfaces[0];
     this.primary = first?.ip ?? 0;
-    const aliasText = spec.config["alternate-address"] as string | undefined;
+    const aliasText = settings["alternate-address"];
     if (aliasText !== undefined && first) {
       this.alternate = parseIp(aliasText) ?? undefined;
       const base = this.physicalInterface(first.name);
@@ -64,8 +73,8 @@ export class StunServer extends Host {
     startStunServer(this, {
       primary: this.primary,
       alternate: this.alternate,
-      port: (this.spec.config.port as number | undefined) ?? STUN_PORT,
-      altPort: (this.spec.config["alternate-port"] as number | undefined) ?? STUN_ALT_PORT,
+      port: this.settings.port ?? STUN_PORT,
+      altPort: this.settings["alternate-port"] ?? STUN_ALT_PORT,
     });
   }
 }

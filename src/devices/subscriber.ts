@@ -7,12 +7,13 @@
 import type { SimContext } from "../engine/context.ts";
 import { PppLink, publishRoutes } from "../stack/l2tp/ppp_link.ts";
 import type { PppConfig } from "../stack/ppp/session.ts";
-import type { NodeSpec, ParsedCommand } from "../topology/model.ts";
 import { dial, type LineEnd } from "./dialup.ts";
 import { Host } from "./host.ts";
 import { echoSettings, L2TP_MRU } from "./l2tp_settings.ts";
+import type { DeviceSpec, ParsedCommand } from "./spec.ts";
 
-interface SubscriberSettings {
+/** A dial-up subscriber's settings: which ISP it calls, its login and PPP options. */
+export interface SubscriberSettings {
   isp: string;
   user: string;
   password?: string;
@@ -29,9 +30,9 @@ export class Subscriber extends Host {
   line?: LineEnd;
   link?: PppLink;
 
-  constructor(spec: NodeSpec, ctx: SimContext) {
+  constructor(spec: DeviceSpec, ctx: SimContext, settings: SubscriberSettings) {
     super(spec, ctx);
-    this.settings = spec.config as unknown as SubscriberSettings;
+    this.settings = settings;
   }
 
   override runCommand(command: ParsedCommand): void {

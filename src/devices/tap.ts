@@ -1,7 +1,12 @@
 import type { SimContext } from "../engine/context.ts";
-import type { NodeSpec } from "../topology/model.ts";
 import type { TraceRecord } from "../trace/record.ts";
 import { Device } from "./device.ts";
+import type { DeviceSpec } from "./spec.ts";
+
+/** A tap's settings: the link it listens on. */
+export interface TapSettings {
+  link: string;
+}
 
 /** Protocols whose content an eavesdropper cannot read. */
 const OPAQUE = new Set(["ESP"]);
@@ -18,9 +23,9 @@ export class Tap extends Device {
   readonly watched: string;
   seen = 0;
 
-  constructor(spec: NodeSpec, ctx: SimContext) {
+  constructor(spec: DeviceSpec, ctx: SimContext, settings: TapSettings) {
     super(spec, ctx, false);
-    this.watched = String(spec.config.link ?? "");
+    this.watched = settings.link;
   }
 
   override start(): void {

@@ -12,8 +12,7 @@ import type { L2tpSession } from "../stack/l2tp/session.ts";
 import type { Tunnel } from "../stack/l2tp/tunnel.ts";
 import type { Route } from "../stack/routing.ts";
 import type { PppConfig, PppUpInfo } from "../stack/ppp/session.ts";
-import type { Cidr } from "../topology/values.ts";
-import { formatIp, parseIp } from "../wire/addr.ts";
+import { formatIp, type Ip4, parseIp } from "../wire/addr.ts";
 import type { Device } from "./device.ts";
 import { echoSettings, endpointConfig, L2TP_MRU, type RawTunnelSettings } from "./l2tp_settings.ts";
 
@@ -24,7 +23,8 @@ export interface VpnProfile extends RawTunnelSettings {
   password?: string;
   auth?: "any" | "chap" | "pap" | "none";
   routes?: "full" | "split";
-  networks?: Cidr[];
+  /** The networks a split tunnel carries. */
+  networks?: { ip: Ip4; prefixLength: number }[];
   port?: number;
   mru?: number;
   "lcp-echo-interval"?: number;
@@ -52,11 +52,7 @@ export class VpnClient {
   #endpoint?: L2tpEndpoint;
   #connections = new Map<string, Connection>();
 
-  constructor(readonly device: Device) {}
-
-  get profiles(): Record<string, VpnProfile> {
-    return (this.device.spec.config.vpn ?? {}) as Record<string, VpnProfile>;
-  }
+  constructor(readonly device: Device, readonly profiles: Readonly<Record<string, VpnProfile>>) {}
 
   /** Connections that are up or being set up, by profile name. */
   get connections(): ReadonlyMap<string, Connection> {
@@ -244,16 +240,4 @@ export class VpnClient {
       session: connection.session.localId,
     });
   }
-}
-
-const clients = new WeakMap<Device, VpnClient>();
-
-/** The VPN client of a host, created on first use. */
-export function vpnClientOf(device: Device): VpnClient {
-  let client = clients.get(device);
-  if (!client) {
-    client = new VpnClient(device);
-    clients.set(device, client);
-  }
-  return client;
 }

@@ -4,7 +4,6 @@ import type { Packet } from "./packet.ts";
 import type { Prng } from "./prng.ts";
 import { formatDuration, type Micros, SECOND } from "./time.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
-import { protoLabel, summarize } from "../wire/dissect.ts";
 import type { TraceInput } from "../trace/record.ts";
 
 /** The side of an interface that a link talks to: where frames arrive. */
@@ -98,8 +97,8 @@ export class Link {
         iface: from.name,
         link: this.name,
         pkt: packet.id,
-        proto: protoLabel(packet.bytes),
-        summary: summarize(packet.bytes),
+        proto: this.ctx.frames.label(packet.bytes),
+        summary: this.ctx.frames.summarize(packet.bytes),
         reason,
         bytes: packet.bytes,
       });
@@ -138,8 +137,8 @@ export class Link {
 
   #transmit(from: LinkPort, peer: LinkPort, packet: Packet, serialisedAt: Micros): void {
     const { trace, sched } = this.ctx;
-    const proto = protoLabel(packet.bytes);
-    const summary = summarize(packet.bytes);
+    const proto = this.ctx.frames.label(packet.bytes);
+    const summary = this.ctx.frames.summarize(packet.bytes);
     trace.emit({
       kind: "tx",
       node: from.node,

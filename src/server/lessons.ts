@@ -27,7 +27,9 @@ export function describeLesson(file: string, source: string): LessonEntry {
   let doc: unknown;
   try {
     doc = parse(source);
-  } catch {
+  } catch (e) {
+    // A missing permission is the command's fault, not the file's: never list file names for titles.
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) throw e;
     doc = undefined;
   }
   const top = doc !== null && typeof doc === "object" ? doc as Record<string, unknown> : {};

@@ -187,7 +187,17 @@ async function main(): Promise<number> {
   }
   const { options } = parsed;
   if (parsed.printIndex) {
-    console.log(JSON.stringify(await listLessons(options.topologies, options.lesson), null, 2));
+    try {
+      console.log(JSON.stringify(await listLessons(options.topologies, options.lesson), null, 2));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) throw e;
+      console.error(
+        `error: --print-index needs --allow-read --allow-env (the YAML reader asks for the environment): ${
+          (e as Error).message
+        }`,
+      );
+      return 2;
+    }
     return 0;
   }
   if (options.build) {

@@ -26,6 +26,7 @@ import {
   type Ipv4Packet,
   PROTO_ICMP,
   PROTO_UDP,
+  readIpv4Header,
 } from "../wire/ipv4.ts";
 import { decodeUdp, encodeUdp } from "../wire/udp.ts";
 import type { Interface } from "./interface.ts";
@@ -457,13 +458,14 @@ export class IpStack {
   #notifyLocalError(_ip: Ipv4Packet, message: IcmpMessage, from: Ip4): void {
     if (!("quoted" in message)) return;
     const quoted = message.quoted;
-    if (quoted.length < 28) return;
-    if (quoted[9] !== PROTO_UDP) return this.#protocolErrors.get(quoted[9])?.(message, from);
-    const headerLength = (quoted[0] & 0x0f) * 4;
+    const header = quoted.length < 28 ? null : readIpv4Header(quoted);
+    if (!header) return;
+    if (header.protocol !== PROTO_UDP) return this.#protocolErrors.get(header.protocol)?.(message, from);
+    const headerLength = header.headerLength;
     if (quoted.length < headerLength + 4) return;
     const srcPort = (quoted[headerLength] << 8) | quoted[headerLength + 1];
     const dstPort = (quoted[headerLength + 2] << 8) | quoted[headerLength + 3];
-    const quotedDst = ((quoted[16] << 24) | (quoted[17] << 16) | (quoted[18] << 8) | quoted[19]) >>> 0;
+    const quotedDst = header.dst;
     this.#udp.get(srcPort)?.onError?.({ icmp: message, from, quotedDst, quotedDstPort: dstPort });
   }
 

@@ -1,10 +1,9 @@
+/** Turns a validated topology into live devices (each made by its kind) and links. */
 import type { SimContext } from "../engine/context.ts";
 import { Link } from "../engine/link.ts";
 import type { Device } from "../devices/device.ts";
-import { deviceFactories } from "../devices/registry.ts";
+import { getKind } from "../kinds/index.ts";
 import type { TopologyModel } from "./model.ts";
-import { attachIpsec } from "../stack/ipsec/attach.ts";
-import type { IpsecConfig } from "../stack/ipsec/config.ts";
 
 /** The live objects a validated topology turns into. */
 export interface Network {
@@ -16,13 +15,9 @@ export interface Network {
 export function buildNetwork(model: TopologyModel, ctx: SimContext): Network {
   const devices = new Map<string, Device>();
   for (const spec of model.nodes) {
-    const factory = deviceFactories[spec.kind];
-    if (!factory) throw new Error(`no device kind "${spec.kind}" (the validator should have caught this)`);
-    const device = factory(spec, ctx);
-    // IPsec sits under whatever the kind built (its hooks wrap the kind's), so it is attached last.
-    const ipsec = spec.config.ipsec as IpsecConfig | undefined;
-    if (ipsec) attachIpsec(device, ipsec);
-    devices.set(spec.name, device);
+    const kind = getKind(spec.kind);
+    if (!kind) throw new Error(`no device kind "${spec.kind}" (the validator should have caught this)`);
+    devices.set(spec.name, kind.create(spec, ctx));
   }
   const links = new Map<string, Link>();
   for (const spec of model.links) {

@@ -3,8 +3,8 @@
  * addresses, reachable next hops, script targets and commands.
  */
 import { formatDuration } from "../engine/time.ts";
+import { COMMANDS, getKind } from "../kinds/index.ts";
 import { parseCommand } from "./commands.ts";
-import { getKind } from "./kinds.ts";
 import type { InterfaceSpec, LinkSpec, SourcePos, TopologyModel } from "./model.ts";
 import { Ctx } from "./schema.ts";
 import {
@@ -319,7 +319,7 @@ export function checkScript(
       }
       continue;
     }
-    const r = parseCommand(action.do, kind);
+    const r = parseCommand(action.do, kind, COMMANDS);
     if (r.ok) action.command = r.command;
     else ctx.error(at.doOffset !== undefined ? ctx.at(at.doOffset + r.offset) : at.do, r.error);
   }

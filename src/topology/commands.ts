@@ -1,9 +1,10 @@
 /**
- * The registry of script commands (`do: ping 10.0.0.5 count 3`, `do: down`). Each command names the
- * target it applies to (a node or a link), the node kinds that can run it, and a parser from words to
- * a `ParsedCommand`. Later modules register theirs (`vpn connect office`, `nat-check`, ...).
+ * Script commands (`do: ping 10.0.0.5 count 3`, `do: down`): what a command definition is, and how a
+ * `do:` text is split into words and matched against a list of definitions (src/kinds/commands.ts
+ * holds that list). Each command names its target (a node or a link), the node kinds that can run it,
+ * and a parser from words to a `ParsedCommand`.
  */
-import { parseDuration, SECOND } from "../engine/time.ts";
+import { parseDuration } from "../engine/time.ts";
 import type { ParsedCommand } from "./model.ts";
 import { formatIpv4, type Parsed, parseIpv4, suggestion } from "./values.ts";
 
@@ -28,30 +29,11 @@ export interface CommandDef {
   id?: string;
   target: "node" | "link";
   /** Node kinds that can run it; absent means every kind. */
-  kinds?: string[];
+  kinds?: readonly string[];
   /** Shown in error messages, e.g. `ping DST [count N]`. */
   usage: string;
   /** Parses the words after the command name. */
   parse(args: Token[]): ArgsResult;
-}
-
-const commands: CommandDef[] = [];
-
-/** Adds a command; a later registration with the same name and target replaces the earlier one. */
-export function registerCommand(def: CommandDef): void {
-  const i = commands.findIndex((c) => c.name === def.name && c.target === def.target);
-  if (i >= 0) commands[i] = def;
-  else commands.push(def);
-}
-
-/** Lets one more node kind run an existing node command (e.g. `ping` from a `nat-router`). */
-export function allowCommand(name: string, kind: string): void {
-  for (const c of commands) if (c.name === name && c.kinds && !c.kinds.includes(kind)) c.kinds.push(kind);
-}
-
-/** All registered commands. */
-export function commandList(): readonly CommandDef[] {
-  return commands;
 }
 
 /** Splits a command into words; `"..."` groups words and allows `\"` and `\\` inside. */
@@ -90,10 +72,15 @@ export type CommandResult =
   | { ok: false; error: string; offset: number };
 
 /**
- * Finds and parses the command in `text` for a target: a node of `kind`, or a link (`kind` undefined).
- * The longest matching command name wins, so `udp send` and `udp echo` can share a first word.
+ * Finds and parses the command in `text` among `commands` for a target: a node of `kind`, or a link
+ * (`kind` undefined). The longest matching command name wins, so `udp send` and `udp echo` can share a
+ * first word.
  */
-export function parseCommand(text: string, kind: string | undefined): CommandResult {
+export function parseCommand(
+  text: string,
+  kind: string | undefined,
+  commands: readonly CommandDef[],
+): CommandResult {
   const tokens = tokenize(text);
   if (!tokens.ok) return tokens;
   const words = tokens.value;
@@ -209,83 +196,3 @@ export function parseWords(tokens: Token[], spec: WordsSpec): ArgsResult {
   }
   return { ok: true, args: { ...spec.defaults, ...args } };
 }
-
-const MAX_UDP_PAYLOAD = 65507;
-const port = argInt(1, 65535);
-
-registerCommand({
-  name: "ping",
-  target: "node",
-  kinds: ["host", "router"],
-  usage: "ping DST [count N] [interval T] [size N] [ttl N] [df]",
-  parse: (tokens) =>
-    parseWords(tokens, {
-      positional: [["dst", argIpv4]],
-      options: {
-        count: argInt(1, 1_000_000),
-        interval: argDuration,
-        size: argInt(0, MAX_UDP_PAYLOAD),
-        ttl: argInt(1, 255),
-        df: "flag",
-      },
-      defaults: { count: 4, interval: SECOND, size: 56, ttl: 64, df: false },
-    }),
-});
-
-registerCommand({
-  name: "udp send",
-  id: "udp-send",
-  target: "node",
-  kinds: ["host", "router"],
-  usage: 'udp send DST PORT [from N] [count N] [interval T] [size N] [text "..."]',
-  parse: (tokens) => {
-    const r = parseWords(tokens, {
-      positional: [["dst", argIpv4], ["port", port]],
-      options: {
-        from: port,
-        count: argInt(1, 1_000_000),
-        interval: argDuration,
-        size: argInt(0, MAX_UDP_PAYLOAD),
-        text: argText,
-      },
-      defaults: { from: 40000, count: 1, interval: SECOND },
-    });
-    if (!r.ok) return r;
-    const text = r.args.text as string | undefined;
-    const textBytes = text === undefined ? 0 : new TextEncoder().encode(text).length;
-    if (textBytes > MAX_UDP_PAYLOAD) {
-      return { ok: false, error: `text is longer than ${MAX_UDP_PAYLOAD} bytes` };
-    }
-    const size = r.args.size as number | undefined;
-    if (size !== undefined && size < textBytes) {
-      const token = tokens.find((t) => t.text === "size");
-      return { ok: false, error: `size ${size} is shorter than the text (${textBytes} bytes)`, token };
-    }
-    return { ok: true, args: { ...r.args, size: size ?? (text === undefined ? 32 : textBytes) } };
-  },
-});
-
-registerCommand({
-  name: "udp echo",
-  id: "udp-echo",
-  target: "node",
-  kinds: ["host", "router"],
-  usage: "udp echo PORT",
-  parse: (tokens) => parseWords(tokens, { positional: [["port", port]], options: {} }),
-});
-
-registerCommand({
-  name: "down",
-  id: "link-down",
-  target: "link",
-  usage: "down",
-  parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
-});
-
-registerCommand({
-  name: "up",
-  id: "link-up",
-  target: "link",
-  usage: "up",
-  parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
-});

@@ -3,11 +3,9 @@
  * `file:line:col: message`. Pure: the caller reads the file. Reading is in read.ts, the checks that
  * need the whole file in checks.ts.
  */
-// Every kind, command and dissector must be registered before a file is read, whoever calls the loader.
-import "../plugins.ts";
 import { LineCounter, type Node, parseDocument } from "yaml";
 import { SECOND } from "../engine/time.ts";
-import { getKind } from "./kinds.ts";
+import { getKind } from "../kinds/index.ts";
 import type {
   Expectation,
   LessonSpec,

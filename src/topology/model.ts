@@ -1,5 +1,8 @@
 import type { Micros } from "../engine/time.ts";
 import type { LinkParams } from "../engine/link.ts";
+import type { InterfaceSettings, ParsedCommand, RouteSettings } from "../devices/spec.ts";
+
+export type { ParsedCommand };
 
 /** Where something was written in the topology file (1-based), so errors can point at it. */
 export interface SourcePos {
@@ -64,24 +67,13 @@ export interface NodeSpec {
   pos: SourcePos;
 }
 
-export interface InterfaceSpec {
-  name: string;
-  /** Dotted quad. */
-  ip: string;
-  prefixLength: number;
-  /** Overrides the link's MTU for this interface. */
-  mtu?: number;
+/** An interface as written: the device's interface settings and where they were written. */
+export interface InterfaceSpec extends InterfaceSettings {
   pos: SourcePos;
 }
 
-export interface RouteSpec {
-  /** Destination network, dotted quad plus prefix length (`0.0.0.0/0` for default). */
-  network: string;
-  prefixLength: number;
-  /** Next-hop address; absent for a route straight out of `iface`. */
-  via?: string;
-  iface?: string;
-  metric?: number;
+/** A static route as written (`0.0.0.0/0` for default; no `via` for a route straight out of `iface`). */
+export interface RouteSpec extends RouteSettings {
   pos: SourcePos;
 }
 
@@ -108,11 +100,6 @@ export interface ScriptAction {
   /** The command parsed by its command's parser. */
   command: ParsedCommand;
   pos: SourcePos;
-}
-
-export interface ParsedCommand {
-  name: string;
-  args: Record<string, unknown>;
 }
 
 export interface LessonSpec {

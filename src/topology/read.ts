@@ -4,7 +4,7 @@
  */
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import { MS } from "../engine/time.ts";
-import { getKind, kindNames } from "./kinds.ts";
+import { getKind, kindNames } from "../kinds/index.ts";
 import type {
   InterfaceSpec,
   LinkEndpoint,

@@ -73,8 +73,15 @@ export interface Val {
   label: string;
 }
 
-/** Reads a value; on a mistake reports it through `ctx` and returns undefined. */
-export type Schema<T> = (v: Val, ctx: Ctx) => T | undefined;
+/**
+ * Reads a value; on a mistake reports it through `ctx` and returns undefined. Schemas of a fixed set of
+ * words carry them as `options`, and schemas of a map carry their `fields`, so tools (the what-if
+ * panel) can list a setting's choices from the schema itself.
+ */
+export type Schema<T> = ((v: Val, ctx: Ctx) => T | undefined) & {
+  readonly options?: readonly string[];
+  readonly fields?: Readonly<Record<string, Schema<unknown>>>;
+};
 
 /** What a node is, in words, for "expected X, got Y" messages. */
 export function describe(node: Node | null): string {
@@ -156,14 +163,14 @@ export function bool(): Schema<boolean> {
 
 /** One of a fixed set of words. */
 export function oneOf<T extends string>(values: readonly T[]): Schema<T> {
-  return (v, ctx) => {
+  return withMeta({ options: values }, (v, ctx) => {
     const s = scalarOf(v);
     if (typeof s === "string" && (values as readonly string[]).includes(s)) return s as T;
     const list = values.map((x) => `"${x}"`).join(", ");
     if (typeof s !== "string") return wrongType(v, ctx, `one of ${list}`);
     ctx.error(v.pos, `${v.label}: "${s}" is not one of ${list}${suggestion(s, values)}`);
     return undefined;
-  };
+  });
 }
 
 /** A duration such as `250ms`, `2s`, `1m`, `100us`, from `min` to `max` (by default the run ceiling). */
@@ -305,8 +312,10 @@ export function readMap(
   return entries;
 }
 
-/** The output of `obj`: each field's value when present and valid. */
-export type ObjOut<S> = { [K in keyof S]?: S[K] extends Schema<infer T> ? T : never };
+/** The output of `obj`: each field's value when present and valid; the `R` fields always present. */
+export type ObjOut<S, R extends keyof S = never> =
+  & { [K in Exclude<keyof S, R>]?: S[K] extends Schema<infer T> ? T : never }
+  & { [K in R]: S[K] extends Schema<infer T> ? T : never };
 
 /** Where each field of an `obj` result was written, for cross-checks after reading. */
 const positions = new WeakMap<object, Record<string, SourcePos>>();
@@ -320,11 +329,11 @@ export function positionsOf(value: object): Record<string, SourcePos> {
  * A map with known keys, each read by its schema. Absent optional keys are left out of the result;
  * positions of present values are available through `positionsOf`.
  */
-export function obj<S extends Record<string, Schema<unknown>>>(
+export function obj<S extends Record<string, Schema<unknown>>, R extends keyof S & string = never>(
   fields: S,
-  opts: { required?: readonly (keyof S & string)[] } = {},
-): Schema<ObjOut<S>> {
-  return (v, ctx) => {
+  opts: { required?: readonly R[] } = {},
+): Schema<ObjOut<S, R>> {
+  return withMeta({ fields }, (v, ctx) => {
     const entries = readMap(v, ctx, { allowed: Object.keys(fields), required: opts.required });
     if (!entries) return undefined;
     const out: Record<string, unknown> = {};
@@ -339,6 +348,14 @@ export function obj<S extends Record<string, Schema<unknown>>>(
       }
     }
     positions.set(out, pos);
-    return complete ? out as ObjOut<S> : undefined;
-  };
+    return complete ? out as ObjOut<S, R> : undefined;
+  });
+}
+
+/** A schema function with its description attached. */
+function withMeta<T>(
+  meta: { options?: readonly string[]; fields?: Record<string, Schema<unknown>> },
+  read: (v: Val, ctx: Ctx) => T | undefined,
+): Schema<T> {
+  return Object.assign(read, meta);
 }

@@ -31,15 +31,13 @@ export const argBytes: ArgType = (text) => {
 };
 
 const port = argInt(1, 65535);
-const TCP_KINDS = ["host", "router"];
 
-/** The TCP tools' commands, for the command registry. */
-export const TCP_COMMANDS: CommandDef[] = [
+/** The TCP tools' commands (the kinds that run them list them: src/kinds/host.ts, router.ts). */
+export const TCP_COMMANDS: Omit<CommandDef, "kinds">[] = [
   {
     name: "iperf server",
     id: "iperf-server",
     target: "node",
-    kinds: [...TCP_KINDS],
     usage: "iperf server [port N]",
     parse: (tokens) =>
       parseWords(tokens, { positional: [], options: { port }, defaults: { port: IPERF_PORT } }),
@@ -49,7 +47,6 @@ export const TCP_COMMANDS: CommandDef[] = [
     name: "iperf client",
     id: "iperf-client",
     target: "node",
-    kinds: [...TCP_KINDS],
     usage: "iperf client DST [bytes N | time T] [port N]",
     parse: (tokens) => {
       const r = parseWords(tokens, {
@@ -73,7 +70,6 @@ export const TCP_COMMANDS: CommandDef[] = [
     name: "tcp connect",
     id: "tcp-connect",
     target: "node",
-    kinds: [...TCP_KINDS],
     usage: "tcp connect DST PORT",
     parse: (tokens) => parseWords(tokens, { positional: [["dst", argIpv4], ["port", port]], options: {} }),
   },

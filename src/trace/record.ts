@@ -39,6 +39,7 @@ export type ProtoLabel =
   | "PPP"
   | "IKE"
   | "ESP"
+  | "WG"
   | "NAT"
   | "APP"
   | "LINK";

@@ -1,13 +1,26 @@
-import { formatIp, readIp } from "./addr.ts";
+import { formatIp, type Ip4 } from "./addr.ts";
 import { describeIcmpHeader, icmpSummary } from "./icmp.ts";
 import { decodeUdp, describeUdpHeader, UDP_HEADER_LEN } from "./udp.ts";
-import { describeIpv4Header, FLAG_MF, PROTO_ICMP, PROTO_UDP, protocolName } from "./ipv4.ts";
+import {
+  describeIpv4Header,
+  PROTO_ESP,
+  PROTO_ICMP,
+  PROTO_UDP,
+  protocolName,
+  readIpv4Header,
+} from "./ipv4.ts";
 import type { Field } from "./field.ts";
 import type { ProtoLabel } from "../trace/record.ts";
+import { espDissector, udpEncapDissector } from "./esp.ts";
+import { IKE_PORT, isakmpDissector, NAT_T_PORT } from "./isakmp.ts";
+import { L2TP_PORT, l2tpDissector } from "./l2tp.ts";
+import { STUN_ALT_PORT, STUN_PORT, stunDissector } from "./stun.ts";
+import { PROTO_TCP, tcpDissector } from "./tcp.ts";
+import { WG_PORT, wireguardDissector } from "./wireguard.ts";
 
 /**
  * What rides on a UDP port: a label, a one-line summary and a field tree. Like Wireshark's
- * `udp.port` dissector table; protocol modules add their rows with `registerUdpDissector`.
+ * `udp.port` dissector table; the table itself is in `dissectorTables` below, one row per protocol module.
  */
 export interface UdpDissector {
   label: ProtoLabel;
@@ -17,27 +30,38 @@ export interface UdpDissector {
   describe(bytes: Uint8Array, offset: number, end: number): Field[];
 }
 
-const udpDissectors = new Map<number, UdpDissector>();
-
-export function registerUdpDissector(port: number, dissector: UdpDissector): void {
-  udpDissectors.set(port, dissector);
-}
-
 /**
  * What rides directly on IP (ESP is protocol 50): like `UdpDissector`, keyed by IP protocol number.
  * `payload` is the datagram's payload (no IP header).
  */
 export type IpDissector = UdpDissector;
 
-const ipDissectors = new Map<number, IpDissector>();
+/** The dissector tables, built on first use: the protocol modules import this one for its types. */
+let tables: { udp: Map<number, UdpDissector>; ip: Map<number, IpDissector> } | undefined;
 
-export function registerIpDissector(protocol: number, dissector: IpDissector): void {
-  ipDissectors.set(protocol, dissector);
+function dissectorTables(): { udp: Map<number, UdpDissector>; ip: Map<number, IpDissector> } {
+  tables ??= {
+    udp: new Map([
+      [L2TP_PORT, l2tpDissector],
+      [STUN_PORT, stunDissector],
+      [STUN_ALT_PORT, stunDissector],
+      [IKE_PORT, isakmpDissector],
+      [NAT_T_PORT, udpEncapDissector],
+      [WG_PORT, wireguardDissector],
+    ]),
+    ip: new Map([[PROTO_ESP, espDissector], [PROTO_TCP, tcpDissector]]),
+  };
+  return tables;
 }
 
 function udpDissectorFor(srcPort: number, dstPort: number): UdpDissector | undefined {
   // The well-known port is usually the lower one; try the destination first as Wireshark does for replies.
-  return udpDissectors.get(dstPort) ?? udpDissectors.get(srcPort);
+  const udp = dissectorTables().udp;
+  return udp.get(dstPort) ?? udp.get(srcPort);
+}
+
+function ipDissectorFor(protocol: number): IpDissector | undefined {
+  return dissectorTables().ip.get(protocol);
 }
 
 interface Layers {
@@ -47,23 +71,32 @@ interface Layers {
   headerLength: number;
   totalLength: number;
   fragment: boolean;
+  /** Fragment Offset in units of 8 bytes (non-zero: a later fragment). */
+  fragmentUnits: number;
+  moreFragments: boolean;
+  srcIp: Ip4;
+  dstIp: Ip4;
 }
 
 function ipLayers(bytes: Uint8Array): Layers | null {
-  if (bytes.length < 20 || bytes[0] >> 4 !== 4) return null;
-  const headerLength = (bytes[0] & 0x0f) * 4;
-  const totalLength = Math.min((bytes[2] << 8) | bytes[3], bytes.length);
+  const h = readIpv4Header(bytes);
+  if (!h || h.version !== 4) return null;
+  const headerLength = h.headerLength;
+  const totalLength = Math.min(h.totalLength, bytes.length);
   // A header that claims less than 20 bytes, more than was received, or more than the datagram is
   // not something to lay fields over: the inspector shows it as malformed, as decodeIpv4 rejects it.
   if (headerLength < 20 || headerLength > totalLength) return null;
-  const flagsAndOffset = (bytes[6] << 8) | bytes[7];
   return {
-    src: formatIp(readIp(bytes, 12)),
-    dst: formatIp(readIp(bytes, 16)),
-    protocol: bytes[9],
+    src: formatIp(h.src),
+    dst: formatIp(h.dst),
+    protocol: h.protocol,
     headerLength,
     totalLength,
-    fragment: (flagsAndOffset & FLAG_MF) !== 0 || (flagsAndOffset & 0x1fff) !== 0,
+    fragment: h.moreFragments || h.fragmentUnits !== 0,
+    fragmentUnits: h.fragmentUnits,
+    moreFragments: h.moreFragments,
+    srcIp: h.src,
+    dstIp: h.dst,
   };
 }
 
@@ -79,19 +112,16 @@ export function protoLabel(bytes: Uint8Array): ProtoLabel {
     if (dissector?.labelOf) return dissector.labelOf(bytes.subarray(at + UDP_HEADER_LEN, ip.totalLength));
     return dissector?.label ?? "UDP";
   }
-  return ipDissectors.get(ip.protocol)?.label ?? "IP";
+  return ipDissectorFor(ip.protocol)?.label ?? "IP";
 }
 
 /** One line in the spirit of tcpdump: `10.0.0.2.40000 > 10.0.0.5.7: UDP length 5`. */
 export function summarize(bytes: Uint8Array): string {
   const ip = ipLayers(bytes);
   if (!ip) return `malformed (${bytes.length} bytes)`;
-  const flagsAndOffset = (bytes[6] << 8) | bytes[7];
-  if (ip.fragment && (flagsAndOffset & 0x1fff) !== 0) {
-    return `${ip.src} > ${ip.dst}: ${protocolName(ip.protocol)} fragment offset ${
-      (flagsAndOffset & 0x1fff) * 8
-    }` +
-      `${flagsAndOffset & FLAG_MF ? " +" : ""} len ${ip.totalLength - ip.headerLength}`;
+  if (ip.fragmentUnits !== 0) {
+    return `${ip.src} > ${ip.dst}: ${protocolName(ip.protocol)} fragment offset ${ip.fragmentUnits * 8}` +
+      `${ip.moreFragments ? " +" : ""} len ${ip.totalLength - ip.headerLength}`;
   }
   const more = ip.fragment ? " (first fragment)" : "";
   const payload = bytes.subarray(ip.headerLength, ip.totalLength);
@@ -105,7 +135,7 @@ export function summarize(bytes: Uint8Array): string {
       : `UDP len ${payload.length - UDP_HEADER_LEN}`;
     return `${ip.src}.${srcPort} > ${ip.dst}.${dstPort}: ${inner}${more}`;
   }
-  const ipDissector = ip.fragment ? undefined : ipDissectors.get(ip.protocol);
+  const ipDissector = ip.fragment ? undefined : ipDissectorFor(ip.protocol);
   if (ipDissector) return `${ip.src} > ${ip.dst}: ${ipDissector.summarize(payload)}`;
   return `${ip.src} > ${ip.dst}: ${protocolName(ip.protocol)} len ${payload.length}${more}`;
 }
@@ -117,7 +147,7 @@ export function describe(bytes: Uint8Array): Field[] {
   const fields: Field[] = [describeIpv4Header(bytes, 0)];
   const start = ip.headerLength;
   const end = ip.totalLength;
-  if (ip.fragment && (((bytes[6] << 8) | bytes[7]) & 0x1fff) !== 0) {
+  if (ip.fragmentUnits !== 0) {
     fields.push({ name: "Fragment data", value: `${end - start} bytes`, start, end });
     return fields;
   }
@@ -125,7 +155,7 @@ export function describe(bytes: Uint8Array): Field[] {
     fields.push(describeIcmpHeader(bytes, start, end));
   } else if (ip.protocol === PROTO_UDP && end - start >= UDP_HEADER_LEN) {
     const payload = bytes.subarray(start, end);
-    const decoded = ip.fragment ? null : decodeUdp(payload, readIp(bytes, 12), readIp(bytes, 16));
+    const decoded = ip.fragment ? null : decodeUdp(payload, ip.srcIp, ip.dstIp);
     fields.push(describeUdpHeader(bytes, start, decoded ? decoded.ok : null));
     const srcPort = (payload[0] << 8) | payload[1];
     const dstPort = (payload[2] << 8) | payload[3];
@@ -135,8 +165,8 @@ export function describe(bytes: Uint8Array): Field[] {
     else if (end > dataStart) {
       fields.push({ name: "Data", value: `${end - dataStart} bytes`, start: dataStart, end });
     }
-  } else if (ipDissectors.has(ip.protocol) && !ip.fragment) {
-    fields.push(...ipDissectors.get(ip.protocol)!.describe(bytes, start, end));
+  } else if (ipDissectorFor(ip.protocol) && !ip.fragment) {
+    fields.push(...ipDissectorFor(ip.protocol)!.describe(bytes, start, end));
   } else if (end > start) {
     fields.push({ name: protocolName(ip.protocol), value: `${end - start} bytes`, start, end });
   }

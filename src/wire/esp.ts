@@ -4,13 +4,14 @@
  * IP protocol 50 and the UDP 4500 demultiplexer of RFC 3948 §2.2 (keepalive, non-ESP marker + IKE,
  * or ESP).
  */
-import { registerIpDissector, registerUdpDissector, type UdpDissector } from "./dissect.ts";
+import type { UdpDissector } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
-import { describeIsakmp, NAT_T_PORT, summarizeIsakmp } from "./isakmp.ts";
+import { describeIsakmp, summarizeIsakmp } from "./isakmp.ts";
 import { hexNum, leaf, put32, u32 } from "./octets.ts";
 import type { ProtoLabel } from "../trace/record.ts";
 
-export const PROTO_ESP = 50;
+/** ESP's IP protocol number is defined with the other IP protocol numbers, in ipv4.ts. */
+export { PROTO_ESP } from "./ipv4.ts";
 export const ESP_HEADER_LEN = 8;
 /** The 4 zero bytes that tell IKE from ESP on port 4500 (ESP never uses SPI 0). */
 export const NON_ESP_MARKER_LEN = 4;
@@ -85,7 +86,8 @@ export function udpEncapKind(payload: Uint8Array): UdpEncapKind {
   return payload.length >= ESP_HEADER_LEN ? "esp" : "malformed";
 }
 
-const espDissector: UdpDissector = {
+/** ESP straight on IP (protocol 50). */
+export const espDissector: UdpDissector = {
   label: "ESP",
   summarize: summarizeEsp,
   describe: describeEsp,
@@ -133,6 +135,3 @@ export const udpEncapDissector: UdpDissector = {
     }
   },
 };
-
-registerIpDissector(PROTO_ESP, espDissector);
-registerUdpDissector(NAT_T_PORT, udpEncapDissector);

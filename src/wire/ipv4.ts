@@ -9,6 +9,50 @@ export const PROTO_ESP = 50;
 export const FLAG_DF = 0x4000;
 export const FLAG_MF = 0x2000;
 export const IPV4_HEADER_LEN = 20;
+/** The Fragment Offset bits of the flags-and-offset word (in units of 8 bytes). */
+const OFFSET_MASK = 0x1fff;
+
+/**
+ * The fixed fields of an IPv4 header, read where they lie and not checked: each reader decides what it
+ * accepts (the stack's `decodeIpv4` is strict; the inspector and the NAT, which also reads the headers
+ * ICMP errors quote, are lenient in their own ways).
+ */
+export interface Ipv4HeaderFields {
+  version: number;
+  /** IHL × 4. */
+  headerLength: number;
+  totalLength: number;
+  tos: number;
+  id: number;
+  dontFragment: boolean;
+  moreFragments: boolean;
+  /** Fragment Offset in units of 8 bytes, as written. */
+  fragmentUnits: number;
+  ttl: number;
+  protocol: number;
+  src: Ip4;
+  dst: Ip4;
+}
+
+/** Reads the header starting at `base`; null when fewer than 20 bytes are there. */
+export function readIpv4Header(bytes: Uint8Array, base = 0): Ipv4HeaderFields | null {
+  if (bytes.length < base + IPV4_HEADER_LEN) return null;
+  const flagsAndOffset = (bytes[base + 6] << 8) | bytes[base + 7];
+  return {
+    version: bytes[base] >>> 4,
+    headerLength: (bytes[base] & 0x0f) * 4,
+    totalLength: (bytes[base + 2] << 8) | bytes[base + 3],
+    tos: bytes[base + 1],
+    id: (bytes[base + 4] << 8) | bytes[base + 5],
+    dontFragment: (flagsAndOffset & FLAG_DF) !== 0,
+    moreFragments: (flagsAndOffset & FLAG_MF) !== 0,
+    fragmentUnits: flagsAndOffset & OFFSET_MASK,
+    ttl: bytes[base + 8],
+    protocol: bytes[base + 9],
+    src: readIp(bytes, base + 12),
+    dst: readIp(bytes, base + 16),
+  };
+}
 
 /** An IPv4 datagram. `payload` is a view into the decoded buffer, not a copy. */
 export interface Ipv4Packet {
@@ -59,28 +103,26 @@ export function encodeIpv4(packet: Ipv4Packet): Uint8Array {
  * Total Length (link padding) are ignored.
  */
 export function decodeIpv4(bytes: Uint8Array): Decoded<Ipv4Packet> {
-  if (bytes.length < IPV4_HEADER_LEN) return fail(`truncated IPv4 header (${bytes.length} bytes)`);
-  const version = bytes[0] >>> 4;
-  if (version !== 4) return fail(`not IPv4 (version ${version})`);
-  const headerLength = (bytes[0] & 0x0f) * 4;
+  const h = readIpv4Header(bytes);
+  if (!h) return fail(`truncated IPv4 header (${bytes.length} bytes)`);
+  if (h.version !== 4) return fail(`not IPv4 (version ${h.version})`);
+  const { headerLength, totalLength } = h;
   if (headerLength < IPV4_HEADER_LEN) return fail(`IPv4 header length ${headerLength} is below 20`);
-  const totalLength = (bytes[2] << 8) | bytes[3];
   if (totalLength < headerLength) return fail(`IPv4 total length ${totalLength} is below the header length`);
   if (totalLength > bytes.length) {
     return fail(`IPv4 total length ${totalLength} exceeds the ${bytes.length} bytes received`);
   }
   if (internetChecksum(bytes, 0, headerLength) !== 0) return fail("bad IPv4 header checksum");
-  const flagsAndOffset = (bytes[6] << 8) | bytes[7];
   return ok({
-    tos: bytes[1],
-    id: (bytes[4] << 8) | bytes[5],
-    dontFragment: (flagsAndOffset & FLAG_DF) !== 0,
-    moreFragments: (flagsAndOffset & FLAG_MF) !== 0,
-    fragmentOffset: (flagsAndOffset & 0x1fff) * 8,
-    ttl: bytes[8],
-    protocol: bytes[9],
-    src: readIp(bytes, 12),
-    dst: readIp(bytes, 16),
+    tos: h.tos,
+    id: h.id,
+    dontFragment: h.dontFragment,
+    moreFragments: h.moreFragments,
+    fragmentOffset: h.fragmentUnits * 8,
+    ttl: h.ttl,
+    protocol: h.protocol,
+    src: h.src,
+    dst: h.dst,
     options: bytes.subarray(IPV4_HEADER_LEN, headerLength),
     payload: bytes.subarray(headerLength, totalLength),
   });

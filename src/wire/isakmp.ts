@@ -5,7 +5,7 @@
  * live in the stack. Registers the UDP 500 dissector.
  */
 import { concatBytes } from "../crypto/bytes.ts";
-import { registerUdpDissector, type UdpDissector } from "./dissect.ts";
+import type { UdpDissector } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { hexBytes, hexNum, leaf, put16, put32, u16, u32 } from "./octets.ts";
 
@@ -829,5 +829,3 @@ export const isakmpDissector: UdpDissector = {
   summarize: summarizeIsakmp,
   describe: describeIsakmp,
 };
-
-registerUdpDissector(IKE_PORT, isakmpDissector);

@@ -1,4 +1,4 @@
-import { registerUdpDissector, type UdpDissector } from "./dissect.ts";
+import type { UdpDissector } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { type Avp, decodeAvps, encodeAvps, findAvp } from "./l2tp_avp.ts";
 import { MESSAGE_TYPE_LONG_NAMES, MESSAGE_TYPE_NAMES, MSG } from "./l2tp_names.ts";
@@ -310,7 +310,5 @@ export const l2tpDissector: UdpDissector = {
   summarize: summarizeL2tp,
   describe: describeL2tp,
 };
-
-registerUdpDissector(L2TP_PORT, l2tpDissector);
 
 export { MESSAGE_TYPE_LONG_NAMES, MESSAGE_TYPE_NAMES, MSG };

@@ -4,7 +4,7 @@
  * OTHER-ADDRESS and RESPONSE-ORIGIN, plus ERROR-CODE, SOFTWARE and FINGERPRINT.
  */
 import { formatIp, type Ip4, readIp, writeIp } from "./addr.ts";
-import { registerUdpDissector, type UdpDissector } from "./dissect.ts";
+import type { UdpDissector } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 
 export const STUN_PORT = 3478;
@@ -298,11 +298,9 @@ export function describeStun(bytes: Uint8Array, offset: number, end: number): Fi
   }];
 }
 
-const stunDissector: UdpDissector = {
+/** STUN on its two ports. */
+export const stunDissector: UdpDissector = {
   label: "UDP",
   summarize: (payload) => isStun(payload) ? stunSummary(payload) : `UDP len ${payload.length}`,
   describe: describeStun,
 };
-
-registerUdpDissector(STUN_PORT, stunDissector);
-registerUdpDissector(STUN_ALT_PORT, stunDissector);

@@ -402,7 +402,7 @@ function readAddress(bytes: Uint8Array, at: number): Ip4 {
   return u32(bytes, at);
 }
 
-/** The dissector for IP protocol 6: label, summary and field tree (listed in src/plugins.ts). */
+/** The dissector for IP protocol 6: label, summary and field tree (listed in src/wire/dissect.ts). */
 export const tcpDissector: IpDissector = {
   label: "TCP",
   summarize: summarizeTcp,

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { SECOND } from "../../src/engine/time.ts";
 import { resolveNatSettings } from "../../src/stack/nat/config.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";

@@ -3,7 +3,6 @@
  * and checked for the records a student is told to look for.
  */
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { simulate } from "../../src/sim.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { SECOND } from "../../src/engine/time.ts";
 import { simulate } from "../../src/sim.ts";
 import { BEHAVIOURS } from "../../src/stack/nat/config.ts";

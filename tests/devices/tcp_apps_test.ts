@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { simulate } from "../../src/sim.ts";
 import { SECOND } from "../../src/engine/time.ts";
+import { COMMANDS } from "../../src/kinds/index.ts";
 import { parseCommand } from "../../src/topology/commands.ts";
 import { tablesAt } from "../../src/trace/tables.ts";
 import { action, chain } from "../helpers/model.ts";
@@ -83,17 +83,17 @@ Deno.test("tcp connect: an open port connects and closes; a closed one is refuse
 });
 
 Deno.test("iperf and tcp commands parse sizes and times, and reject nonsense with the usage", () => {
-  const ok = parseCommand("iperf client 10.0.0.6 bytes 1MB port 5000", "host");
+  const ok = parseCommand("iperf client 10.0.0.6 bytes 1MB port 5000", "host", COMMANDS);
   assert.ok(ok.ok);
   assert.deepEqual(ok.command.args, { dst: "10.0.0.6", bytes: 1024 * 1024, port: 5000, time: 10 * SECOND });
-  const timed = parseCommand("iperf client 10.0.0.6 time 3s", "host");
+  const timed = parseCommand("iperf client 10.0.0.6 time 3s", "host", COMMANDS);
   assert.ok(timed.ok && timed.command.args.time === 3 * SECOND && timed.command.args.bytes === undefined);
-  const both = parseCommand("iperf client 10.0.0.6 bytes 1MB time 3s", "host");
+  const both = parseCommand("iperf client 10.0.0.6 bytes 1MB time 3s", "host", COMMANDS);
   assert.ok(!both.ok && /give bytes or time, not both; usage: iperf client DST/.test(both.error));
-  const bad = parseCommand("iperf client 10.0.0.6 bytes lots", "host");
+  const bad = parseCommand("iperf client 10.0.0.6 bytes lots", "host", COMMANDS);
   assert.ok(!bad.ok && /bad size "lots"/.test(bad.error));
-  const server = parseCommand("iperf server", "host");
+  const server = parseCommand("iperf server", "host", COMMANDS);
   assert.ok(server.ok && server.command.args.port === 5201);
-  const connect = parseCommand("tcp connect 10.0.0.6", "host");
+  const connect = parseCommand("tcp connect 10.0.0.6", "host", COMMANDS);
   assert.ok(!connect.ok && /missing PORT/.test(connect.error));
 });

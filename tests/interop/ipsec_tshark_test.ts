@@ -7,11 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { simulate } from "../../src/sim.ts";
-import { formatKeysFile, ipsecKeysFromTrace, tsharkKeyOptions } from "../../src/stack/ipsec/keys.ts";
+import { formatKeysFile, ipsecKeysFromTrace, tsharkKeyOptions } from "../../src/trace/keys_file.ts";
 import { writePcap } from "../../src/trace/pcap.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 import { assertTsharkPresent, fieldValues, problems, skipWithoutTshark } from "../helpers/tshark.ts";
-import { CLIENT, ipsecLab, NAT_PUBLIC, SERVER } from "../stack/ipsec/harness.ts";
+import { CLIENT, engineOf, ipsecLab, NAT_PUBLIC, SERVER } from "../stack/ipsec/harness.ts";
+import { SECOND } from "../../src/engine/time.ts";
+import { parseIp } from "../../src/wire/addr.ts";
 
 function keyArgs(records: readonly TraceRecord[]): string[] {
   return tsharkKeyOptions(ipsecKeysFromTrace(records)).flatMap((option) => ["-o", option]);
@@ -142,6 +144,51 @@ Deno.test({
         const fromSender = fieldValues(pcap, "frame.number", `esp && ip.src == ${sender}`, keys);
         assert.deepEqual(frames, fromSender);
       }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "tshark reads proposal lists, DPD's R-U-THERE/ACK and DELETEs with the exported keys; nothing malformed",
+  ignore: skipWithoutTshark,
+  fn() {
+    assertTsharkPresent();
+    const result = simulate(ipsecLab({
+      client: {
+        ike: "aes256-sha256-modp2048,aes128-sha1-modp2048",
+        esp: "aes256-sha256,aes128-sha1",
+        dpd: { delay: 5 * SECOND, timeout: 30 * SECOND },
+      },
+      server: { ike: "aes128-sha1-modp2048", esp: "aes128-sha1,3des-sha1" },
+      datagrams: 3,
+      duration: 20 * SECOND,
+    }));
+    const sched = result.network.devices.get("client")!.ctx.sched;
+    sched.at(20 * SECOND, () => engineOf(result, "client").terminate(parseIp(SERVER)!));
+    sched.runUntil(25 * SECOND);
+    const keys = keyArgs(result.records);
+    withTempDir((dir) => {
+      const pcap = capture(result.records, "dmz", dir);
+      assert.deepEqual(problems(pcap, keys), []);
+      // Message 1 offers transforms 1 and 2, message 2 takes number 2.
+      assert.deepEqual(
+        fieldValues(pcap, "isakmp.trans.number", "isakmp.exchangetype == 2", keys).slice(0, 2),
+        [
+          "1,2",
+          "2",
+        ],
+      );
+      const info = "isakmp.exchangetype == 5";
+      const asked = fieldValues(pcap, "isakmp.notify.data.dpd.are_you_there", info, keys);
+      const acked = fieldValues(pcap, "isakmp.notify.data.dpd.are_you_there_ack", info, keys);
+      assert.ok(asked.length >= 3);
+      assert.deepEqual(acked, asked, "each R-U-THERE answered with its sequence number");
+      assert.deepEqual(
+        fieldValues(pcap, "isakmp.delete.protoid", info, keys),
+        ["3", "1"],
+        "ESP, then ISAKMP",
+      );
     });
   },
 });

@@ -6,7 +6,6 @@
  * Skipped without tshark, except under CI=true, where a missing tshark fails.
  */
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { simulate } from "../../src/sim.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import type { TopologyModel } from "../../src/topology/model.ts";

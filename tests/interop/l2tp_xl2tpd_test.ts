@@ -11,7 +11,6 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import "../../src/plugins.ts";
 import type { SimContext } from "../../src/engine/context.ts";
 import { Prng } from "../../src/engine/prng.ts";
 import { Scheduler } from "../../src/engine/scheduler.ts";
@@ -23,6 +22,9 @@ import { buildNetwork } from "../../src/topology/build.ts";
 import { Tracer } from "../../src/trace/tracer.ts";
 import { parseIp } from "../../src/wire/addr.ts";
 import { link, model, node } from "../helpers/model.ts";
+import { protoLabel, summarize } from "../../src/wire/dissect.ts";
+
+const frames = { label: protoLabel, summarize };
 
 const SECRET = "interop-secret-1234";
 const XL2TPD_PORT = 17011;
@@ -120,7 +122,13 @@ async function runAgainstXl2tpd(
     );
     const sched = new Scheduler();
     let ids = 0;
-    const ctx: SimContext = { sched, trace: new Tracer(sched), rng: new Prng(7), nextPacketId: () => ++ids };
+    const ctx: SimContext = {
+      sched,
+      trace: new Tracer(sched),
+      rng: new Prng(7),
+      nextPacketId: () => ++ids,
+      frames,
+    };
     const network = buildNetwork(m, ctx);
     for (const device of network.devices.values()) device.start();
     const bridge = network.devices.get("lns")!;

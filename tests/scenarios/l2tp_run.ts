@@ -2,7 +2,6 @@
  * Runs an L2TP lesson (optionally edited) and reads its trace back through the wire decoders, so the
  * scenario tests check bytes on the wire rather than our own summaries.
  */
-import "../../src/plugins.ts";
 import { type SimResult, simulate } from "../../src/sim.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import type { NodeSpec, TopologyModel } from "../../src/topology/model.ts";

@@ -4,7 +4,6 @@
  * no run can), and that check holds. A lesson that stops teaching what it says fails here first.
  */
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import { simulate } from "../../src/sim.ts";
 import { checkExpectations, checkLookFor } from "../../src/trace/expect.ts";

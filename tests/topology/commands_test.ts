@@ -1,15 +1,16 @@
 import assert from "node:assert/strict";
 import { MS, SECOND } from "../../src/engine/time.ts";
-import { parseCommand, parseWords, registerCommand, tokenize } from "../../src/topology/commands.ts";
+import { COMMANDS } from "../../src/kinds/index.ts";
+import { type CommandDef, parseCommand, parseWords, tokenize } from "../../src/topology/commands.ts";
 
 // `null` stands for a link target (a default parameter would swallow `undefined`).
 const ok = (text: string, kind: string | null = "host") => {
-  const r = parseCommand(text, kind ?? undefined);
+  const r = parseCommand(text, kind ?? undefined, COMMANDS);
   if (!r.ok) throw new Error(`"${text}" failed: ${r.error}`);
   return r.command;
 };
 const fail = (text: string, kind: string | null = "host") => {
-  const r = parseCommand(text, kind ?? undefined);
+  const r = parseCommand(text, kind ?? undefined, COMMANDS);
   assert.equal(r.ok, false, `"${text}" should fail`);
   return r as { ok: false; error: string; offset: number };
 };
@@ -74,8 +75,8 @@ Deno.test("command errors name the problem and point at the word", () => {
   assert.equal(fail(quote).offset, quote.indexOf('"'));
 });
 
-Deno.test("commands can be limited to node kinds and extended by later modules", () => {
-  registerCommand({
+Deno.test("a command runs on the kinds that list it, in whatever list the caller passes", () => {
+  const connect: CommandDef = {
     name: "vpn connect",
     id: "vpn-connect",
     target: "node",
@@ -83,12 +84,14 @@ Deno.test("commands can be limited to node kinds and extended by later modules",
     usage: "vpn connect NAME",
     parse: (tokens) =>
       parseWords(tokens, { positional: [["name", (t) => ({ ok: true, value: t })]], options: {} }),
-  });
-  assert.deepEqual(ok("vpn connect office", "test-client"), {
-    name: "vpn-connect",
-    args: { name: "office" },
-  });
-  assert.match(fail("vpn connect office", "host").error, /cannot run on a host \(only on: test-client\)/);
+  };
+  const mine = parseCommand("vpn connect office", "test-client", [connect]);
+  assert.deepEqual(mine.ok && mine.command, { name: "vpn-connect", args: { name: "office" } });
+  const other = parseCommand("vpn connect office", "host", [connect]);
+  assert.match(!other.ok ? other.error : "", /cannot run on a host \(only on: test-client\)/);
+  assert.deepEqual(COMMANDS.find((c) => c.name === "vpn connect")?.kinds, ["host"]);
+  assert.deepEqual(COMMANDS.find((c) => c.name === "nat flush")?.kinds, ["nat-router", "isp"]);
+  assert.equal(COMMANDS.find((c) => c.name === "down")?.kinds, undefined);
 });
 
 Deno.test("tokenize keeps word offsets", () => {

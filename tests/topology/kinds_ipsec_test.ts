@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
-import "../../src/topology/kinds_ipsec.ts";
 import { SECOND } from "../../src/engine/time.ts";
 import type { IpsecConfig } from "../../src/stack/ipsec/config.ts";
-import { extendKind, getKind, registerKind } from "../../src/topology/kinds.ts";
+import { getKind, KINDS, settingChoices } from "../../src/kinds/index.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
-import { str } from "../../src/topology/schema.ts";
 
 function topology(ipsec: string, kind = "host"): string {
   return [
@@ -42,12 +39,13 @@ Deno.test("ipsec: a psk alone gets strongSwan-like defaults", () => {
   assert.equal(c.peers, "any");
   assert.equal(c.natT, "auto");
   assert.deepEqual(c.ike, {
-    encryption: "aes128",
-    hash: "sha1",
-    group: "modp2048",
+    proposals: [{ encryption: "aes128", hash: "sha1", group: "modp2048" }],
     lifetime: 28800 * SECOND,
   });
-  assert.deepEqual(c.esp, { encryption: "aes128-cbc", integrity: "hmac-sha1-96", lifetime: 3600 * SECOND });
+  assert.deepEqual(c.esp, {
+    proposals: [{ encryption: "aes128-cbc", integrity: "hmac-sha1-96" }],
+    lifetime: 3600 * SECOND,
+  });
   assert.equal(c.keepalive, 20 * SECOND);
 });
 
@@ -66,9 +64,9 @@ Deno.test("ipsec: every key as the brief's example writes it, on host, router an
     const c = config(block, kind);
     assert.deepEqual(c.peers, ["203.0.113.10"]);
     assert.equal(c.natT, "force");
-    assert.equal(c.ike.encryption, "3des");
-    assert.equal(c.ike.group, "modp1024");
-    assert.equal(c.esp.encryption, "aes256-gcm16");
+    assert.equal(c.ike.proposals[0].encryption, "3des");
+    assert.equal(c.ike.proposals[0].group, "modp1024");
+    assert.equal(c.esp.proposals[0].encryption, "aes256-gcm16");
     assert.equal(c.keepalive, 0);
     assert.equal(c.enabled, false);
   }
@@ -89,21 +87,35 @@ Deno.test("ipsec: mistakes are reported at their line and column", () => {
   assert.match(gcm, /aes128-gcm16 authenticates by itself; remove esp.integrity/);
   const [peer] = errors("ipsec: {psk: x, peers: [203.0.113]}");
   assert.match(peer, /^t\.yaml:6:29: peers\[0\]: /);
-  assert.match(errors("ipsec: {psk: x, dpd: 30s}")[0], /unknown key "dpd" in ipsec/);
+  assert.match(errors("ipsec: {psk: x, dpdaction: clear}")[0], /unknown key "dpdaction" in ipsec/);
+  assert.match(errors("ipsec: {psk: x, dpd: 30s}")[0], /dpd: expected a map/);
 });
 
-Deno.test("extendKind adds keys whether the kind is registered before or after it", () => {
-  extendKind("late-kind", { colour: { schema: str() } });
-  registerKind({
-    name: "late-kind",
-    summary: "test",
-    routes: false,
-    gateway: false,
-    interfacesRequired: false,
-    keys: {},
-  });
-  assert.ok(getKind("late-kind")!.keys.colour);
-  extendKind("late-kind", { size: { schema: str() } });
-  assert.ok(getKind("late-kind")!.keys.size);
-  assert.ok(getKind("late-kind")!.keys.colour);
+Deno.test("the ipsec key belongs to exactly the kinds that can end an L2TP/IPsec tunnel", () => {
+  assert.deepEqual(KINDS.filter((k) => "ipsec" in k.keys).map((k) => k.name), ["host", "router", "lns"]);
+  const natT = settingChoices("router").find((c) => c.path.join(".") === "ipsec.nat-t");
+  assert.deepEqual(natT?.options, ["auto", "force", "off"]);
+});
+
+Deno.test("ipsec: proposals as strongSwan strings and YAML lists; dpd and behaviour", () => {
+  const c = config([
+    "ipsec:",
+    '  psk: "k"',
+    '  ike: "aes256-sha256-modp2048,aes128-sha1-modp2048"',
+    "  esp: [aes256-sha256, {encryption: 3des-cbc, integrity: hmac-sha1-96}, aes128gcm16]",
+    "  dpd: {delay: 30s, timeout: 150s, action: restart}",
+    "  behaviour: one-sa-per-address",
+  ].join("\n"));
+  assert.deepEqual(c.ike.proposals.map((p) => p.encryption), ["aes256", "aes128"]);
+  assert.deepEqual(c.esp.proposals.map((p) => p.encryption), ["aes256-cbc", "3des-cbc", "aes128-gcm16"]);
+  assert.deepEqual(c.dpd, { delay: 30 * SECOND, timeout: 150 * SECOND, action: "restart" });
+  assert.equal(c.behaviour, "one-sa-per-address");
+});
+
+Deno.test("ipsec: a bad proposal string is reported at its position with what is wrong", () => {
+  const found = errors(["ipsec:", '  psk: "k"', '  ike: "aes256-sha999-modp2048"'].join("\n"));
+  assert.equal(found.length, 1, found.join("\n"));
+  assert.match(found[0], /^t\.yaml:8:\d+: .*unknown algorithm "sha999"/);
+  const listed = errors(["ipsec:", '  psk: "k"', "  esp: [aes128-sha1, aes128gcm16-sha1]"].join("\n"));
+  assert.match(listed[0], /t\.yaml:8:\d+: .*authenticates by itself/);
 });

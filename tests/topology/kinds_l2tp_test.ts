@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 
 const base = (nodes: string, script = "") =>

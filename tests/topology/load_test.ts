@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { MS, SECOND } from "../../src/engine/time.ts";
-import { registerKind } from "../../src/topology/kinds.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import type { TopologyModel } from "../../src/topology/model.ts";
-import { int, str } from "../../src/topology/schema.ts";
 
 function load(text: string): TopologyModel {
   const r = loadTopology(text, "t.yaml");
@@ -168,39 +166,26 @@ Deno.test("the loader never throws, whatever the input", () => {
   }
 });
 
-Deno.test("later modules register kinds with their own keys and cross-checks", () => {
-  registerKind({
-    name: "test-nat",
-    summary: "a NAT router for this test",
-    routes: true,
-    gateway: false,
-    interfacesRequired: true,
-    keys: { outside: { schema: str(), required: true }, timeout: { schema: int(1, 3600) } },
-    check(node, _model, report, positions) {
-      if (!node.interfaces.some((i) => i.name === node.config.outside)) {
-        report(positions.outside, `outside interface "${node.config.outside}" does not exist`);
-      }
-    },
-  });
+Deno.test("a kind reads its own keys into the node's settings and runs its cross-checks", () => {
   const m = load(`
 name: k
 nodes:
-  n: {kind: test-nat, outside: wan, timeout: 30, interfaces: {wan: 203.0.113.2/24}}
+  n: {kind: nat-router, outside: wan, ipsec-passthrough: spi, interfaces: {lan: 10.0.0.1/24, wan: 203.0.113.2/24}}
 `);
-  assert.deepEqual(m.nodes[0].config, { outside: "wan", timeout: 30 });
+  assert.deepEqual(m.nodes[0].config, { outside: "wan", "ipsec-passthrough": "spi" });
   assert.deepEqual(
     errors(`
 name: k
 nodes:
-  n: {kind: test-nat, outside: wna, timout: 30, interfaces: {wan: 203.0.113.2/24}}
-  m: {kind: test-nat, interfaces: {wan: 203.0.113.3/24}}
+  n: {kind: nat-router, outside: wna, passthru: 30, interfaces: {lan: 10.0.0.1/24}}
+  m: {kind: nat-router, interfaces: {wan: 203.0.113.3/24}}
   h: {kind: host, outside: x, interfaces: {eth0: 10.0.0.1/24}}
 `),
     [
-      't.yaml:4:32: outside interface "wna" does not exist',
-      't.yaml:4:37: unknown key "timout" in node n (did you mean "timeout"?)',
+      't.yaml:4:34: outside: n has no interface "wna" (it has lan)',
+      't.yaml:4:39: unknown key "passthru" in node n',
       't.yaml:5:3: node m: missing required key "outside"',
-      't.yaml:6:19: "outside" is not allowed on a host node (only on nat-router, test-nat nodes)',
+      't.yaml:6:19: "outside" is not allowed on a host node (only on nat-router nodes)',
     ],
   );
 });

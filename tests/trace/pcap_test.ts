@@ -123,7 +123,6 @@ Deno.test("readPcap and isPcap reject what is not a pcap, without throwing", () 
 });
 
 Deno.test("a dial-up line's capture has linktype PPP and holds only its PPP frames", async () => {
-  await import("../../src/plugins.ts");
   const { loadTopology } = await import("../../src/topology/load.ts");
   const { simulate } = await import("../../src/sim.ts");
   const { dialupLines, readPcap, writeMergedPcap, writePcap, LINKTYPE_PPP, LINKTYPE_RAW } = await import(

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { simulate } from "../../src/sim.ts";
 import { buildLadder, busiestFlow, fitLabel, messageAt, pathBetween } from "../../web/app/ladder.ts";
 import { indexTrace } from "../../web/app/trace_index.ts";

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { pathBetween } from "../../web/app/ladder.ts";
 import { ikeNumbers, messageFirst, shortName } from "../../web/app/message.ts";
 import { runText } from "../../web/app/run.ts";

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import "../../src/plugins.ts";
 import { loadTopology } from "../../src/topology/load.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 import { applySetting, compareRuns, listSettings } from "../../web/app/whatif.ts";

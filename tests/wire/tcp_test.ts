@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import "../../src/plugins.ts";
 import { parseIp } from "../../src/wire/addr.ts";
 import { describe, protoLabel, summarize } from "../../src/wire/dissect.ts";
 import { encodeIpv4 } from "../../src/wire/ipv4.ts";

@@ -4,7 +4,7 @@
  * (lessons.ts), unsaved edits (drafts.ts) and the page's fixed controls (controls.ts) live apart.
  */
 import { parseDuration } from "../../src/engine/time.ts";
-import { formatKeysFile, ipsecKeysFromTrace } from "../../src/stack/ipsec/keys.ts";
+import { formatKeysFile, ipsecKeysFromTrace } from "../../src/trace/keys_file.ts";
 import { dialupLines } from "../../src/trace/pcap.ts";
 import { wireControls } from "./controls.ts";
 import { byId, h } from "./dom.ts";
@@ -21,6 +21,7 @@ import { loadTopology } from "../../src/topology/load.ts";
 import { makeRun, type Run } from "./run.ts";
 import { SimClient } from "./sim_client.ts";
 import { SourceView } from "./source_view.ts";
+import { addSplitter } from "./splitter.ts";
 import { remember, remembered } from "./storage.ts";
 import { TablesView } from "./tables_view.ts";
 import { TopologyView } from "./topology_view.ts";
@@ -78,6 +79,10 @@ export class App {
     this.#source = new SourceView(this);
     wireControls(this);
     this.#wireTypeSwitches();
+    addSplitter(
+      document.querySelector<HTMLElement>(".pane.left")!,
+      document.querySelector<HTMLElement>(".layout")!,
+    );
     this.#setState("empty");
     renderLesson(null, null);
     this.#inspector.setRun(null);

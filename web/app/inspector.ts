@@ -8,8 +8,11 @@ import type { TraceRecord } from "../../src/trace/record.ts";
 import type { Field } from "../../src/wire/field.ts";
 import { describeFrame } from "../../src/wire/frame.ts";
 import { byId, clear, h } from "./dom.ts";
-import { SizeWatch, typeMetrics } from "./metrics.ts";
 import { KIND_WORDS, protoColour, protoInk } from "./palette.ts";
+import { anatomyOf, espSizes, proposalOf } from "./anatomy.ts";
+import { anatomyBar } from "./anatomy_view.ts";
+import { inOutOf } from "./in_out.ts";
+import { inOutBlock } from "./in_out_view.ts";
 import { messageFirst } from "./message.ts";
 import type { Run } from "./run.ts";
 import { actionSentence, stateSentence, valueText } from "./sentences.ts";
@@ -37,12 +40,6 @@ export class Inspector {
   #run: Run | null = null;
   #seq = -1;
   #showInner = true;
-  #perLine: { width: number; fontPx: number; value: number } | null = null;
-  #size = new SizeWatch(this.#root, () => {
-    // Re-lay the hex dump when the pane crosses the 8/16 bytes a line threshold.
-    const before = this.#perLine?.value;
-    if (before !== undefined && before !== this.#bytesPerLine()) this.#render();
-  });
 
   constructor(private host: InspectorHost) {}
 
@@ -92,6 +89,12 @@ export class Inspector {
         ),
       ),
     );
+    if (this.host.mode === "hops") {
+      // What the device did to the packet, before the list of every record of the step.
+      const step = run.steps.list[run.steps.stepOf[this.#seq]];
+      const io = step && step.at === this.#seq ? inOutOf(run, step) : null;
+      if (io) this.#root.append(inOutBlock(io));
+    }
     this.#root.append(...this.#stepBlock(run));
     if (r.kind === "drop") {
       this.#root.append(
@@ -113,25 +116,28 @@ export class Inspector {
 
     const bytes = bytesFor(run.index, this.#seq);
     if (!bytes) return;
-    if (r.kind !== "tx" && r.kind !== "drop") {
-      const from = run.index.records[run.index.bytesOf[this.#seq]];
-      this.#root.append(h("p", { class: "muted" }, `Bytes as sent by ${from.node} (event ${from.seq}).`));
-    }
-    const carrier = run.index.records[run.index.bytesOf[this.#seq]];
-    this.#root.append(this.#packetBlock(bytes, "packet", carrier?.linktype));
-
     const inner = r.pkt !== undefined ? run.index.contents.get(r.pkt) ?? [] : [];
     const innerBytes = inner
       .map((pkt) => ({ pkt, seq: run.index.byPacket.get(pkt)?.find((s) => run.index.bytesOf[s] >= 0) }))
       .filter((x): x is { pkt: number; seq: number } => x.seq !== undefined);
     if (innerBytes.length > 0) {
+      // At the top, where a student looks first: what the endpoints see inside the tunnel.
       const toggle = h("input", { type: "checkbox", id: "show-inner" }) as HTMLInputElement;
       toggle.checked = this.#showInner;
       toggle.addEventListener("change", () => {
         this.#showInner = toggle.checked;
         this.#render();
       });
-      this.#root.append(h("label", { class: "block-title" }, toggle, " Show decrypted / inner packets"));
+      const encrypted = r.proto === "ESP";
+      this.#root.insertBefore(
+        h(
+          "label",
+          { class: "block-title show-inner" },
+          toggle,
+          encrypted ? " Show decrypted (what the endpoints see inside ESP)" : " Show the inner packet",
+        ),
+        this.#root.children[1] ?? null,
+      );
       if (this.#showInner) {
         for (const { pkt, seq } of innerBytes) {
           const b = bytesFor(run.index, seq)!;
@@ -139,12 +145,44 @@ export class Inspector {
             h(
               "div",
               { class: "block-title" },
-              `Inner packet #${pkt} (as the receiver sees it after decapsulation)`,
+              `Inner packet #${pkt} (as the receiver sees it after ${
+                encrypted ? "decryption" : "decapsulation"
+              })`,
             ),
+            this.#packetBlock(b, `inner-${pkt}`).element,
           );
-          this.#root.append(this.#packetBlock(b, `inner-${pkt}`));
         }
       }
+    }
+    if (r.kind !== "tx" && r.kind !== "drop") {
+      const from = run.index.records[run.index.bytesOf[this.#seq]];
+      this.#root.append(h("p", { class: "muted" }, `Bytes as sent by ${from.node} (event ${from.seq}).`));
+    }
+    const carrier = run.index.records[run.index.bytesOf[this.#seq]];
+    if (innerBytes.length > 0 && this.#showInner) {
+      this.#root.append(h("div", { class: "block-title" }, `Packet #${r.pkt} as on the wire`));
+    }
+    const block = this.#packetBlock(bytes, "packet", carrier?.linktype);
+    this.#root.append(block.element);
+    if (carrier?.linktype === undefined) {
+      // The anatomy goes above the dissection it explains, under the summary.
+      const sealed = r.proto === "ESP" && innerBytes.length > 0
+        ? bytesFor(run.index, innerBytes[0].seq)
+        : undefined;
+      const spi = /spi=(0x[0-9a-f]+)/.exec(r.summary)?.[1];
+      const proposal = spi ? proposalOf(run.index.records, spi) : undefined;
+      const anatomy = anatomyOf(
+        block.block.fields,
+        bytes.length,
+        sealed ? { fields: describeFrame(sealed), length: sealed.length } : undefined,
+        proposal ? espSizes(proposal) : undefined,
+      );
+      const light = (start: number, end: number) =>
+        this.#light(block.block, start < 0 ? null : { name: "", value: "", start, end });
+      this.#root.insertBefore(
+        anatomyBar(anatomy, light),
+        this.#root.querySelector(".show-inner")?.nextSibling ?? this.#root.children[1] ?? null,
+      );
     }
   }
 
@@ -245,7 +283,7 @@ export class Inspector {
     return box;
   }
 
-  #packetBlock(bytes: Uint8Array, id: string, linktype?: "ppp"): HTMLElement {
+  #packetBlock(bytes: Uint8Array, id: string, linktype?: "ppp"): { element: HTMLElement; block: Block } {
     const block: Block = {
       bytes,
       fields: describeFrame(bytes, linktype),
@@ -257,7 +295,7 @@ export class Inspector {
     const tree = h("ul", { class: "tree", role: "tree", "aria-label": "Packet layers" });
     for (const f of block.fields) tree.append(this.#fieldItem(block, f, 0));
     wrap.append(tree, this.#hex(block));
-    return wrap;
+    return { element: wrap, block };
   }
 
   #fieldItem(block: Block, field: Field, depth: number): HTMLElement {
@@ -319,7 +357,11 @@ export class Inspector {
     const [start, end] = field ? [field.start, field.end] : [-1, -1];
     block.byteEls.forEach((el, i) => el.classList.toggle("lit", i >= start && i < end));
     block.charEls.forEach((el, i) => el.classList.toggle("lit", i >= start && i < end));
-    for (const row of block.rows) row.el.classList.toggle("lit", row.field === field);
+    // A field lights its own row; a range (an anatomy block) lights every row inside it.
+    for (const row of block.rows) {
+      const inside = field !== null && field.name === "" && row.field.start >= start && row.field.end <= end;
+      row.el.classList.toggle("lit", row.field === field || inside);
+    }
   }
 
   /** The innermost field covering byte `i` whose tree row is visible (its parents are open). */
@@ -337,29 +379,11 @@ export class Inspector {
     return best;
   }
 
-  /** 16 bytes a line as Wireshark shows them, or 8 when the pane is too narrow for that. */
-  #bytesPerLine(): number {
-    const width = this.#size.width;
-    const { fontPx } = typeMetrics();
-    if (this.#perLine && this.#perLine.width === width && this.#perLine.fontPx === fontPx) {
-      return this.#perLine.value;
-    }
-    const probe = h("span", { class: "hex" }, "0".repeat(10));
-    probe.style.position = "absolute";
-    probe.style.visibility = "hidden";
-    this.#root.append(probe);
-    const charWidth = probe.getBoundingClientRect().width / 10;
-    probe.remove();
-    const needed = (4 + 16 * 3 + 2 + 16 + 4) * charWidth;
-    const value = width - 4 >= needed ? 16 : 8;
-    this.#perLine = { width, fontPx, value };
-    return value;
-  }
-
   #hex(block: Block): HTMLElement {
     const hex = h("div", { class: "hex", "aria-label": "Packet bytes in hexadecimal" });
     const { bytes } = block;
-    const perLine = this.#bytesPerLine();
+    // 16 bytes a line, as Wireshark shows them; the font shrinks to fit a narrow pane (style.css).
+    const perLine = 16;
     for (let off = 0; off < bytes.length; off += perLine) {
       const hexPart = h("span", { class: "hexpart" });
       const charPart = h("span", { class: "chars" });

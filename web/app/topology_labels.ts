@@ -165,9 +165,18 @@ export function layoutDiagramLabels(
     if (!a || !b) continue;
     const mid = link.hub ?? { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
     const candidates: Point[] = [mid];
-    for (const d of [1, 2, 3, 4]) {
-      candidates.push({ x: mid.x, y: mid.y - d * height }, { x: mid.x, y: mid.y + d * height });
-      candidates.push({ x: mid.x + d * 20, y: mid.y }, { x: mid.x - d * 20, y: mid.y });
+    const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+    const [nx, ny] = [-(b.y - a.y) / len, (b.x - a.x) / len];
+    // On the line near its middle, then beside it, further out, further along.
+    for (let level = 0; level < 10; level++) {
+      for (const f of [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74]) {
+        const base = link.hub ? mid : { x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f };
+        const off = level * (Math.abs(nx) * (width + 6) + Math.abs(ny) * (height + 2)) / 2 +
+          (level > 0 ? 4 : 0);
+        for (const side of level === 0 ? [0] : [-1, 1]) {
+          candidates.push({ x: base.x + nx * side * off, y: base.y + ny * side * off });
+        }
+      }
     }
     requests.push({ id, width, height, candidates });
   }

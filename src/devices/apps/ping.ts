@@ -7,7 +7,7 @@ import {
   ICMP_TIME_EXCEEDED,
   type IcmpMessage,
 } from "../../wire/icmp.ts";
-import type { Ipv4Packet } from "../../wire/ipv4.ts";
+import { type Ipv4Packet, PROTO_ICMP, readIpv4Header } from "../../wire/ipv4.ts";
 import type { Device } from "../device.ts";
 
 export interface PingOptions {
@@ -66,8 +66,12 @@ export function startPing(device: Device, options: PingOptions): void {
       (message.type === ICMP_DEST_UNREACHABLE || message.type === ICMP_TIME_EXCEEDED) && "quoted" in message
     ) {
       const quoted = message.quoted;
-      const headerLength = (quoted[0] & 0x0f) * 4;
-      if (quoted[9] !== 1 || quoted.length < headerLength + 8 || quoted[headerLength] !== ICMP_ECHO_REQUEST) {
+      const header = readIpv4Header(quoted);
+      const headerLength = header?.headerLength ?? 0;
+      if (
+        header?.protocol !== PROTO_ICMP || quoted.length < headerLength + 8 ||
+        quoted[headerLength] !== ICMP_ECHO_REQUEST
+      ) {
         return;
       }
       const quotedId = (quoted[headerLength + 4] << 8) | quoted[headerLength + 5];

@@ -4,12 +4,16 @@
  */
 import { SECOND } from "../../engine/time.ts";
 import { parseIp } from "../../wire/addr.ts";
-import type { NodeCommandHandler } from "../device.ts";
+import type { Device } from "../device.ts";
+import type { ParsedCommand } from "../spec.ts";
 import { startIperfClient, startIperfServer } from "./iperf.ts";
 import { startTcpConnect } from "./tcp_connect.ts";
 
-/** Handlers by command id, for the node-command registry. */
-export const TCP_NODE_COMMANDS: Record<string, NodeCommandHandler> = {
+/** Runs one TCP tool command on a device. */
+export type TcpCommandHandler = (device: Device, command: ParsedCommand) => void;
+
+/** Handlers by command id; hosts and routers run them (src/devices/host.ts). */
+export const TCP_NODE_COMMANDS: Record<string, TcpCommandHandler> = {
   "iperf-server": (device, command) => startIperfServer(device, Number(command.args.port)),
   "iperf-client": (device, command) =>
     startIperfClient(device, {

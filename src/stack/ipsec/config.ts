@@ -5,6 +5,8 @@
  */
 import { type Micros, SECOND } from "../../engine/time.ts";
 import type { HashAlg } from "../../crypto/index.ts";
+import type { Decoded } from "../../wire/field.ts";
+import { parseEspProposals, parseIkeProposals } from "./proposal_text.ts";
 
 export type IkeEncryption = "aes128" | "aes192" | "aes256" | "3des";
 export type DhGroupName = "modp1024" | "modp2048";
@@ -40,6 +42,10 @@ export const NAT_T_MODES: readonly NatTMode[] = ["auto", "force", "off"];
 export type ServerBehaviour = "strongswan" | "one-sa-per-address";
 export const SERVER_BEHAVIOURS: readonly ServerBehaviour[] = ["strongswan", "one-sa-per-address"];
 
+/** What Dead Peer Detection does with a dead peer. */
+export type DpdAction = "clear" | "restart";
+export const DPD_ACTIONS: readonly DpdAction[] = ["clear", "restart"];
+
 /** A node's complete IPsec settings. */
 export interface IpsecConfig {
   /** False keeps the settings but runs no IPsec (the view's "IPsec off" toggle). */
@@ -49,44 +55,107 @@ export interface IpsecConfig {
   peers: string[] | "any";
   natT: NatTMode;
   behaviour: ServerBehaviour;
-  ike: { encryption: IkeEncryption; hash: HashAlg; group: DhGroupName; lifetime: Micros };
-  esp: { encryption: EspEncryption; integrity: EspIntegrity; lifetime: Micros };
+  /** Phase-1 proposals, most preferred first, and the ISAKMP SA lifetime. */
+  ike: { proposals: IkeProposal[]; lifetime: Micros };
+  /** Quick Mode (ESP) proposals, most preferred first, and the IPsec SA lifetime. */
+  esp: { proposals: EspProposal[]; lifetime: Micros };
+  /**
+   * Dead Peer Detection (RFC 3706): after `delay` without a word from the peer, send R-U-THERE; no
+   * answer for `timeout` and the peer is dead: `clear` its SAs, or `restart` (clear, then negotiate
+   * again). A `delay` of 0 sends none (R-U-THERE from the peer is always answered), as swanctl's default.
+   */
+  dpd: { delay: Micros; timeout: Micros; action: DpdAction };
   /** NAT-keepalive interval when this side is behind a NAT; 0 turns keepalives off. */
   keepalive: Micros;
   /** IKE retransmission: first timeout, growth factor, tries (strongSwan's defaults). */
   retransmit: { timeout: Micros; base: number; tries: number };
 }
 
+/** One phase-1 transform: cipher (with its key length), hash (also the prf) and DH group. */
+export interface IkeProposal {
+  encryption: IkeEncryption;
+  hash: HashAlg;
+  group: DhGroupName;
+}
+
+/** One ESP transform; `integrity` is not used by the AEAD ciphers (GCM). */
+export interface EspProposal {
+  encryption: EspEncryption;
+  integrity: EspIntegrity;
+}
+
+/**
+ * Proposals as written: one map (today's form, with the lifetime), a strongSwan-style string
+ * (`aes256-sha256-modp2048,aes128-sha1-modp2048`), or a list of such strings and maps.
+ */
+export type ProposalSettings<P> =
+  | (Partial<P> & { lifetime?: Micros })
+  | string
+  | (string | Partial<P>)[];
+
 /** Settings as written: everything but the key optional. */
 export type IpsecSettings =
-  & Partial<Omit<IpsecConfig, "ike" | "esp" | "retransmit">>
+  & Partial<Omit<IpsecConfig, "ike" | "esp" | "retransmit" | "dpd">>
   & { psk: string }
   & {
-    ike?: Partial<IpsecConfig["ike"]>;
-    esp?: Partial<IpsecConfig["esp"]>;
+    ike?: ProposalSettings<IkeProposal>;
+    esp?: ProposalSettings<EspProposal>;
     retransmit?: Partial<IpsecConfig["retransmit"]>;
+    dpd?: Partial<IpsecConfig["dpd"]>;
   };
+
+export const DEFAULT_IKE_PROPOSAL: IkeProposal = { encryption: "aes128", hash: "sha1", group: "modp2048" };
+export const DEFAULT_ESP_PROPOSAL: EspProposal = { encryption: "aes128-cbc", integrity: "hmac-sha1-96" };
 
 export const DEFAULT_IPSEC: Omit<IpsecConfig, "psk"> = {
   enabled: true,
   peers: "any",
   natT: "auto",
   behaviour: "strongswan",
-  ike: { encryption: "aes128", hash: "sha1", group: "modp2048", lifetime: 28800 * SECOND },
-  esp: { encryption: "aes128-cbc", integrity: "hmac-sha1-96", lifetime: 3600 * SECOND },
+  ike: { proposals: [DEFAULT_IKE_PROPOSAL], lifetime: 28800 * SECOND },
+  esp: { proposals: [DEFAULT_ESP_PROPOSAL], lifetime: 3600 * SECOND },
+  dpd: { delay: 0, timeout: 150 * SECOND, action: "clear" },
   keepalive: 20 * SECOND,
   retransmit: { timeout: 4 * SECOND, base: 1.8, tries: 5 },
 };
 
-/** Fills in the defaults. */
-export function resolveIpsecConfig(settings: IpsecSettings): IpsecConfig {
+/**
+ * Fills in the defaults. Proposal strings must already be valid (the topology schema reports bad
+ * ones with their position); here a bad one is a programming error and throws.
+ */
+export function resolveIpsecConfig(settings: IpsecSettings | IpsecConfig): IpsecConfig {
   return {
     ...DEFAULT_IPSEC,
     ...settings,
-    ike: { ...DEFAULT_IPSEC.ike, ...settings.ike },
-    esp: { ...DEFAULT_IPSEC.esp, ...settings.esp },
+    ike: resolveProposals(settings.ike, DEFAULT_IPSEC.ike, parseIkeProposals),
+    esp: resolveProposals(settings.esp, DEFAULT_IPSEC.esp, parseEspProposals),
     retransmit: { ...DEFAULT_IPSEC.retransmit, ...settings.retransmit },
+    dpd: { ...DEFAULT_IPSEC.dpd, ...settings.dpd },
   };
+}
+
+function resolveProposals<P>(
+  written: ProposalSettings<P> | { proposals: P[]; lifetime: Micros } | undefined,
+  defaults: { proposals: P[]; lifetime: Micros },
+  parse: (text: string) => Decoded<P[]>,
+): { proposals: P[]; lifetime: Micros } {
+  const fromText = (text: string): P[] => {
+    const parsed = parse(text);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.value;
+  };
+  const base = defaults.proposals[0];
+  if (written === undefined) return defaults;
+  if (typeof written === "string") return { proposals: fromText(written), lifetime: defaults.lifetime };
+  if (Array.isArray(written)) {
+    const proposals = written.flatMap((p) => typeof p === "string" ? fromText(p) : [{ ...base, ...p }]);
+    return { proposals, lifetime: defaults.lifetime };
+  }
+  if ("proposals" in written && Array.isArray(written.proposals)) {
+    return written as { proposals: P[]; lifetime: Micros };
+  }
+  const { lifetime, ...one } = written as Partial<P> & { lifetime?: Micros };
+  return { proposals: [{ ...base, ...one } as P], lifetime: lifetime ?? defaults.lifetime };
 }
 
 /** Phase-1 cipher: ISAKMP attribute value, key and block size. */

@@ -25,7 +25,7 @@ import {
   type Payload,
   type PayloadItem,
 } from "../../wire/isakmp.ts";
-import { IKE_CIPHERS, type IpsecConfig } from "./config.ts";
+import { IKE_CIPHERS, type IkeProposal, type IpsecConfig } from "./config.ts";
 import type { DhKeyPair } from "./dh.ts";
 import { exchangeIv, ikeDecrypt, ikeEncrypt, lastBlock, type Skeyids } from "./derive.ts";
 import type { EspKeys } from "./esp.ts";
@@ -33,8 +33,10 @@ import { Exchanges } from "./exchange.ts";
 import { informational } from "./informational.ts";
 import { mainMode, vendorIds } from "./main_mode.ts";
 import { cookieText, type Endpoint, sameSelector, type Selector, zeros } from "./payloads.ts";
+import { ikeProposalText } from "./proposal_text.ts";
 import { ikeSaPayload } from "./proposals.ts";
 import { type QuickMode, quickMode, startQuickMode } from "./quick_mode.ts";
+import { DeadPeerDetection } from "./dpd.ts";
 
 export { cookieText, type Endpoint, type Selector, selectorText } from "./payloads.ts";
 
@@ -71,8 +73,12 @@ export interface IkeHost {
   established(sa: IkeSa): void;
   /** A Quick Mode finished: install the ESP SAs. */
   childEstablished(child: ChildSa): void;
-  /** The SA failed or gave up; forget it. */
+  /** The SA failed or gave up; forget it and its ESP SAs. */
   failed(sa: IkeSa, reason: string): void;
+  /** The SA ended in order (DELETE, dead peer); forget it and its ESP SAs, and renegotiate if asked. */
+  closed(sa: IkeSa, reason: string, restart: boolean): void;
+  /** The peer deleted the ESP SA pair whose outbound SPI is `spiOut`. */
+  childDeleted(sa: IkeSa, spiOut: number): void;
   /** A fresh inbound SPI, unique on this node. */
   allocateSpi(): number;
 }
@@ -84,6 +90,7 @@ export type IkeState =
   | "MM_SA_REPLIED"
   | "MM_KE_REPLIED"
   | "ESTABLISHED"
+  | "DELETED"
   | "FAILED";
 
 /** Main Mode's exchanged values, kept for the key derivation and HASH_I/HASH_R. */
@@ -119,6 +126,8 @@ export class IkeSa {
   establishedAt?: Micros;
   /** Why it failed, for the table. */
   failure?: string;
+  /** The phase-1 proposal in use: our first until the responder chose (initiator), or the chosen one. */
+  ike: IkeProposal;
 
   /** Main Mode's values (main_mode.ts). */
   mm: MainModeValues = { gxi: zeros(0), gxr: zeros(0), ni: zeros(0), nr: zeros(0), saiB: zeros(0) };
@@ -137,6 +146,7 @@ export class IkeSa {
   readonly quick = new Map<number, QuickMode>();
   /** Quick Modes asked for before Main Mode finished. */
   pendingSelectors: Selector[] = [];
+  readonly dpd: DeadPeerDetection;
 
   private constructor(
     readonly host: IkeHost,
@@ -148,14 +158,16 @@ export class IkeSa {
     this.initiator = initiator;
     this.icookie = icookie;
     this.state = initiator ? "MM_SA_SENT" : "MM_SA_REPLIED";
+    this.ike = host.config.ike.proposals[0];
     this.exchanges = new Exchanges({
       sched: host.sched,
       retransmit: host.config.retransmit,
       transmit: (message) => host.sendIke(this, message),
       log: (summary) => host.log(summary),
-      alive: () => this.state !== "FAILED",
+      alive: () => this.state !== "FAILED" && this.state !== "DELETED",
       giveUp: (tries) => this.fail(`no reply after ${tries} retransmits`),
     });
+    this.dpd = new DeadPeerDetection(this);
   }
 
   get config(): IpsecConfig {
@@ -163,12 +175,12 @@ export class IkeSa {
   }
 
   get hashAlg(): HashAlg {
-    return this.config.ike.hash;
+    return this.ike.hash;
   }
 
   /** The phase-1 cipher's block size. */
   get block(): number {
-    return IKE_CIPHERS[this.config.ike.encryption].block;
+    return IKE_CIPHERS[this.ike.encryption].block;
   }
 
   /** NAT-T is in use (a NAT was detected or faked, and both sides speak NAT-T). */
@@ -212,7 +224,8 @@ export class IkeSa {
       }
       return;
     }
-    if ([...this.quick.values()].some((q) => q.state !== "DONE" && sameSelector(q.selector, selector))) {
+    const running = (q: QuickMode) => q.state === "QM1_SENT" || q.state === "QM2_SENT";
+    if ([...this.quick.values()].some((q) => running(q) && sameSelector(q.selector, selector))) {
       return;
     }
     startQuickMode(this, selector);
@@ -221,6 +234,7 @@ export class IkeSa {
   /** Stops timers; the engine calls this when it forgets the SA. */
   dispose(): void {
     this.exchanges.dispose();
+    this.dpd.dispose();
   }
 
   /** The table row for `ike-sas`. */
@@ -248,7 +262,7 @@ export class IkeSa {
       cookies: cookieText(this.icookie, this.rcookie),
       "nat-t": pending ? "offered" : this.natT ?? "off",
       nat,
-      proposal: `${this.config.ike.encryption}-${this.config.ike.hash}-${this.config.ike.group}`,
+      proposal: pending || this.state === "MM_SA_REPLIED" ? "not chosen yet" : ikeProposalText(this.ike),
       ...(this.failure ? { failure: this.failure } : {}),
     };
   }
@@ -308,7 +322,7 @@ export class IkeSa {
       const iv = mid === 0
         ? this.iv
         : this.exchangeIvs.get(mid) ?? exchangeIv(this.hashAlg, this.phase1LastBlock, mid, this.block);
-      const ciphertext = ikeEncrypt(this.config.ike.encryption, this.encKey, iv, chain.bytes);
+      const ciphertext = ikeEncrypt(this.ike.encryption, this.encKey, iv, chain.bytes);
       if (mid !== 0) this.exchangeIvs.set(mid, lastBlock(ciphertext, this.block));
       bytes = encodeIsakmpRaw(header, chain.first, ciphertext);
     } else {
@@ -338,7 +352,7 @@ export class IkeSa {
     }
     const iv = this.exchangeIvs.get(header.messageId) ??
       exchangeIv(this.hashAlg, this.phase1LastBlock, header.messageId, this.block);
-    const decrypted = ikeDecrypt(this.config.ike.encryption, this.encKey, iv, body);
+    const decrypted = ikeDecrypt(this.ike.encryption, this.encKey, iv, body);
     if (!decrypted.ok) {
       this.host.log(`message ID ${header.messageId} could not be decrypted: ${decrypted.error}`);
       return null;
@@ -352,12 +366,29 @@ export class IkeSa {
       );
       return null;
     }
+    this.dpd.heard();
     return { items: parsed.value, plaintext: decrypted.value };
+  }
+
+  /** Ends an established SA in order (the peer deleted it, or `dead` found it gone). */
+  close(reason: string, restart = false): void {
+    if (this.state === "FAILED" || this.state === "DELETED") return;
+    this.state = "DELETED";
+    this.failure = reason;
+    this.dispose();
+    this.host.changed(this);
+    this.host.closed(this, reason, restart);
+  }
+
+  /** DPD found the peer dead: clear, or clear and negotiate again (`dpd.action`). */
+  dead(reason: string): void {
+    this.host.log(`DPD: ${reason}`);
+    this.close(reason, this.config.dpd.action === "restart");
   }
 
   /** Gives the SA up: publishes the reason and tells the host to forget it. */
   fail(reason: string): void {
-    if (this.state === "FAILED") return;
+    if (this.state === "FAILED" || this.state === "DELETED") return;
     this.state = "FAILED";
     this.failure = reason;
     this.dispose();

@@ -1,8 +1,9 @@
 /**
  * IKEv1 Informational exchanges (RFC 2408 §4.8, RFC 2409 §5.7): Notify and Delete payloads, sent in
- * clear before keys exist and under HASH(1) with the SA's keys afterwards. Functions over an `IkeSa`.
+ * clear before keys exist and under HASH(1) with the SA's keys afterwards; DPD's R-U-THERE and its
+ * ACK ride in them too (RFC 3706). Functions over an `IkeSa`.
  */
-import { bytesEqual, concatBytes } from "../../crypto/index.ts";
+import { bytesEqual, concatBytes, toHex } from "../../crypto/index.ts";
 import {
   decodePayloads,
   encodeIsakmp,
@@ -13,11 +14,13 @@ import {
   NOTIFY,
   type Payload,
   type PayloadItem,
+  PROTO_IPSEC_ESP,
   PROTO_ISAKMP,
 } from "../../wire/isakmp.ts";
-import { exchangeIv, infoHash } from "./derive.ts";
+import { u32 } from "../../wire/octets.ts";
+import { be32, exchangeIv, infoHash } from "./derive.ts";
 import type { IkeSa } from "./ike_sa.ts";
-import { afterHash, all, zeros } from "./payloads.ts";
+import { afterHash, all, selectorText, zeros } from "./payloads.ts";
 
 /** Handles an Informational message from the peer. */
 export function informational(sa: IkeSa, header: IsakmpHeader, body: Uint8Array): void {
@@ -36,22 +39,77 @@ export function informational(sa: IkeSa, header: IsakmpHeader, body: Uint8Array)
     if (!parsed.ok) return sa.host.log(`Informational message parsing failed: ${parsed.error}`);
     items = parsed.value;
   }
-  for (const notify of all(items, "notify")) peerError(sa, notify.notifyType);
+  const encrypted = (header.flags & FLAG_ENCRYPTION) !== 0;
+  for (const notify of all(items, "notify")) {
+    if (encrypted && notify.notifyType === NOTIFY.R_U_THERE) sa.dpd.answer(notify.data);
+    else if (encrypted && notify.notifyType === NOTIFY.R_U_THERE_ACK) sa.dpd.acknowledged(notify.data);
+    else peerError(sa, notify.notifyType);
+  }
+  // An unauthenticated DELETE could end anyone's SA: only the encrypted kind counts (RFC 2408 §4.8).
   for (const del of all(items, "delete")) {
-    sa.host.log(`received DELETE for ${del.protocol === PROTO_ISAKMP ? "IKE_SA" : "CHILD_SA"}`);
+    if (!encrypted) {
+      sa.host.log("ignoring an unencrypted DELETE");
+      continue;
+    }
+    if (del.protocol === PROTO_ISAKMP) {
+      sa.host.log("received DELETE for IKE_SA");
+      sa.close("deleted by the peer (DELETE)");
+      return;
+    }
+    if (del.protocol === PROTO_IPSEC_ESP) {
+      for (const spi of del.spis.filter((s) => s.length === 4)) {
+        sa.host.log(`received DELETE for ESP CHILD_SA with SPI ${toHex(spi)}`);
+        sa.host.childDeleted(sa, u32(spi, 0));
+      }
+    }
   }
 }
 
-/** A Notify from the peer: error types (below 16384) end the SA. */
+const NOTIFY_NAMES: Record<number, string> = {
+  [NOTIFY.NO_PROPOSAL_CHOSEN]: "NO_PROPOSAL_CHOSEN",
+  [NOTIFY.AUTHENTICATION_FAILED]: "AUTHENTICATION_FAILED",
+  [NOTIFY.INVALID_ID_INFORMATION]: "INVALID_ID_INFORMATION",
+};
+
+/**
+ * A Notify from the peer. Error types (below 16384) end Main Mode; once the ISAKMP SA is up they
+ * concern a Quick Mode, which fails alone while the ISAKMP SA stays (as charon does).
+ */
 export function peerError(sa: IkeSa, type: number): void {
-  const names: Record<number, string> = {
-    [NOTIFY.NO_PROPOSAL_CHOSEN]: "NO_PROPOSAL_CHOSEN",
-    [NOTIFY.AUTHENTICATION_FAILED]: "AUTHENTICATION_FAILED",
-    [NOTIFY.INVALID_ID_INFORMATION]: "INVALID_ID_INFORMATION",
-  };
-  const name = names[type] ?? `notify type ${type}`;
+  const name = NOTIFY_NAMES[type] ?? `notify type ${type}`;
   sa.host.log(`received ${name} error notify`);
-  if (type < 16384) sa.fail(`peer sent ${name}`);
+  if (type >= 16384) return;
+  if (!sa.established) return sa.fail(`peer sent ${name}`);
+  for (const quick of sa.quick.values()) {
+    if (!quick.initiator || quick.state !== "QM1_SENT") continue;
+    quick.state = "FAILED";
+    sa.exchanges.stop(quick.messageId);
+    sa.host.log(
+      `Quick Mode for ${selectorText(quick.selector)} failed: peer sent ${name}; the IKE_SA stays up`,
+    );
+  }
+}
+
+/** An encrypted Informational exchange of an established SA carrying `payloads` under HASH(1). */
+export function sendInformational(sa: IkeSa, payloads: Payload[]): void {
+  if (!sa.keys) return;
+  const mid = sa.newMessageId();
+  const hash = infoHash(sa.hashAlg, sa.keys.a, mid, encodePayloads(payloads).bytes);
+  sa.send(mid, EXCHANGE.INFORMATIONAL, [{ kind: "hash", data: hash }, ...payloads], true, false);
+}
+
+/** Tells the peer that SAs are gone: ESP SAs by our inbound SPIs, or the ISAKMP SA itself. */
+export function sendDelete(sa: IkeSa, what: { esp: number[] } | "isakmp"): void {
+  const payload: Payload = what === "isakmp"
+    ? {
+      kind: "delete",
+      doi: 1,
+      protocol: PROTO_ISAKMP,
+      spiSize: 16,
+      spis: [concatBytes(sa.icookie, sa.rcookie)],
+    }
+    : { kind: "delete", doi: 1, protocol: PROTO_IPSEC_ESP, spiSize: 4, spis: what.esp.map(be32) };
+  sendInformational(sa, [payload]);
 }
 
 /** An Informational exchange with one Notify; encrypted once keys exist (RFC 2409 §5.7). */

@@ -33,6 +33,8 @@ import { ACCEPT, type IpStack, type UdpMessage, type Verdict } from "../ip.ts";
 import { ESP_CIPHERS, type IpsecConfig } from "./config.ts";
 import { type ChildSa, type Endpoint, IkeSa, type Selector } from "./ike_sa.ts";
 import { espOpen, espSeal } from "./esp.ts";
+import { sendDelete } from "./informational.ts";
+import { espProposalText, ikeProposalText } from "./proposal_text.ts";
 import { type InstalledChild, SaDatabase } from "./sa_database.ts";
 
 /** What the engine needs from the device it runs on (narrow: the stack knows no devices). */
@@ -148,10 +150,8 @@ export class IpsecLayer {
         peers: this.config.peers === "any" ? "any" : this.config.peers.join(", "),
         action: "require ESP, transport mode",
         "nat-t": this.config.natT,
-        ike: `${this.config.ike.encryption}-${this.config.ike.hash}-${this.config.ike.group}`,
-        esp: `${this.config.esp.encryption}${
-          ESP_CIPHERS[this.config.esp.encryption].aead ? "" : `-${this.config.esp.integrity}`
-        }`,
+        ike: this.config.ike.proposals.map(ikeProposalText).join(", "),
+        esp: this.config.esp.proposals.map(espProposalText).join(", "),
         keepalive: this.config.keepalive ? `${this.config.keepalive / SECOND}s` : "off",
       },
       summary: `ipsec-policy: UDP ${L2TP_PORT} with ${
@@ -285,6 +285,7 @@ export class IpsecLayer {
     const opened = espOpen(child.inbound, esp);
     if (!opened.ok) return `ESP SPI ${hexNum(spi, 8)} seq ${seq}: ${opened.error}`;
     child.replay.update(seq);
+    child.ike.dpd.heard();
     child.packetsIn++;
     child.bytesIn += opened.value.payload.length;
     if (udp && (udp.srcPort !== child.ike.remote.port || outer.src !== child.ike.remote.ip)) {
@@ -437,9 +438,56 @@ export class IpsecLayer {
 
   failed(sa: IkeSa, reason: string): void {
     this.#log(`IKE_SA with ${formatIp(sa.remote.ip)} failed: ${reason}`);
+    this.#forget(sa, `IKE_SA failed: ${reason}`);
+  }
+
+  closed(sa: IkeSa, reason: string, restart: boolean): void {
+    this.#log(`IKE_SA with ${formatIp(sa.remote.ip)} closed: ${reason}`);
+    const selectors = this.#sad.all.filter((c) => c.ike === sa).map((c) => c.selector);
+    this.#forget(sa, `IKE_SA closed: ${reason}`);
+    if (!restart) return;
+    if (!sa.initiator || selectors.length === 0) {
+      return this.#log(
+        `dpd action restart: nothing to restart as ${sa.initiator ? "there was no CHILD_SA" : "responder"}`,
+      );
+    }
+    this.#log(`dpd action restart: initiating a new IKE_SA to ${formatIp(sa.remote.ip)}`);
+    const fresh = IkeSa.initiate(
+      this,
+      { ip: sa.local.ip, port: IKE_PORT },
+      { ip: sa.remote.ip, port: IKE_PORT },
+      selectors[0],
+    );
+    this.#ike.set(toHex(fresh.icookie), fresh);
+    for (const selector of selectors.slice(1)) fresh.requestChild(selector);
+  }
+
+  childDeleted(sa: IkeSa, spiOut: number): void {
+    const child = this.#sad.all.find((c) => c.ike === sa && c.spiOut === spiOut);
+    if (!child) return this.#log(`no CHILD_SA with outbound SPI ${hexNum(spiOut, 8)} to delete`);
+    this.#log(`closing CHILD_SA with SPIs ${hexNum(child.spiIn, 8)}_i ${hexNum(child.spiOut, 8)}_o`);
+    this.#sad.remove(child, "deleted by the peer (DELETE)");
+  }
+
+  /**
+   * Tears down everything negotiated with `peer`, telling it with DELETEs (ESP first, then the
+   * ISAKMP SA), as `swanctl --terminate` does.
+   */
+  terminate(peer: Ip4, reason = "terminated"): void {
+    for (const sa of this.ikeSas.filter((s) => s.remote.ip === peer && s.established)) {
+      const children = this.#sad.all.filter((c) => c.ike === sa);
+      if (children.length) sendDelete(sa, { esp: children.map((c) => c.spiIn) });
+      sendDelete(sa, "isakmp");
+      sa.close(reason);
+    }
+  }
+
+  /** Forgets an IKE SA with its timers and ESP SAs. */
+  #forget(sa: IkeSa, reason: string): void {
     this.#ike.delete(toHex(sa.icookie));
     this.#keepalives.get(sa)?.cancel();
     this.#keepalives.delete(sa);
+    for (const child of this.#sad.all) if (child.ike === sa) this.#sad.remove(child, reason);
   }
 
   allocateSpi(): number {

@@ -37,7 +37,7 @@ import {
 import type { IkeSa } from "./ike_sa.ts";
 import { peerError, sendNotify } from "./informational.ts";
 import { all, cookieText, type Endpoint, first, ipBytes, itemOf } from "./payloads.ts";
-import { ikeProposalAcceptable } from "./proposals.ts";
+import { acceptedIkeProposal, chooseIkeProposal } from "./proposals.ts";
 
 /** The Vendor IDs we announce: NAT-T (both dialects from an initiator, the chosen one in reply) and DPD. */
 export function vendorIds(sa: IkeSa): Payload[] {
@@ -62,7 +62,7 @@ export function mainMode(
   let plaintext = body;
   if (encrypted) {
     if (!sa.keys) return sa.host.log("encrypted Main Mode message before the key exchange: ignored");
-    const decrypted = ikeDecrypt(sa.config.ike.encryption, sa.encKey, sa.iv, body);
+    const decrypted = ikeDecrypt(sa.ike.encryption, sa.encKey, sa.iv, body);
     if (!decrypted.ok) return sa.host.log(`Main Mode message could not be decrypted: ${decrypted.error}`);
     plaintext = decrypted.value;
   }
@@ -105,18 +105,18 @@ function responderStep(
     const saItem = itemOf(items, "sa");
     if (!offered || !saItem) return sa.fail("Main Mode message 1 without an SA payload");
     noteVendorIds(sa, items);
-    if (!ikeProposalAcceptable(config, offered.proposals[0])) {
-      sa.host.log(
-        `no acceptable proposal found (we accept only ${config.ike.encryption}-${config.ike.hash}-${config.ike.group})`,
-      );
+    const choice = chooseIkeProposal(config, offered.proposals);
+    if (!choice.ok) {
+      sa.host.log(`no acceptable proposal found: ${choice.error}`);
       sendNotify(sa, NOTIFY.NO_PROPOSAL_CHOSEN, false);
-      return sa.fail("no acceptable Main Mode proposal");
+      return sa.fail(`no acceptable Main Mode proposal: ${choice.error}`);
     }
+    sa.ike = choice.chosen;
     sa.mm.saiB = saItem.body.slice();
     exchange.lastReceived = raw;
     const chosen: Payload = {
       ...offered,
-      proposals: [{ ...offered.proposals[0], transforms: [offered.proposals[0].transforms[0]] }],
+      proposals: [{ ...choice.proposal, transforms: [choice.transform] }],
     };
     sa.send(0, EXCHANGE.MAIN, [chosen, ...vendorIds(sa)], false, false);
     sa.host.changed(sa);
@@ -129,7 +129,7 @@ function responderStep(
     exchange.lastReceived = raw;
     sa.mm.gxi = ke.data;
     sa.mm.ni = nonce.data;
-    sa.mm.dh = dhKeyPair(MODP_GROUPS[config.ike.group], sa.host.rng.bytes(32));
+    sa.mm.dh = dhKeyPair(MODP_GROUPS[sa.ike.group], sa.host.rng.bytes(32));
     sa.mm.gxr = sa.mm.dh.publicValue;
     sa.mm.nr = sa.host.rng.bytes(32);
     if (!deriveKeys(sa)) return;
@@ -200,14 +200,14 @@ function initiatorStep(
   const notify = first(items, "notify");
   if (notify) return peerError(sa, notify.notifyType);
   if (sa.state === "MM_SA_SENT" && !encrypted) {
-    const chosen = first(items, "sa");
-    if (!chosen || !ikeProposalAcceptable(sa.config, chosen.proposals[0])) {
-      return sa.fail("the responder chose a proposal we did not offer");
-    }
+    const answer = first(items, "sa");
+    const chosen = answer && acceptedIkeProposal(sa.config, answer.proposals);
+    if (!chosen) return sa.fail("the responder chose a proposal we did not offer");
+    sa.ike = chosen;
     exchange.lastReceived = raw;
     sa.rcookie = header.responderCookie.slice();
     noteVendorIds(sa, items);
-    sa.mm.dh = dhKeyPair(MODP_GROUPS[sa.config.ike.group], sa.host.rng.bytes(32));
+    sa.mm.dh = dhKeyPair(MODP_GROUPS[sa.ike.group], sa.host.rng.bytes(32));
     sa.mm.gxi = sa.mm.dh.publicValue;
     sa.mm.ni = sa.host.rng.bytes(32);
     sa.state = "MM_KE_SENT";
@@ -292,7 +292,7 @@ function deriveKeys(sa: IkeSa): boolean {
   }
   const skeyid = skeyidPsk(sa.hashAlg, utf8(sa.config.psk), sa.mm.ni, sa.mm.nr);
   sa.keys = deriveSkeyids(sa.hashAlg, skeyid, gxy, sa.icookie, sa.rcookie);
-  sa.encKey = phase1Key(sa.hashAlg, sa.keys.e, IKE_CIPHERS[sa.config.ike.encryption].keyLength);
+  sa.encKey = phase1Key(sa.hashAlg, sa.keys.e, IKE_CIPHERS[sa.ike.encryption].keyLength);
   sa.iv = phase1Iv(sa.hashAlg, sa.mm.gxi, sa.mm.gxr, sa.block);
   return true;
 }
@@ -341,6 +341,7 @@ function establish(sa: IkeSa, peerId: Extract<Payload, { kind: "id" }>): void {
   );
   sa.host.changed(sa);
   sa.host.established(sa);
+  sa.dpd.start();
   const pending = sa.pendingSelectors;
   sa.pendingSelectors = [];
   if (sa.initiator) { for (const selector of pending) sa.requestChild(selector); }

@@ -31,9 +31,10 @@ import {
   udpIdPayload,
   zeros,
 } from "./payloads.ts";
-import { encapMode, espProposalProblem, espSaPayload } from "./proposals.ts";
+import type { EspProposal } from "./config.ts";
+import { acceptedEspProposal, chooseEspProposal, encapMode, espSaPayload } from "./proposals.ts";
 
-type QuickState = "QM1_SENT" | "QM2_SENT" | "DONE";
+type QuickState = "QM1_SENT" | "QM2_SENT" | "DONE" | "FAILED";
 
 /** One Quick Mode's state. */
 export interface QuickMode {
@@ -47,6 +48,8 @@ export interface QuickMode {
   nr: Uint8Array;
   udpEncap: boolean;
   peerOriginal?: { src: Ip4; dst: Ip4 };
+  /** The ESP transform chosen (responder) or accepted (initiator). */
+  esp?: EspProposal;
 }
 
 /** NAT-OA payloads: the initiator's and the responder's address as the sender sees them (RFC 3947 §5.2). */
@@ -121,17 +124,20 @@ export function quickMode(sa: IkeSa, header: IsakmpHeader, body: Uint8Array, raw
     }
     const notify = first(items, "notify");
     if (notify) return peerError(sa, notify.notifyType);
-    const chosen = first(items, "sa");
+    const answer = first(items, "sa");
     const nonce = first(items, "nonce");
-    const problem = espProposalProblem(sa.config, chosen?.proposals[0], sa.natPresent);
-    if (problem || !chosen || !nonce) {
+    const accepted = answer ? acceptedEspProposal(sa.config, answer.proposals, sa.natPresent) : undefined;
+    if (!accepted?.ok || !nonce) {
       sa.exchanges.stop(mid);
-      return sa.host.log(`Quick Mode reply rejected: ${problem ?? "no SA or Nonce"}`);
+      return sa.host.log(
+        `Quick Mode reply rejected: ${accepted && !accepted.ok ? accepted.error : "no SA or Nonce"}`,
+      );
     }
     exchange.lastReceived = raw;
     sa.exchanges.stop(mid);
     sa.exchangeIvs.set(mid, lastBlock(body, sa.block));
-    quick.spiOut = u32(chosen.proposals[0].spi, 0);
+    quick.spiOut = u32(accepted.proposal.spi, 0);
+    quick.esp = accepted.chosen;
     quick.nr = nonce.data;
     quick.peerOriginal = peerOriginal(items, false);
     const hash3 = qmHash3(sa.hashAlg, sa.keys!.a, mid, quick.ni, quick.nr);
@@ -157,9 +163,9 @@ function respond(sa: IkeSa, mid: number, items: PayloadItem[]): void {
   const nonce = first(items, "nonce");
   const ids = all(items, "id");
   if (!offered || !nonce) return sa.host.log(`Quick Mode message ID ${mid} lacks SA or Nonce: ignored`);
-  const problem = espProposalProblem(sa.config, offered.proposals[0], sa.natPresent);
-  if (problem) {
-    sa.host.log(`no acceptable proposal found in Quick Mode: ${problem}`);
+  const choice = chooseEspProposal(sa.config, offered.proposals, sa.natPresent);
+  if (!choice.ok) {
+    sa.host.log(`no acceptable proposal found in Quick Mode: ${choice.error}`);
     return sendNotify(sa, NOTIFY.NO_PROPOSAL_CHOSEN, true);
   }
   // RFC 3193: L2TP/IPsec protects UDP with port 1701 on the server's side (0 means any port).
@@ -182,20 +188,17 @@ function respond(sa: IkeSa, mid: number, items: PayloadItem[]): void {
     state: "QM2_SENT",
     selector,
     spiIn: sa.host.allocateSpi(),
-    spiOut: u32(offered.proposals[0].spi, 0),
+    spiOut: u32(choice.proposal.spi, 0),
     ni: nonce.data,
     nr: sa.host.rng.bytes(32),
     udpEncap: sa.natPresent,
     peerOriginal: peerOriginal(items, true),
+    esp: choice.chosen,
   };
   sa.quick.set(mid, quick);
   const chosen: Payload = {
     ...offered,
-    proposals: [{
-      ...offered.proposals[0],
-      spi: be32(quick.spiIn),
-      transforms: [offered.proposals[0].transforms[0]],
-    }],
+    proposals: [{ ...choice.proposal, spi: be32(quick.spiIn), transforms: [choice.transform] }],
   };
   const rest: Payload[] = [
     chosen,
@@ -209,7 +212,7 @@ function respond(sa: IkeSa, mid: number, items: PayloadItem[]): void {
 
 /** Derives both directions' ESP keys (RFC 2409 §5.5 KEYMAT) and hands the pair to the host. */
 function childDone(sa: IkeSa, quick: QuickMode): void {
-  const esp = sa.config.esp;
+  const esp = quick.esp!;
   const length = keyMaterialLength(esp.encryption, esp.integrity);
   const material = (spi: number) =>
     splitKeyMaterial(

@@ -5,7 +5,7 @@
  */
 import { formatIp, type Ip4, readIp } from "../../wire/addr.ts";
 import { adjustChecksum, onesSum } from "../../wire/checksum.ts";
-import { PROTO_ICMP, PROTO_UDP } from "../../wire/ipv4.ts";
+import { IPV4_HEADER_LEN, PROTO_ICMP, PROTO_UDP, readIpv4Header } from "../../wire/ipv4.ts";
 
 function read16(bytes: Uint8Array, at: number): number {
   return (bytes[at] << 8) | bytes[at + 1];
@@ -56,20 +56,18 @@ export interface Layout {
 
 /** Reads the layout of the IPv4 header at `base`, or null when the bytes cannot hold one. */
 export function layoutOf(bytes: Uint8Array, base = 0, end = bytes.length): Layout | null {
-  if (end < base + 20) return null;
-  const headerLength = (bytes[base] & 0x0f) * 4;
-  if (headerLength < 20 || end < base + headerLength) return null;
-  const flags = read16(bytes, base + 6);
-  const offset = flags & 0x1fff;
-  const total = read16(bytes, base + 2);
+  const h = end < base + IPV4_HEADER_LEN ? null : readIpv4Header(bytes, base);
+  if (!h) return null;
+  const headerLength = h.headerLength;
+  if (headerLength < IPV4_HEADER_LEN || end < base + headerLength) return null;
   return {
     base,
-    end: Math.min(end, base + Math.max(total, headerLength)),
+    end: Math.min(end, base + Math.max(h.totalLength, headerLength)),
     headerLength,
-    protocol: bytes[base + 9],
-    hasTransport: offset === 0,
-    fragment: offset !== 0 || (flags & 0x2000) !== 0,
-    moreFragments: (flags & 0x2000) !== 0,
+    protocol: h.protocol,
+    hasTransport: h.fragmentUnits === 0,
+    fragment: h.fragmentUnits !== 0 || h.moreFragments,
+    moreFragments: h.moreFragments,
   };
 }
 

@@ -9,6 +9,7 @@ import type { Packet } from "../../engine/packet.ts";
 import type { Scheduler } from "../../engine/scheduler.ts";
 import { type Micros, MS } from "../../engine/time.ts";
 import { formatIp, type Ip4 } from "../../wire/addr.ts";
+import { readIpv4Header } from "../../wire/ipv4.ts";
 import { u16, u32 } from "../../wire/octets.ts";
 import {
   decodeTcp,
@@ -147,14 +148,13 @@ export class TcpEndpoint {
    * host unreachable during the handshake is ignored, as RFC 1122 §4.2.3.9 asks (soft errors).
    */
   icmpError(quoted: Uint8Array, nextHopMtu: number, fragmentationNeeded: boolean): void {
-    if (!fragmentationNeeded || quoted.length < 20) return;
-    const headerLength = (quoted[0] & 0x0f) * 4;
+    const header = fragmentationNeeded ? readIpv4Header(quoted) : null;
+    if (!header) return;
+    const { headerLength, src, dst } = header;
     if (quoted.length < headerLength + 8) return;
-    const src = u32(quoted, 12);
-    const dst = u32(quoted, 16);
     const key = tupleKey(src, u16(quoted, headerLength), dst, u16(quoted, headerLength + 2));
     const connection = this.#connections.get(key);
-    connection?.packetTooBig(nextHopMtu, u32(quoted, headerLength + 4), u16(quoted, 2));
+    connection?.packetTooBig(nextHopMtu, u32(quoted, headerLength + 4), header.totalLength);
   }
 
   #create(

@@ -5,7 +5,6 @@
  * SA replaces the previous one, and the trace says so.
  */
 import assert from "node:assert/strict";
-import "../../../src/plugins.ts";
 import { simulate } from "../../../src/sim.ts";
 import { formatTopologyError, loadTopology } from "../../../src/topology/load.ts";
 import type { TopologyModel } from "../../../src/topology/model.ts";

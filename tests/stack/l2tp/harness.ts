@@ -15,6 +15,9 @@ import { decodeL2tp, messageTypeOf } from "../../../src/wire/l2tp.ts";
 import { MESSAGE_TYPE_NAMES } from "../../../src/wire/l2tp_names.ts";
 import { link, model, node } from "../../helpers/model.ts";
 import "../../../src/wire/l2tp.ts";
+import { protoLabel, summarize } from "../../../src/wire/dissect.ts";
+
+const frames = { label: protoLabel, summarize };
 
 export interface Pair {
   sched: Scheduler;
@@ -61,7 +64,7 @@ export function pair(
   const sched = new Scheduler();
   const trace = new Tracer(sched);
   let ids = 0;
-  const ctx: SimContext = { sched, trace, rng: new Prng(seed), nextPacketId: () => ++ids };
+  const ctx: SimContext = { sched, trace, rng: new Prng(seed), nextPacketId: () => ++ids, frames };
   const network = buildNetwork(m, ctx);
   for (const device of network.devices.values()) device.start();
   const lac = new L2tpEndpoint(

@@ -2,7 +2,6 @@
  * A small lab for NAT tests: inside hosts on a LAN behind `nat` (a nat-router), an Internet router, and
  * servers on a shared outside segment. Tests drive traffic from code at chosen times.
  */
-import "../../../src/plugins.ts";
 import type { SimContext } from "../../../src/engine/context.ts";
 import { Prng } from "../../../src/engine/prng.ts";
 import { Scheduler } from "../../../src/engine/scheduler.ts";
@@ -17,6 +16,9 @@ import { decodeIcmp } from "../../../src/wire/icmp.ts";
 import { decodeIpv4, PROTO_ICMP, PROTO_UDP } from "../../../src/wire/ipv4.ts";
 import { decodeUdp } from "../../../src/wire/udp.ts";
 import { link, model, node } from "../../helpers/model.ts";
+import { protoLabel, summarize } from "../../../src/wire/dissect.ts";
+
+const frames = { label: protoLabel, summarize };
 
 export const ip = (text: string): Ip4 => parseIp(text)!;
 export const EXT = "203.0.113.2";
@@ -67,7 +69,7 @@ export function lab(m: TopologyModel, seed = 1): Lab {
   const sched = new Scheduler();
   const trace = new Tracer(sched);
   let ids = 0;
-  const ctx: SimContext = { sched, trace, rng: new Prng(seed), nextPacketId: () => ++ids };
+  const ctx: SimContext = { sched, trace, rng: new Prng(seed), nextPacketId: () => ++ids, frames };
   const net = buildNetwork(m, ctx);
   for (const d of net.devices.values()) d.start();
   return {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import "../../../src/plugins.ts";
 import { simulate } from "../../../src/sim.ts";
 import { loadTopology } from "../../../src/topology/load.ts";
 

@@ -4,7 +4,7 @@
  * them in the `detail` of its "IKE_SA established" and "CHILD_SA established" records, so this works
  * on a saved trace as well as on a live run. A teaching tool shows its keys; a real one never would.
  */
-import type { TraceRecord } from "../../trace/record.ts";
+import type { TraceRecord } from "./record.ts";
 
 /** One ESP SA as Wireshark's `esp_sa` table wants it. */
 export interface EspSaKey {

@@ -1,0 +1,146 @@
+/**
+ * Every script command, in the order `--help` lists them. A command says what it parses; which node
+ * kinds run it is each kind's `commands` list (src/kinds/index.ts joins the two).
+ */
+import { SECOND } from "../engine/time.ts";
+import { argDuration, argInt, argIpv4, argText, type CommandDef, parseWords } from "../topology/commands.ts";
+import { TCP_COMMANDS } from "../topology/tcp_commands.ts";
+import { STUN_ALT_PORT, STUN_PORT } from "../wire/stun.ts";
+
+const MAX_UDP_PAYLOAD = 65507;
+const port = argInt(1, 65535);
+
+/** The TCP tools' commands (iperf, tcp connect), which hosts and routers run. */
+export const TCP_TOOLS: readonly string[] = TCP_COMMANDS.map((c) => c.name);
+
+/** A command as defined here, before the kinds that run it are filled in. */
+export type CommandSpec = Omit<CommandDef, "kinds">;
+
+/** The commands, node commands and link commands together. */
+export const COMMAND_SPECS: readonly CommandSpec[] = [
+  {
+    name: "ping",
+    target: "node",
+    usage: "ping DST [count N] [interval T] [size N] [ttl N] [df]",
+    parse: (tokens) =>
+      parseWords(tokens, {
+        positional: [["dst", argIpv4]],
+        options: {
+          count: argInt(1, 1_000_000),
+          interval: argDuration,
+          size: argInt(0, MAX_UDP_PAYLOAD),
+          ttl: argInt(1, 255),
+          df: "flag",
+        },
+        defaults: { count: 4, interval: SECOND, size: 56, ttl: 64, df: false },
+      }),
+  },
+  {
+    name: "udp send",
+    id: "udp-send",
+    target: "node",
+    usage: 'udp send DST PORT [from N] [count N] [interval T] [size N] [text "..."]',
+    parse: (tokens) => {
+      const r = parseWords(tokens, {
+        positional: [["dst", argIpv4], ["port", port]],
+        options: {
+          from: port,
+          count: argInt(1, 1_000_000),
+          interval: argDuration,
+          size: argInt(0, MAX_UDP_PAYLOAD),
+          text: argText,
+        },
+        defaults: { from: 40000, count: 1, interval: SECOND },
+      });
+      if (!r.ok) return r;
+      const text = r.args.text as string | undefined;
+      const textBytes = text === undefined ? 0 : new TextEncoder().encode(text).length;
+      if (textBytes > MAX_UDP_PAYLOAD) {
+        return { ok: false, error: `text is longer than ${MAX_UDP_PAYLOAD} bytes` };
+      }
+      const size = r.args.size as number | undefined;
+      if (size !== undefined && size < textBytes) {
+        const token = tokens.find((t) => t.text === "size");
+        return { ok: false, error: `size ${size} is shorter than the text (${textBytes} bytes)`, token };
+      }
+      return { ok: true, args: { ...r.args, size: size ?? (text === undefined ? 32 : textBytes) } };
+    },
+  },
+  {
+    name: "udp echo",
+    id: "udp-echo",
+    target: "node",
+    usage: "udp echo PORT",
+    parse: (tokens) => parseWords(tokens, { positional: [["port", port]], options: {} }),
+  },
+  {
+    name: "down",
+    id: "link-down",
+    target: "link",
+    usage: "down",
+    parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
+  },
+  {
+    name: "up",
+    id: "link-up",
+    target: "link",
+    usage: "up",
+    parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
+  },
+  {
+    name: "nat-check",
+    target: "node",
+    usage: "nat-check SERVER [port N] [rto T] [tries N]",
+    parse: (tokens) =>
+      parseWords(tokens, {
+        positional: [["server", argIpv4]],
+        options: { port: argInt(1, 65535), rto: argDuration, tries: argInt(1, 10) },
+        defaults: { port: STUN_PORT, rto: 500_000, tries: 3 },
+      }),
+  },
+  {
+    name: "stun-server",
+    target: "node",
+    usage: "stun-server [port N] [alternate-port N]",
+    parse: (tokens) =>
+      parseWords(tokens, {
+        positional: [],
+        options: { port: argInt(1, 65535), "alternate-port": argInt(1, 65535) },
+        defaults: { port: STUN_PORT, "alternate-port": STUN_ALT_PORT },
+      }),
+  },
+  {
+    name: "nat flush",
+    id: "nat-flush",
+    target: "node",
+    usage: "nat flush",
+    parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
+  },
+  {
+    name: "vpn connect",
+    id: "vpn-connect",
+    target: "node",
+    usage: "vpn connect NAME",
+    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
+  },
+  {
+    name: "vpn disconnect",
+    id: "vpn-disconnect",
+    target: "node",
+    usage: "vpn disconnect NAME",
+    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
+  },
+  {
+    name: "dial",
+    target: "node",
+    usage: "dial",
+    parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
+  },
+  {
+    name: "hangup",
+    target: "node",
+    usage: "hangup",
+    parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
+  },
+  ...TCP_COMMANDS,
+];

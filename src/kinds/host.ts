@@ -1,0 +1,36 @@
+/** The `host` kind: an end system with a gateway, static routes, the script's tools and VPN profiles. */
+import { Host, type HostSettings } from "../devices/host.ts";
+import { TCP_TOOLS } from "./commands.ts";
+import { ipsecKey, withIpsec } from "./ipsec_keys.ts";
+import { type Agree, defineKind, optional, type SettingsOf } from "./kind.ts";
+import { checkVpn, vpnProfiles } from "./vpn_keys.ts";
+import { wireguardKey, withWireguard } from "./wireguard_keys.ts";
+
+const keys = { vpn: optional(vpnProfiles()), ...ipsecKey, ...wireguardKey };
+
+const _agree: Agree<Omit<SettingsOf<typeof keys>, "ipsec" | "wireguard">, HostSettings> = true;
+
+/** An end host. */
+export const hostKind = defineKind({
+  name: "host",
+  summary: "an end system: interfaces, a default gateway, static routes, ping and a small UDP app",
+  routes: true,
+  gateway: true,
+  interfacesRequired: true,
+  keys,
+  commands: [
+    "ping",
+    "udp send",
+    "udp echo",
+    "nat-check",
+    "stun-server",
+    "vpn connect",
+    "vpn disconnect",
+    ...TCP_TOOLS,
+  ],
+  check(node, settings, model, report) {
+    checkVpn(node, settings.vpn, model, report);
+  },
+  create: (spec, settings, ctx) =>
+    withWireguard(withIpsec(new Host(spec, ctx, settings), settings.ipsec), settings.wireguard),
+});

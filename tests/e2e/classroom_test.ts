@@ -1,0 +1,230 @@
+/**
+ * The view as a class sees it on a projector: screenshots at three screen sizes in normal and
+ * presenter mode (saved to test-output/e2e/ for a person to look at), word sizes measured on screen,
+ * no two words of the diagram overlapping on any lesson, one step per hop, ESP on the IPsec ladder.
+ * Expected numbers come from the lesson files (the path laptop, home-router, isp, internet, lns) and
+ * from the issue's thresholds, not from the view's own output.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import {
+  type Browser,
+  launchBrowser,
+  pageErrors,
+  screenshot,
+  type ServerProcess,
+  skipBrowser,
+  startServer,
+  waitReady,
+} from "./browser.ts";
+
+const VIEWPORTS = [[1024, 768], [1400, 900], [1920, 1080]] as const;
+
+async function open(page: Page, url: string, lesson: string, presenter: boolean): Promise<void> {
+  // A fresh load each time: only the hash differs, and a hash change alone does not reload the page.
+  await page.goto("about:blank");
+  await page.goto(`${url}#lesson=${lesson}&presenter=${presenter ? 1 : 0}`);
+  await waitReady(page);
+  await page.waitForFunction(() => document.querySelectorAll("#topology .labels text").length > 0);
+}
+
+async function title(page: Page): Promise<string> {
+  return (await page.locator("#insp-title").textContent()) ?? "";
+}
+
+/** Every pair of diagram words whose on-screen boxes overlap, by their text. */
+async function overlappingWords(page: Page): Promise<string[]> {
+  return await page.evaluate(() => {
+    const texts = Array.from(document.querySelectorAll<SVGTextElement>("#topology .labels text"));
+    const boxes = texts.map((t) => ({ text: t.textContent ?? "", box: t.getBoundingClientRect() }));
+    const out: string[] = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i].box, boxes[j].box];
+        if (a.right - 1 > b.left && b.right - 1 > a.left && a.bottom - 1 > b.top && b.bottom - 1 > a.top) {
+          out.push(`"${boxes[i].text}" / "${boxes[j].text}"`);
+        }
+      }
+    }
+    return out;
+  });
+}
+
+/** On-screen font sizes (font size times the SVG's screen scale) of the words with this class. */
+async function screenSizes(page: Page, selector: string): Promise<number[]> {
+  return await page.evaluate(
+    (sel) =>
+      Array.from(document.querySelectorAll<SVGGraphicsElement>(sel)).map((t) => {
+        const scale = t.getScreenCTM()?.a ?? 1;
+        return parseFloat(getComputedStyle(t).fontSize) * scale;
+      }),
+    selector,
+  );
+}
+
+/** Presses → until the inspector title matches, at most `limit` times; the number of presses. */
+async function pressUntil(page: Page, pattern: RegExp, limit = 60): Promise<number> {
+  for (let i = 1; i <= limit; i++) {
+    await page.keyboard.press("ArrowRight");
+    if (pattern.test(await title(page))) return i;
+  }
+  throw new Error(`no ${pattern} within ${limit} steps`);
+}
+
+Deno.test({
+  name: "the view in a classroom: sizes, overlaps, hops, presenter mode, ESP on the ladder",
+  ignore: skipBrowser,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async (t) => {
+    let server: ServerProcess | undefined;
+    let browser: Browser | undefined;
+    try {
+      server = await startServer([]);
+      browser = await launchBrowser();
+      const page = browser.page;
+      const url = server.url;
+
+      await t.step("screenshots at 1024×768, 1400×900 and 1920×1080, normal and presenter", async () => {
+        for (const [width, height] of VIEWPORTS) {
+          await page.setViewportSize({ width, height });
+          for (const presenter of [false, true]) {
+            await open(page, url, "l2tp-voluntary.yaml", presenter);
+            assert.equal(await page.locator("#start-hint").isVisible(), true);
+            await pressUntil(page, /home-router received$/);
+            await page.waitForTimeout(600); // the envelope's move
+            await screenshot(page, `classroom-${width}x${height}-${presenter ? "presenter" : "normal"}`);
+            assert.deepEqual(await overlappingWords(page), [], `${width}×${height} presenter=${presenter}`);
+            // The diagram fills its pane: the nodes span most of its width.
+            const spread = await page.evaluate(() => {
+              const svg = document.getElementById("topology")!.getBoundingClientRect();
+              const xs = Array.from(document.querySelectorAll("#topology g.node")).map((n) => {
+                const r = n.getBoundingClientRect();
+                return (r.left + r.right) / 2;
+              });
+              return (Math.max(...xs) - Math.min(...xs)) / svg.width;
+            });
+            assert.ok(spread > 0.7, `nodes span ${Math.round(spread * 100)}% of the pane`);
+          }
+        }
+      });
+
+      await t.step("presenter mode at 1920×1080: words large enough for the back of the room", async () => {
+        await page.setViewportSize({ width: 1920, height: 1080 });
+        await open(page, url, "l2tp-voluntary.yaml", true);
+        assert.equal(await page.locator("#presenter").isChecked(), true);
+        await pressUntil(page, /home-router received$/);
+        const names = await screenSizes(page, "#topology .labels text.label");
+        const addresses = await screenSizes(page, "#topology .labels text.addr");
+        const envelopes = await screenSizes(page, "#topology g.packet text");
+        assert.equal(names.length, 6);
+        assert.ok(Math.min(...names) >= 18, `node names ${Math.min(...names)} px`);
+        assert.ok(
+          addresses.length >= 10 && Math.min(...addresses) >= 14,
+          `addresses ${Math.min(...addresses)} px`,
+        );
+        assert.ok(
+          envelopes.length >= 1 && Math.min(...envelopes) >= 20,
+          `envelope ${Math.min(...envelopes)} px`,
+        );
+        // The envelope names its message and wears its protocol's colour (L2TP: Okabe-Ito orange).
+        const envelope = page.locator("#topology g.packet.current");
+        assert.equal(await envelope.locator("text").textContent(), "SCCRQ");
+        assert.equal((await envelope.locator("rect").getAttribute("fill"))?.toLowerCase(), "#e69f00");
+        // Each address sits at its own end of its link: nearer its own node than the far one.
+        const misplaced = await page.evaluate(() => {
+          const centre = (el: Element) => {
+            const r = el.getBoundingClientRect();
+            return { x: (r.left + r.right) / 2, y: (r.top + r.bottom) / 2 };
+          };
+          const nodes = new Map(
+            Array.from(document.querySelectorAll<SVGGElement>("#topology g.node")).map((
+              n,
+            ) => [n.dataset.node!, centre(n.querySelector(".icon")!)]),
+          );
+          const out: string[] = [];
+          for (const g of Array.from(document.querySelectorAll<SVGGElement>("#topology g.role-addr"))) {
+            const [, link, node] = g.dataset.label!.split(":");
+            const links = Array.from(
+              document.querySelectorAll<SVGGElement>(`#topology g.label-group.role-addr`),
+            )
+              .filter((o) => o.dataset.label!.split(":")[1] === link && o !== g);
+            const other = links.map((o) => o.dataset.label!.split(":")[2]).find((n) => n !== node);
+            if (!other) continue;
+            const c = centre(g);
+            const d = (p: { x: number; y: number }) => Math.hypot(p.x - c.x, p.y - c.y);
+            if (d(nodes.get(node)!) >= d(nodes.get(other)!)) out.push(`${link} ${node}`);
+          }
+          return out;
+        });
+        assert.deepEqual(misplaced, []);
+        await screenshot(page, "classroom-presenter-envelope");
+        // Clicking the envelope opens that packet where it arrives.
+        await envelope.click();
+        assert.match(await title(page), /home-router received$/);
+        assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
+      });
+
+      await t.step("no two words of the diagram overlap, on any lesson, normal and presenter", async () => {
+        const index = await (await fetch(`${url}topologies/index.json`)).json() as {
+          lessons: { file: string }[];
+        };
+        assert.ok(index.lessons.length >= 20);
+        const problems: string[] = [];
+        for (const [width, height, presenter] of [[1400, 900, false], [1920, 1080, true]] as const) {
+          await page.setViewportSize({ width, height });
+          for (const { file } of index.lessons) {
+            await open(page, url, file, presenter);
+            for (const pair of await overlappingWords(page)) {
+              problems.push(`${file} ${width}×${height}: ${pair}`);
+            }
+          }
+        }
+        assert.deepEqual(problems, []);
+      });
+
+      await t.step("the laptop's SCCRQ reaches the LNS in as many steps as there are hops", async () => {
+        await page.setViewportSize({ width: 1400, height: 900 });
+        await open(page, url, "l2tp-voluntary.yaml", false);
+        // The path in the lesson file: laptop, home-router, isp, internet, lns: four hops.
+        await pressUntil(page, /home-router received$/);
+        assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
+        const presses = await pressUntil(page, /lns received$/);
+        assert.equal(presses + 1, 4, "steps from the laptop's SCCRQ to its arrival at the LNS");
+        assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
+        // What the home router did is folded into the first hop, in words: no JSON anywhere in the list.
+        const rows = await page.locator(".event-row .sum").allTextContents();
+        assert.ok(rows.every((r) => !/[{}]|":/.test(r)), "no JSON in the event list");
+      });
+
+      await t.step(
+        "the ladder of ipsec-hides-l2tp shows ESP; the pair resets on a lesson change",
+        async () => {
+          await open(page, url, "ipsec-hides-l2tp.yaml", false);
+          await page.click("#tab-ladder");
+          const esp = page.locator('#panel-ladder .msg[data-proto="ESP"]');
+          await page.locator("#panel-ladder .ladder-scroll").evaluate((
+            el,
+          ) => (el.scrollTop = el.scrollHeight));
+          await page.waitForTimeout(200);
+          assert.ok(await esp.count() >= 1, "ESP arrows at the end of the ladder");
+          await screenshot(page, "classroom-ladder-esp");
+          const pair = [
+            await page.locator("#ladder-a").inputValue(),
+            await page.locator("#ladder-b").inputValue(),
+          ];
+          await page.selectOption("#ladder-a", "internet");
+          await open(page, url, "l2tp-voluntary.yaml", false);
+          await page.click("#tab-ladder");
+          assert.notEqual(await page.locator("#ladder-a").inputValue(), "internet");
+          assert.equal(await page.locator("#ladder-a").inputValue(), "laptop", `was ${pair.join("↔")}`);
+        },
+      );
+
+      assert.deepEqual(pageErrors(page), []);
+    } finally {
+      await browser?.close();
+      await server?.stop();
+    }
+  },
+});
