@@ -189,7 +189,11 @@ export class Link {
         };
         if (jitter > 0) rx.detail = { jitter: formatDuration(jitter) };
         trace.emit(rx);
-        peer.receiveFromLink({ id: packet.id, bytes: this.#copies.copy(packet.bytes), parent: packet.parent });
+        peer.receiveFromLink({
+          id: packet.id,
+          bytes: this.#copies.copy(packet.bytes),
+          parent: packet.parent,
+        });
       });
     }
   }
