@@ -8,6 +8,7 @@ import { INPUT_LIMITS, RUN_LIMITS } from "../engine/limits.ts";
 import { COMMANDS, KINDS } from "../kinds/index.ts";
 import { closest } from "../topology/values.ts";
 import { loadTopologyFile } from "./load_file.ts";
+import { compareCommand } from "./compare.ts";
 import { BadInput, parseUntil, runCommand, type RunOptions } from "./run.ts";
 import { KNOWN_TABLES } from "./show.ts";
 
@@ -37,6 +38,7 @@ export function usage(): string {
     "Usage:",
     "  deno task sim run FILE [options]   simulate a topology and print the trace",
     "  deno task sim validate FILE        check a topology file and report every mistake",
+    "  deno task sim compare [--dir DIR] [--seed N]  run each VPN protocol on the same network, one table",
     "  deno task sim help                 this text",
     "",
     "Options for run:",
@@ -95,6 +97,7 @@ async function dispatch(args: string[], io: CliIo): Promise<number> {
   }
   if (command === "validate") return await validate(rest, io);
   if (command === "run") return await run(rest, io);
+  if (command === "compare") return await compareCommand(rest, io);
   const hint = closest(command, ["run", "validate", "help"]);
   throw new BadInput(
     `unknown command "${command}"${

@@ -67,6 +67,7 @@ function alongCandidates(
   height: number,
   clearance: number,
   prefer: 1 | -1,
+  lineClearance = 5,
 ): Point[] {
   const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
   const [ux, uy] = [(to.x - from.x) / len, (to.y - from.y) / len];
@@ -74,7 +75,8 @@ function alongCandidates(
   const flip = ux < 0 || (ux === 0 && uy > 0) ? -1 : 1;
   const [nx, ny] = [uy * flip, -ux * flip];
   const half = Math.abs(ux) * width / 2 + Math.abs(uy) * height / 2;
-  const off = Math.abs(nx) * width / 2 + Math.abs(ny) * height / 2 + 5;
+  // Off the line by more than half an envelope, so a packet passing by never covers an address.
+  const off = Math.abs(nx) * width / 2 + Math.abs(ny) * height / 2 + lineClearance;
   const out: Point[] = [];
   const start = clearance + half + 4;
   const end = Math.max(start, len - clearance - half);

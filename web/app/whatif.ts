@@ -4,15 +4,10 @@
  * author's comments and layout survive, and a comparison of two runs that says what changed.
  */
 import { isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
-import {
-  BEHAVIOURS,
-  IPSEC_MODES,
-  PRESET_NAMES,
-  type RawNatConfig,
-  resolveNatSettings,
-} from "../../src/stack/nat/config.ts";
+import { settingChoices } from "../../src/kinds/index.ts";
+import { type RawNatConfig, resolveNatSettings } from "../../src/stack/nat/config.ts";
 import type { NodeSpec, TopologyModel } from "../../src/topology/model.ts";
-import type { IpsecConfig, NatTMode } from "../../src/stack/ipsec/config.ts";
+import type { IpsecConfig } from "../../src/stack/ipsec/config.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 
 /** One editable value and where it lives in the document. */
@@ -29,14 +24,16 @@ export interface Setting {
   options?: string[];
 }
 
-/** Words a kind setting may take, by key name, so the panel can offer a choice instead of a text box. */
-export const KNOWN_OPTIONS: Record<string, readonly string[]> = {
-  mapping: BEHAVIOURS,
-  filtering: BEHAVIOURS,
-  preset: PRESET_NAMES,
-  "ipsec-passthrough": IPSEC_MODES,
-  "nat-t": ["auto", "force", "off"],
-};
+/**
+ * The words a kind's setting may take, read from the kind's schema (src/kinds/), so the panel offers a
+ * choice wherever the loader would accept one and never a word it would refuse. `path` is from the
+ * node down, e.g. ["nat", "mapping"]; undefined when the setting is not a choice.
+ */
+export function choicesFor(kind: string, path: readonly (string | number)[]): string[] | undefined {
+  const key = path.join("\u0000");
+  const found = settingChoices(kind).find((c) => c.path.join("\u0000") === key);
+  return found ? [...found.options] : undefined;
+}
 
 /**
  * The switches a NAT router always offers, with their effective values (the preset's when the file
@@ -53,7 +50,7 @@ function natRouterSettings(node: NodeSpec): Setting[] {
       label: "preset",
       type: "enum",
       value: eff.preset,
-      options: [...PRESET_NAMES],
+      options: choicesFor(node.kind, ["preset"]),
     },
     {
       ...base,
@@ -61,7 +58,7 @@ function natRouterSettings(node: NodeSpec): Setting[] {
       label: "nat › mapping",
       type: "enum",
       value: eff.mapping,
-      options: [...BEHAVIOURS],
+      options: choicesFor(node.kind, ["nat", "mapping"]),
     },
     {
       ...base,
@@ -69,7 +66,7 @@ function natRouterSettings(node: NodeSpec): Setting[] {
       label: "nat › filtering",
       type: "enum",
       value: eff.filtering,
-      options: [...BEHAVIOURS],
+      options: choicesFor(node.kind, ["nat", "filtering"]),
     },
     {
       ...base,
@@ -85,7 +82,7 @@ function natRouterSettings(node: NodeSpec): Setting[] {
       label: "ipsec-passthrough",
       type: "enum",
       value: eff.ipsecPassthrough,
-      options: [...IPSEC_MODES],
+      options: choicesFor(node.kind, ["ipsec-passthrough"]),
     },
     {
       ...base,
@@ -119,12 +116,10 @@ function ipsecSettings(node: NodeSpec): Setting[] {
       label: "ipsec › nat-t",
       type: "enum",
       value: ipsec.natT,
-      options: [...NAT_T_MODES],
+      options: choicesFor(node.kind, ["ipsec", "nat-t"]),
     },
   ];
 }
-
-const NAT_T_MODES: readonly NatTMode[] = ["auto", "force", "off"];
 
 /** Settings offered for a node whatever its file says, by kind. */
 const KIND_SETTINGS: Record<string, (node: NodeSpec) => Setting[]> = {
@@ -143,13 +138,14 @@ function settingFromScalar(
   path: (string | number)[],
   owner: string,
   label: string,
+  kind: string,
 ): Setting | undefined {
   const base = { path, owner, ownerType: "node" as const, label };
-  const key = String(path[path.length - 1]);
   if (typeof value === "boolean") return { ...base, type: "bool", value };
   if (typeof value === "number") return { ...base, type: "number", value };
   if (typeof value === "string") {
-    const options = KNOWN_OPTIONS[key];
+    // path is ["nodes", name, ...keys]: the kind's schema knows the keys from the node down.
+    const options = choicesFor(kind, path.slice(2));
     if (options && options.includes(value)) return { ...base, type: "enum", value, options: [...options] };
     if (value === "on" || value === "off") return { ...base, type: "onoff", value: value === "on" };
     return { ...base, type: "text", value };
@@ -162,16 +158,18 @@ function walkConfig(
   path: (string | number)[],
   owner: string,
   label: string,
+  kind: string,
   out: Setting[],
 ): void {
   if (node === null) return;
   if (isScalar(node)) {
-    const s = settingFromScalar(node.value, path, owner, label);
+    const s = settingFromScalar(node.value, path, owner, label, kind);
     if (s) out.push(s);
   } else if (isMap(node)) {
     for (const pair of node.items) {
       const k = keyName(pair.key);
-      walkConfig(pair.value as Node | null, [...path, k], owner, label === "" ? k : `${label} › ${k}`, out);
+      const sub = label === "" ? k : `${label} › ${k}`;
+      walkConfig(pair.value as Node | null, [...path, k], owner, sub, kind, out);
     }
   }
   // Lists (e.g. port forwards) are structure: edit them in the source.
@@ -194,7 +192,7 @@ export function listSettings(text: string, model: TopologyModel): Setting[] {
       for (const item of body.items) {
         const k = keyName(item.key);
         if (STRUCTURAL.has(k)) continue;
-        walkConfig(item.value as Node | null, ["nodes", name, k], name, k, written);
+        walkConfig(item.value as Node | null, ["nodes", name, k], name, k, spec?.kind ?? "", written);
       }
       // The kind's own switches first; then anything else the file sets, without repeating a path.
       const taken = new Set(fixed.map((s) => s.path.join("\u0000")));

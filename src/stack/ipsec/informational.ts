@@ -81,7 +81,8 @@ export function peerError(sa: IkeSa, type: number): void {
   if (type >= 16384) return;
   if (!sa.established) return sa.fail(`peer sent ${name}`);
   for (const quick of sa.quick.values()) {
-    if (!quick.initiator || quick.state !== "QM1_SENT") continue;
+    // Our Quick Mode waiting for an answer, or one we answered whose HASH(3) will not come.
+    if (quick.state !== "QM1_SENT" && quick.state !== "QM2_SENT") continue;
     quick.state = "FAILED";
     sa.exchanges.stop(quick.messageId);
     sa.host.log(

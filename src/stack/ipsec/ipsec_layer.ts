@@ -463,8 +463,11 @@ export class IpsecLayer {
   }
 
   childDeleted(sa: IkeSa, spiOut: number): void {
-    const child = this.#sad.all.find((c) => c.ike === sa && c.spiOut === spiOut);
-    if (!child) return this.#log(`no CHILD_SA with outbound SPI ${hexNum(spiOut, 8)} to delete`);
+    // The SPI should be the sender's inbound one (our outbound); charon, failing to install a pair it
+    // answered, names the initiator's SPI instead, so either side's SPI of the pair is accepted.
+    const mine = this.#sad.all.filter((c) => c.ike === sa);
+    const child = mine.find((c) => c.spiOut === spiOut) ?? mine.find((c) => c.spiIn === spiOut);
+    if (!child) return this.#log(`no CHILD_SA with SPI ${hexNum(spiOut, 8)} to delete`);
     this.#log(`closing CHILD_SA with SPIs ${hexNum(child.spiIn, 8)}_i ${hexNum(child.spiOut, 8)}_o`);
     this.#sad.remove(child, "deleted by the peer (DELETE)");
   }
