@@ -4,7 +4,7 @@
  * and the lesson list, so `web/` plus the bundle also works as a static site.
  */
 import { buildBundle } from "./bundle.ts";
-import { listLessons } from "./lessons.ts";
+import { type LessonIndex, listLessons } from "./lessons.ts";
 import { contentType, isInside, resolveRequestPath } from "./paths.ts";
 
 export interface ServerOptions {
@@ -28,10 +28,22 @@ const USAGE = `usage: deno task start [--port N] [--host ADDR] [--lesson FILE] [
   --topologies DIR  serve lessons from DIR instead of topologies/
   --no-build        serve the existing web/dist/engine.js without rebuilding it
   --open-default    open the default lesson (what the page does anyway; kept for the start task)
-  --print-index     print the lesson list as JSON (for a static site's topologies/index.json) and exit`;
+  --print-index     print the lesson list as JSON and exit
+  --write-index     write the lesson list to the topologies folder's index.json (deno task index) and exit`;
 
 const DEFAULT_PORT = 8000;
 const LOOPBACK_NAMES = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/**
+ * The host name of a Host header, lowercased and without its port; null when the header is not a
+ * host name with an optional port (such a request is refused before anything parses its URL).
+ */
+export function hostOf(header: string | null): string | null {
+  if (header === null) return null;
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/i.exec(header.trim());
+  if (!match || (match[2] !== undefined && Number(match[2]) > 65535)) return null;
+  return match[1].toLowerCase();
+}
 
 /** The repository root, found from this file so the server works from any directory. */
 export function repoRoot(): string {
@@ -39,7 +51,14 @@ export function repoRoot(): string {
 }
 
 type Parsed =
-  | { ok: true; options: ServerOptions; explicitPort: boolean; printIndex: boolean; help: boolean }
+  | {
+    ok: true;
+    options: ServerOptions;
+    explicitPort: boolean;
+    printIndex: boolean;
+    writeIndex: boolean;
+    help: boolean;
+  }
   | { ok: false; error: string };
 
 /** Reads the command line. */
@@ -53,6 +72,7 @@ export function parseArgs(args: string[], root = repoRoot()): Parsed {
   };
   let explicitPort = false;
   let printIndex = false;
+  let writeIndex = false;
   let help = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -75,13 +95,14 @@ export function parseArgs(args: string[], root = repoRoot()): Parsed {
       else if (arg === "--no-build") options.build = false;
       else if (arg === "--open-default") { /* the page opens the default lesson by itself */ }
       else if (arg === "--print-index") printIndex = true;
+      else if (arg === "--write-index") writeIndex = true;
       else if (arg === "--help" || arg === "-h") help = true;
       else return { ok: false, error: `unknown option "${arg}"` };
     } catch (e) {
       return { ok: false, error: (e as Error).message };
     }
   }
-  return { ok: true, options, explicitPort, printIndex, help };
+  return { ok: true, options, explicitPort, printIndex, writeIndex, help };
 }
 
 const COMMON_HEADERS = {
@@ -107,7 +128,7 @@ function plain(status: number, message: string): Response {
  * /topologies/index.json (the path a static site serves as a file, so the page asks only for that).
  */
 export function makeHandler(options: ServerOptions): (request: Request) => Promise<Response> {
-  const loopback = LOOPBACK_NAMES.has(options.hostname);
+  const loopback = LOOPBACK_NAMES.has(options.hostname.toLowerCase());
   const roots = { web: `${options.root}/web`, topologies: options.topologies };
   const realRoots = new Map<string, string>();
   const realRoot = async (name: "web" | "topologies") => {
@@ -121,10 +142,17 @@ export function makeHandler(options: ServerOptions): (request: Request) => Promi
 
   return async (request) => {
     if (request.method !== "GET" && request.method !== "HEAD") return plain(405, "method not allowed");
-    const url = new URL(request.url);
+    // The Host header is checked before anything parses the URL built from it.
+    const host = hostOf(request.headers.get("host"));
+    if (host === null) return plain(400, "bad Host header");
     // Refuse other host names on a loopback server, so a web page elsewhere cannot rebind its DNS to us.
-    const host = (request.headers.get("host") ?? "").replace(/:\d+$/, "");
     if (loopback && !LOOPBACK_NAMES.has(host)) return plain(403, "forbidden host");
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return plain(400, "bad request URL");
+    }
     if (url.pathname === "/api/lessons" || url.pathname === "/topologies/index.json") {
       const index = await listLessons(options.topologies, options.lesson);
       return new Response(request.method === "HEAD" ? null : JSON.stringify(index), {
@@ -175,6 +203,39 @@ export function startServer(options: ServerOptions, fallback = true): RunningSer
   return { url: `http://${host}:${port}/`, port, shutdown: () => server.shutdown() };
 }
 
+/**
+ * `--lesson` as a file inside the topologies folder: given as that folder's relative path or as a path
+ * from here (`topologies/x.yaml`). Returns the relative path, or the message saying what is wrong.
+ */
+export function resolveLesson(lesson: string, index: LessonIndex, topologies: string): string {
+  const files = index.lessons.map((l) => l.file);
+  if (files.includes(lesson)) return lesson;
+  for (const prefix of [`${topologies}/`, `${relativeToHere(topologies)}/`]) {
+    if (lesson.startsWith(prefix) && files.includes(lesson.slice(prefix.length))) {
+      return lesson.slice(prefix.length);
+    }
+  }
+  throw new Error(
+    `--lesson ${lesson}: no such lesson in ${relativeToHere(topologies)}/` +
+      (files.length ? ` (lessons: ${files.slice(0, 8).join(", ")}${files.length > 8 ? ", ..." : ""})` : ""),
+  );
+}
+
+/** `path` relative to the working directory when it lies under it (as a user would type it). */
+function relativeToHere(path: string): string {
+  const here = Deno.cwd();
+  return path.startsWith(`${here}/`) ? path.slice(here.length + 1) : path;
+}
+
+/** Writes `dir/index.json` under a temporary name and renames it, so a reader never sees it half-written. */
+async function writeIndexFile(dir: string, index: LessonIndex): Promise<string> {
+  const target = `${dir}/index.json`;
+  const temp = `${dir}/.index.json.${Date.now()}.tmp`;
+  await Deno.writeTextFile(temp, JSON.stringify(index, null, 2) + "\n", { createNew: true });
+  await Deno.rename(temp, target);
+  return target;
+}
+
 async function main(): Promise<number> {
   const parsed = parseArgs(Deno.args);
   if (!parsed.ok) {
@@ -186,17 +247,41 @@ async function main(): Promise<number> {
     return 0;
   }
   const { options } = parsed;
-  if (parsed.printIndex) {
+  if (options.lesson !== undefined) {
     try {
-      console.log(JSON.stringify(await listLessons(options.topologies, options.lesson), null, 2));
+      options.lesson = resolveLesson(
+        options.lesson,
+        await listLessons(options.topologies),
+        options.topologies,
+      );
+    } catch (e) {
+      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) throw e;
+      console.error(`error: ${(e as Error).message}`);
+      return 2;
+    }
+  }
+  if (parsed.printIndex || parsed.writeIndex) {
+    let index: LessonIndex;
+    try {
+      index = await listLessons(options.topologies, options.lesson);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) throw e;
       console.error(
-        `error: --print-index needs --allow-read --allow-env (the YAML reader asks for the environment): ${
+        `error: the lesson list needs --allow-read --allow-env (the YAML reader asks for the environment): ${
           (e as Error).message
         }`,
       );
       return 2;
+    }
+    if (parsed.printIndex) console.log(JSON.stringify(index, null, 2));
+    else {
+      try {
+        const file = await writeIndexFile(options.topologies, index);
+        console.log(`wrote ${file} (${index.lessons.length} lessons, default ${index.default})`);
+      } catch (e) {
+        console.error(`error: cannot write ${options.topologies}/index.json: ${(e as Error).message}`);
+        return 1;
+      }
     }
     return 0;
   }
@@ -207,7 +292,16 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  if (!LOOPBACK_NAMES.has(options.hostname)) {
+  if (!LOOPBACK_NAMES.has(options.hostname.toLowerCase())) {
+    const permission = await Deno.permissions.query({ name: "net", host: options.hostname });
+    if (permission.state !== "granted") {
+      console.error(
+        `error: --host ${options.hostname}: this run may listen only on ${"127.0.0.1"} and 0.0.0.0 ` +
+          `(deno task start); for another address run ./node_modules/.bin/deno run --allow-net ` +
+          `--allow-read --allow-env --allow-run --allow-write=web/dist src/server/main.ts --host ${options.hostname}`,
+      );
+      return 2;
+    }
     console.warn(
       `warning: listening on ${options.hostname}: anyone who can reach this address can open the view`,
     );
@@ -225,7 +319,11 @@ async function main(): Promise<number> {
   console.log(`(${index.lessons.length} lessons from ${options.topologies}; press Ctrl+C to stop)`);
   if (index.default) {
     // The same lesson from the command line, for a terminal beside the browser.
-    console.log(`The same run in the terminal: npm run sim -- run topologies/${index.default} --pcap out/`);
+    console.log(
+      `The same run in the terminal: npm run sim -- run ${
+        relativeToHere(options.topologies)
+      }/${index.default} --pcap out/`,
+    );
   }
   return await new Promise<number>(() => {});
 }

@@ -5,7 +5,7 @@
 import { formatDuration } from "../engine/time.ts";
 import { COMMANDS, getKind } from "../kinds/index.ts";
 import { parseCommand } from "./commands.ts";
-import type { InterfaceSpec, LinkSpec, SourcePos, TopologyModel } from "./model.ts";
+import type { InterfaceSpec, LinkSpec, NodeSpec, SourcePos, TopologyModel } from "./model.ts";
 import { Ctx } from "./schema.ts";
 import {
   type Cidr,
@@ -111,9 +111,30 @@ export function checkAddresses(model: TopologyModel, linkOf: Map<InterfaceSpec, 
   );
   const where = (x: (typeof all)[number]) => `${x.node.name}:${x.spec.name} (line ${x.spec.pos.line})`;
   const reportedPairs = new Set<string>();
+  // Only these earlier interfaces can clash with a private one: the same address, the same node, or a
+  // public one; so a large private network is checked in linear time, not against every pair.
+  const byIp = new Map<number, number[]>();
+  const publicSoFar: number[] = [];
+  const nodeIndexes = new Map<NodeSpec, number[]>();
   for (let j = 0; j < all.length; j++) {
     const b = all[j];
-    for (let i = 0; i < j; i++) {
+    let candidates: number[];
+    if (isPrivate(b.cidr.ip)) {
+      const set = new Set([
+        ...(byIp.get(b.cidr.ip) ?? []),
+        ...(nodeIndexes.get(b.node) ?? []),
+        ...publicSoFar,
+      ]);
+      candidates = [...set].sort((x, y) => x - y);
+    } else candidates = Array.from({ length: j }, (_, i) => i);
+    const ipList = byIp.get(b.cidr.ip) ?? [];
+    ipList.push(j);
+    byIp.set(b.cidr.ip, ipList);
+    const nodeList = nodeIndexes.get(b.node) ?? [];
+    nodeList.push(j);
+    nodeIndexes.set(b.node, nodeList);
+    if (!isPrivate(b.cidr.ip)) publicSoFar.push(j);
+    for (const i of candidates) {
       const a = all[i];
       const sameNode = a.node === b.node;
       const linkA = linkOf.get(a.spec);

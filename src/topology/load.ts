@@ -3,9 +3,11 @@
  * `file:line:col: message`. Pure: the caller reads the file. Reading is in read.ts, the checks that
  * need the whole file in checks.ts.
  */
-import { LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { INPUT_LIMITS } from "../engine/limits.ts";
 import { SECOND } from "../engine/time.ts";
 import { getKind } from "../kinds/index.ts";
+import { tooDeep, tooLarge } from "./source.ts";
 import type {
   Expectation,
   LessonSpec,
@@ -23,6 +25,8 @@ import {
   configPositions,
   type Declared,
   forEachItem,
+  NAME,
+  NAME_HINT,
   readAction,
   readLink,
   readNode,
@@ -60,6 +64,10 @@ const lessonFields = {
  * inconsistencies all come back as errors with positions.
  */
 export function loadTopology(text: string, file: string): LoadResult {
+  // Counted in UTF-16 units: never fewer than the file's bytes would be for the same text's ASCII part.
+  if (text.length > INPUT_LIMITS.fileBytes) return { ok: false, errors: [tooLarge(file, undefined)] };
+  const deep = tooDeep(text, file);
+  if (deep) return { ok: false, errors: [deep] };
   try {
     return load(text, file);
   } catch (e) {
@@ -72,7 +80,8 @@ export function loadTopology(text: string, file: string): LoadResult {
 
 function load(text: string, file: string): LoadResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // The yaml package's own duplicate-key check compares every pair of keys; ours is linear (below).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const ctx = new Ctx(
     file,
     text,
@@ -83,6 +92,7 @@ function load(text: string, file: string): LoadResult {
     for (const e of doc.errors) ctx.error(ctx.at(e.pos[0]), `YAML syntax: ${e.message.split("\n")[0]}`);
     return { ok: false, errors: sorted(ctx.errors) };
   }
+  if (reportDuplicateKeys(doc.contents, ctx)) return { ok: false, errors: sorted(ctx.errors) };
   const start = doc.contents?.range ? ctx.at(doc.contents.range[0]) : { line: 1, col: 1 };
   const top = ctx.val(doc.contents, start, "topology");
   if (top.node === null) {
@@ -101,6 +111,13 @@ function load(text: string, file: string): LoadResult {
   };
 
   const name = get("name", str({ nonEmpty: true })) ?? "";
+  if (name && !NAME.test(name)) {
+    // The name heads the trace and names the view's files, so it follows the node and link names' rule.
+    ctx.error(
+      entries.get("name")!.val.pos,
+      `name: "${name}" is not valid (expected ${NAME_HINT}, at most 64 characters)`,
+    );
+  }
   const description = get("description", str()) ?? "";
   const seed = get("seed", int(0, 0xffffffff)) ?? 1;
   const runFor = get("duration", duration(1)) ?? DEFAULT_DURATION;
@@ -188,6 +205,36 @@ function load(text: string, file: string): LoadResult {
   }
 
   return ctx.errors.length > 0 ? { ok: false, errors: sorted(ctx.errors) } : { ok: true, model };
+}
+
+/**
+ * Reports a key written twice in one map, as the yaml package's `uniqueKeys` would, with a set per map
+ * instead of comparing every pair (a 20,000-node file has 20,000 keys in one map). Returns whether any was found.
+ */
+function reportDuplicateKeys(root: unknown, ctx: Ctx): boolean {
+  let found = false;
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (seen.has(node)) continue; // an alias may reach a collection twice
+    seen.add(node);
+    if (isMap(node)) {
+      const keys = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (isScalar(key)) {
+          if (keys.has(key.value) && key.range) {
+            ctx.error(ctx.at(key.range[0]), "YAML syntax: Map keys must be unique");
+            found = true;
+          }
+          keys.add(key.value);
+        } else if (key !== null) stack.push(key);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) { for (const item of node.items) stack.push(item); }
+  }
+  return found;
 }
 
 function sorted(errors: TopologyError[]): TopologyError[] {

@@ -35,9 +35,13 @@ import {
 } from "./schema.ts";
 import { formatIpv4, formatSubnet, suggestion } from "./values.ts";
 
-/** Names of nodes, interfaces and links: they appear in `node:iface` and in pcap file names. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const NAME_HINT = "a name of letters, digits, '-', '_' or '.', starting with a letter or digit";
+/**
+ * Names of the topology, nodes, interfaces and links: they appear in `node:iface`, in pcap file names
+ * and in the view's URLs.
+ */
+export const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** The rule of NAME in words, for error messages. */
+export const NAME_HINT = "a name of letters, digits, '-', '_' or '.', starting with a letter or digit";
 
 const LINK_KEYS = [
   "name",
@@ -77,7 +81,8 @@ export function forEachItem(v: Val, ctx: Ctx, expected: string, each: (item: Val
   v.node.items.forEach((n, i) => each(ctx.item(n, v.pos, `${v.label}[${i}]`)));
 }
 
-function checkName(name: string, pos: SourcePos, what: string, ctx: Ctx): boolean {
+/** Reports `name` unless it follows `NAME`; `what` says what it names ("node", "link"...). */
+export function checkName(name: string, pos: SourcePos, what: string, ctx: Ctx): boolean {
   if (NAME.test(name)) return true;
   ctx.error(pos, `${what} "${name}" is not a valid name (expected ${NAME_HINT}, at most 64 characters)`);
   return false;

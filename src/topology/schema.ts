@@ -46,9 +46,9 @@ export class Ctx {
     return this.val(node, range ? this.at(range[0]) : list, label);
   }
 
-  /** Records a mistake at `pos`. */
+  /** Records a mistake at `pos`; text quoted from the file cannot split the message (see `oneLine`). */
   error(pos: SourcePos, message: string): void {
-    this.errors.push({ file: this.file, line: pos.line, col: pos.col, message });
+    this.errors.push({ file: this.file, line: pos.line, col: pos.col, message: oneLine(message) });
   }
 
   /**
@@ -62,6 +62,20 @@ export class Ctx {
     const pos = empty || !n?.range ? owner : this.at(n.range[0]);
     return { node: empty ? null : n, pos, keyPos: owner, label };
   }
+}
+
+/**
+ * A message on one line: control characters and the Unicode line and paragraph separators quoted from
+ * the file are shown as escapes (`\r`, `\u2028`), so one error is always one line of output.
+ */
+export function oneLine(message: string): string {
+  // deno-lint-ignore no-control-regex
+  return message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (c === "\t") return "\\t";
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
 }
 
 /** A YAML value about to be read: the node (null when empty), where to point errors, and its key name. */

@@ -128,6 +128,8 @@ export function recordToJson(r: TraceRecord): Record<string, unknown> {
   const out: Record<string, unknown> = { type: "record" };
   for (const field of JSON_FIELDS) if (r[field] !== undefined) out[field] = r[field];
   if (r.bytes) out.bytes = toHex(r.bytes);
+  // Without it a reader would take a dial-up line's PPP frame for an IPv4 datagram.
+  if (r.linktype) out.linktype = r.linktype;
   return out;
 }
 

@@ -166,7 +166,19 @@ export function protocolName(protocol: number): string {
 
 /** The inspector's field tree for the IPv4 header at `offset`. */
 export function describeIpv4Header(bytes: Uint8Array, offset = 0): Field {
-  const headerLength = (bytes[offset] & 0x0f) * 4;
+  const available = Math.max(0, bytes.length - offset);
+  if (available < 20) {
+    // Too short to hold the fixed header: say so, and keep the range inside the buffer.
+    return {
+      name: "Internet Protocol Version 4",
+      value: `truncated: ${available} bytes (the header needs at least 20)`,
+      start: Math.min(offset, bytes.length),
+      end: Math.min(offset, bytes.length) + available,
+    };
+  }
+  // An IHL past the end of the buffer is shown as written, but its ranges stop at the last byte.
+  const written = (bytes[offset] & 0x0f) * 4;
+  const headerLength = Math.min(written, available);
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
   const flagsAndOffset = view.getUint16(6);
   const at = (start: number, length: number) => ({ start: offset + start, end: offset + start + length });
@@ -177,7 +189,13 @@ export function describeIpv4Header(bytes: Uint8Array, offset = 0): Field {
     ...at(0, headerLength),
     children: [
       { name: "Version", value: String(bytes[offset] >>> 4), ...at(0, 1) },
-      { name: "Header Length", value: `${headerLength} bytes`, ...at(0, 1) },
+      {
+        name: "Header Length",
+        value: written > available
+          ? `${written} bytes (past the end: ${available} captured)`
+          : `${written} bytes`,
+        ...at(0, 1),
+      },
       { name: "Type of Service", value: `0x${bytes[offset + 1].toString(16).padStart(2, "0")}`, ...at(1, 1) },
       { name: "Total Length", value: String(view.getUint16(2)), ...at(2, 2) },
       { name: "Identification", value: `0x${view.getUint16(4).toString(16).padStart(4, "0")}`, ...at(4, 2) },

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { formatIp, parseIp } from "../../src/wire/addr.ts";
 import { adjustChecksum, internetChecksum } from "../../src/wire/checksum.ts";
-import { decodeIpv4, decrementTtl, encodeIpv4, type Ipv4Packet } from "../../src/wire/ipv4.ts";
+import {
+  decodeIpv4,
+  decrementTtl,
+  describeIpv4Header,
+  encodeIpv4,
+  type Ipv4Packet,
+} from "../../src/wire/ipv4.ts";
+import type { Field } from "../../src/wire/field.ts";
 import { fragmentDatagram } from "../../src/stack/ip.ts";
 
 const hex = (s: string) => new Uint8Array(s.match(/../g)!.map((b) => parseInt(b, 16)));
@@ -126,4 +133,23 @@ Deno.test("addresses parse and format", () => {
   assert.equal(parseIp("10.1.2.256"), null);
   assert.equal(parseIp("10.1.2"), null);
   assert.equal(parseIp("255.255.255.255"), 0xffffffff);
+});
+
+Deno.test("describeIpv4Header: short buffers and an IHL past the end stay inside the bytes", () => {
+  const ranges = (f: Field): [number, number][] => [[f.start, f.end], ...(f.children ?? []).flatMap(ranges)];
+  for (let length = 0; length < 20; length++) {
+    const bytes = new Uint8Array(length).fill(0x45, 0, Math.min(1, length));
+    const field = describeIpv4Header(bytes);
+    assert.match(String(field.value), new RegExp(`truncated: ${length} bytes`));
+    for (const [start, end] of ranges(field)) assert.ok(start >= 0 && start <= end && end <= length);
+  }
+  const offsetPast = describeIpv4Header(new Uint8Array(10), 30);
+  assert.deepEqual([offsetPast.start, offsetPast.end], [10, 10]);
+  const bytes = new Uint8Array(24);
+  bytes[0] = 0x4f; // IHL 15: a 60-byte header claimed in 24 bytes
+  const field = describeIpv4Header(bytes);
+  for (const [start, end] of ranges(field)) assert.ok(end <= 24 && start <= end, `${start}-${end}`);
+  const ihl = field.children!.find((c) => c.name === "Header Length")!;
+  assert.match(String(ihl.value), /60 bytes \(past the end: 24 captured\)/);
+  assert.equal(field.children!.find((c) => c.name === "Options")!.end, 24);
 });
