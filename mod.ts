@@ -11,6 +11,10 @@
  * ```
  *
  * Everything here is pure and synchronous (no Deno or DOM API), so it runs unchanged in the browser.
+ * Under Deno, `loadTopology` needs `--allow-env=LOG_TOKENS,LOG_STREAM`: the yaml package's Node build
+ * reads those two variables (the browser build does not); from outside this repository also pass
+ * `--config path/to/deno.json` so `yaml` resolves from its node_modules. `simulate` needs nothing.
+ * `startSimulation` runs the same simulation in slices; `RUN_LIMITS` holds the run ceilings.
  */
 
 export { formatTopologyError, type LoadResult, loadTopology } from "./src/topology/load.ts";
@@ -24,7 +28,16 @@ export type {
   TopologyModel,
 } from "./src/topology/model.ts";
 export { checkExpectations, checkLookFor, type ExpectationResult } from "./src/trace/expect.ts";
-export { type LinkInfo, type SimOptions, type SimResult, simulate } from "./src/sim.ts";
+export {
+  type LinkInfo,
+  type RunStop,
+  type SimOptions,
+  type SimResult,
+  simulate,
+  type Simulation,
+  startSimulation,
+} from "./src/sim.ts";
+export { INPUT_LIMITS, RUN_LIMITS } from "./src/engine/limits.ts";
 export { COMMANDS, KINDS, type NodeKind, type SettingChoices, settingChoices } from "./src/kinds/index.ts";
 export type { ProtoLabel, TraceKind, TraceRecord } from "./src/trace/record.ts";
 export { readPcap, writeMergedPcap, writePcap } from "./src/trace/pcap.ts";

@@ -6,7 +6,6 @@ import type { DeviceSpec, ParsedCommand } from "./spec.ts";
 import { formatIp, type Ip4, parseIp } from "../wire/addr.ts";
 import type { Interface } from "../stack/interface.ts";
 import { IpStack } from "../stack/ip.ts";
-import { formatRoute } from "../stack/routing.ts";
 import { tcpOf } from "./tcp_host.ts";
 
 /** An Ethernet-like interface plugged into a link. */
@@ -119,10 +118,11 @@ export class Device {
     this.publishRoutes();
   }
 
+  /** Records the rows of the routing table that changed since it was last published. */
   publishRoutes(): void {
-    this.ip.routes.routes.forEach((route, index) => {
-      this.state("routes", String(index).padStart(2, "0"), { route: formatRoute(route) });
-    });
+    for (const row of this.ip.publishedRoutes.changes(this.ip.routes.routes)) {
+      this.state("routes", row.key, row.value);
+    }
   }
 
   /** Emits a `state` record: one row of one of this device's tables changed (value null = removed). */

@@ -71,9 +71,8 @@ export class Subscriber extends Host {
       link.ppp.lowerDown("the line dropped");
     };
     link.onUp = (iface, info) => {
-      const before = this.ip.routes.routes.length;
       this.ip.routes.add({ network: 0, prefixLength: 0, iface: iface.name, metric: 0, origin: "ppp" });
-      publishRoutes(this, before);
+      publishRoutes(this);
       this.log(
         `${iface.name}: ${info.localAddress} peer ${info.peerAddress}, default route through ${iface.name}${
           info.dns.length ? `, DNS ${info.dns.join(" ")}` : ""

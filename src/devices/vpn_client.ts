@@ -221,8 +221,7 @@ export class VpnClient {
   #finished(connection: Connection, reason: string): void {
     if (this.#connections.get(connection.name) !== connection) return;
     this.#connections.delete(connection.name);
-    const routes = this.device.ip.routes.routes.length;
-    if (this.#restoreRoutes(connection)) publishRoutes(this.device, routes);
+    if (this.#restoreRoutes(connection)) publishRoutes(this.device);
     if (connection.dns) this.device.state("dns", connection.name, null);
     this.#publish(connection, "disconnected");
     this.device.log(`vpn ${connection.name}: disconnected: ${reason}`, { vpn: connection.name, reason });

@@ -12,8 +12,11 @@ export const RUN_LIMITS = {
   duration: 24 * 3600 * SECOND,
   /** Scheduler events executed in one run. */
   events: 5_000_000,
-  /** Trace records kept in one run (every record stays in memory for the summary, tables and pcaps). */
-  records: 500_000,
+  /**
+   * Trace records kept in one run (every record stays in memory for the summary, tables and pcaps).
+   * Room for the bench's ping flood (1.34 million) and 1,000 L2TP/IPsec clients behind 100 NATs.
+   */
+  records: 2_000_000,
 } as const;
 
 /** Limits on a topology file, checked before it is parsed. */

@@ -1,8 +1,10 @@
+import { ByteArena } from "./byte_arena.ts";
 import type { SimContext } from "./context.ts";
 import type { Packet } from "./packet.ts";
 import type { Prng } from "./prng.ts";
 import { formatDuration, type Micros, SECOND } from "./time.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
+import type { TraceInput } from "../trace/record.ts";
 
 /** The side of an interface that a link talks to: where frames arrive. */
 export interface LinkPort {
@@ -45,6 +47,8 @@ export class Link {
   #busyUntil = new Map<LinkPort, Micros>();
   #queued = new Map<LinkPort, number>();
   #rng: Prng;
+  /** Where the receivers' copies of frames live. */
+  #copies = new ByteArena();
 
   constructor(readonly params: LinkParams, private ctx: SimContext) {
     this.#rng = ctx.rng.fork(`link:${params.name}`);
@@ -174,7 +178,7 @@ export class Link {
           });
           return;
         }
-        trace.emit({
+        const rx: TraceInput = {
           kind: "rx",
           node: peer.node,
           iface: peer.name,
@@ -182,9 +186,14 @@ export class Link {
           pkt: packet.id,
           proto,
           summary: copy > 0 ? `${summary} (duplicate)` : summary,
-          ...(jitter > 0 ? { detail: { jitter: formatDuration(jitter) } } : {}),
+        };
+        if (jitter > 0) rx.detail = { jitter: formatDuration(jitter) };
+        trace.emit(rx);
+        peer.receiveFromLink({
+          id: packet.id,
+          bytes: this.#copies.copy(packet.bytes),
+          parent: packet.parent,
         });
-        peer.receiveFromLink({ id: packet.id, bytes: packet.bytes.slice(), parent: packet.parent });
       });
     }
   }

@@ -13,6 +13,7 @@
  *   keepalive: 20s                 # or off
  *   dpd: {delay: 30s, timeout: 150s, action: clear}          # clear | restart; delay 0 (default): off
  *   behaviour: strongswan          # or one-sa-per-address (older servers)
+ *   ikelifetime: 3h                # ISAKMP SA; lifetime: 1h for ESP; margintime: 9m; rekey: true
  * ```
  */
 import { isSeq } from "yaml";
@@ -134,6 +135,10 @@ const ipsecBlock = obj({
   esp: proposals(esp, parseEspProposals, "aes256-sha256,aes128-sha1"),
   keepalive: durationOrOff,
   dpd,
+  ikelifetime: duration(60 * SECOND),
+  lifetime: duration(60 * SECOND),
+  margintime: duration(0),
+  rekey: bool(),
 }, { required: ["psk"] });
 
 /** Reads the `ipsec:` block into a complete configuration (defaults filled in). */
@@ -168,7 +173,13 @@ export const ipsecSchema: Schema<IpsecConfig> = Object.assign((v: Val, ctx: Ctx)
   if (raw.keepalive !== undefined) settings.keepalive = raw.keepalive;
   if (raw.behaviour !== undefined) settings.behaviour = raw.behaviour;
   if (raw.dpd) settings.dpd = raw.dpd;
-  return resolveIpsecConfig(settings);
+  if (raw.rekey !== undefined) settings.rekey = raw.rekey;
+  if (raw.margintime !== undefined) settings.margin = raw.margintime;
+  const config = resolveIpsecConfig(settings);
+  // strongSwan's names for the two lifetimes; they win over a lifetime inside the ike/esp map.
+  if (raw.ikelifetime !== undefined) config.ike.lifetime = raw.ikelifetime;
+  if (raw.lifetime !== undefined) config.esp.lifetime = raw.lifetime;
+  return config;
 }, { fields: ipsecBlock.fields });
 
 /** The `ipsec` key of the kinds that can run L2TP/IPsec. */

@@ -30,7 +30,7 @@ import {
 } from "../wire/ipv4.ts";
 import { decodeUdp, encodeUdp } from "../wire/udp.ts";
 import type { Interface } from "./interface.ts";
-import { type Route, RoutingTable } from "./routing.ts";
+import { PublishedRoutes, type Route, RoutingTable } from "./routing.ts";
 
 /** What a hook decides about a packet. `consumed` means the hook took ownership (e.g. a tunnel). */
 export type Verdict = { action: "accept" } | { action: "drop"; reason: string } | { action: "consumed" };
@@ -109,6 +109,8 @@ interface Reassembly {
  */
 export class IpStack {
   readonly routes = new RoutingTable();
+  /** What the trace last showed of `routes`; whoever publishes the table diffs against it. */
+  readonly publishedRoutes = new PublishedRoutes();
   hooks: IpHooks = {};
   #interfaces: Interface[] = [];
   /** Name → the first interface of that name; every packet looks its interface up here. */

@@ -96,6 +96,43 @@ function precedes(a: Route, b: Route): boolean {
   return a.metric <= b.metric;
 }
 
+/** A row of the `routes` table as the trace holds it: key "00", "01", …; value null when removed. */
+export interface RouteRow {
+  key: string;
+  value: { route: string } | null;
+}
+
+/**
+ * The `routes` table as last published, so a change records only the rows it altered: a new PPP host
+ * route at an LNS with a thousand sessions changes a few rows, not a thousand.
+ */
+export class PublishedRoutes {
+  #routes: Route[] = [];
+  #texts: string[] = [];
+
+  /** The rows of `routes` that differ from the last call (and the rows past its end), remembered. */
+  changes(routes: readonly Route[]): RouteRow[] {
+    const rows: RouteRow[] = [];
+    for (let i = 0; i < routes.length; i++) {
+      const route = routes[i];
+      if (this.#routes[i] === route) continue; // routes are never changed in place
+      const text = formatRoute(route);
+      this.#routes[i] = route;
+      if (this.#texts[i] === text) continue;
+      this.#texts[i] = text;
+      rows.push({ key: rowKey(i), value: { route: text } });
+    }
+    for (let i = routes.length; i < this.#texts.length; i++) rows.push({ key: rowKey(i), value: null });
+    this.#routes.length = routes.length;
+    this.#texts.length = routes.length;
+    return rows;
+  }
+}
+
+function rowKey(index: number): string {
+  return String(index).padStart(2, "0");
+}
+
 /** One route as `ip route` would print it, with where it came from. */
 export function formatRoute(route: Route): string {
   const dest = route.prefixLength === 0 ? "default" : `${formatIp(route.network)}/${route.prefixLength}`;

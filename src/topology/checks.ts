@@ -5,7 +5,7 @@
 import { formatDuration } from "../engine/time.ts";
 import { COMMANDS, getKind } from "../kinds/index.ts";
 import { parseCommand } from "./commands.ts";
-import type { InterfaceSpec, LinkSpec, NodeSpec, SourcePos, TopologyModel } from "./model.ts";
+import type { InterfaceSpec, LinkSpec, SourcePos, TopologyModel } from "./model.ts";
 import { Ctx } from "./schema.ts";
 import {
   type Cidr,
@@ -104,43 +104,42 @@ function cidrOf(spec: InterfaceSpec): Cidr {
  * Duplicate addresses and overlapping subnets. Private addresses may repeat in separate sites (two homes
  * behind NAT both using 192.168.1.0/24); they may not repeat on one node or one link. Public addresses
  * and subnets must be unique everywhere.
+ *
+ * Each interface is compared, in file order, with the earlier interfaces that could be in conflict
+ * with it: those on its node or link, and those with its address or an overlapping subnet when either
+ * side is public. Every other pair is fine by the rules above, so a thousand homes that all use
+ * 192.168.1.0/24 cost no more than one.
  */
 export function checkAddresses(model: TopologyModel, linkOf: Map<InterfaceSpec, LinkSpec>, ctx: Ctx): void {
   const all = model.nodes.flatMap((node) =>
-    node.interfaces.map((spec) => ({ node, spec, cidr: cidrOf(spec) }))
+    node.interfaces.map((spec) => {
+      const cidr = cidrOf(spec);
+      return { node, spec, cidr, link: linkOf.get(spec), isPublic: !isPrivate(cidr.ip) };
+    })
   );
   const where = (x: (typeof all)[number]) => `${x.node.name}:${x.spec.name} (line ${x.spec.pos.line})`;
+  const lengths = [...new Set(all.map((x) => x.cidr.prefixLength))];
+  const everyone = new OverlapIndex(lengths);
+  const publicOnes = new OverlapIndex(lengths);
+  const byNode = new Map<unknown, number[]>();
+  const byLink = new Map<unknown, number[]>();
   const reportedPairs = new Set<string>();
-  // Only these earlier interfaces can clash with a private one: the same address, the same node, or a
-  // public one; so a large private network is checked in linear time, not against every pair.
-  const byIp = new Map<number, number[]>();
-  const publicSoFar: number[] = [];
-  const nodeIndexes = new Map<NodeSpec, number[]>();
   for (let j = 0; j < all.length; j++) {
     const b = all[j];
-    let candidates: number[];
-    if (isPrivate(b.cidr.ip)) {
-      const set = new Set([
-        ...(byIp.get(b.cidr.ip) ?? []),
-        ...(nodeIndexes.get(b.node) ?? []),
-        ...publicSoFar,
-      ]);
-      candidates = [...set].sort((x, y) => x - y);
-    } else candidates = Array.from({ length: j }, (_, i) => i);
-    const ipList = byIp.get(b.cidr.ip) ?? [];
-    ipList.push(j);
-    byIp.set(b.cidr.ip, ipList);
-    const nodeList = nodeIndexes.get(b.node) ?? [];
-    nodeList.push(j);
-    nodeIndexes.set(b.node, nodeList);
-    if (!isPrivate(b.cidr.ip)) publicSoFar.push(j);
-    for (const i of candidates) {
+    const candidates = new Set<number>(
+      b.isPublic ? everyone.conflicts(b.cidr) : publicOnes.conflicts(b.cidr),
+    );
+    for (const i of byNode.get(b.node) ?? []) candidates.add(i);
+    if (b.link) {
+      for (const i of byLink.get(b.link) ?? []) candidates.add(i);
+    }
+    for (const i of [...candidates].sort((x, y) => x - y)) {
       const a = all[i];
       const sameNode = a.node === b.node;
-      const linkA = linkOf.get(a.spec);
-      const linkB = linkOf.get(b.spec);
+      const linkA = a.link;
+      const linkB = b.link;
       const sameLink = linkA !== undefined && linkA === linkB;
-      const isPublic = !isPrivate(a.cidr.ip) || !isPrivate(b.cidr.ip);
+      const isPublic = a.isPublic || b.isPublic;
       if (a.cidr.ip === b.cidr.ip) {
         if (sameNode || sameLink || isPublic) {
           const why = sameNode || sameLink ? "" : " (public addresses must be unique)";
@@ -173,7 +172,69 @@ export function checkAddresses(model: TopologyModel, linkOf: Map<InterfaceSpec, 
         break;
       }
     }
+    everyone.add(b.cidr, j);
+    if (b.isPublic) publicOnes.add(b.cidr, j);
+    groupInto(byNode, b.node, j);
+    if (b.link) groupInto(byLink, b.link, j);
   }
+}
+
+function groupInto(groups: Map<unknown, number[]>, key: unknown, index: number): void {
+  const group = groups.get(key);
+  if (group) group.push(index);
+  else groups.set(key, [index]);
+}
+
+/**
+ * Interfaces by address and subnet, answering "which of you share my address or overlap my subnet".
+ * Two subnets overlap when they agree on the shorter prefix, so each entry is filed under its network
+ * at its own length and at every shorter length in use.
+ */
+class OverlapIndex {
+  #byIp = new Map<number, number[]>();
+  /** Prefix length L → network at L → entries of length exactly L. */
+  #exact = new Map<number, Map<number, number[]>>();
+  /** Prefix length L → network at L → entries longer than L. */
+  #inside = new Map<number, Map<number, number[]>>();
+
+  constructor(readonly lengths: number[]) {}
+
+  add(cidr: Cidr, index: number): void {
+    groupInto(this.#byIp as Map<unknown, number[]>, cidr.ip, index);
+    file(this.#exact, cidr.prefixLength, networkOf(cidr.ip, cidr.prefixLength), index);
+    for (const length of this.lengths) {
+      if (length < cidr.prefixLength) file(this.#inside, length, networkOf(cidr.ip, length), index);
+    }
+  }
+
+  /** Entries with this address, or whose subnet overlaps this one. */
+  conflicts(cidr: Cidr): number[] {
+    const found = [...(this.#byIp.get(cidr.ip) ?? [])];
+    for (const length of this.lengths) {
+      if (length <= cidr.prefixLength) {
+        found.push(...(this.#exact.get(length)?.get(networkOf(cidr.ip, length)) ?? []));
+      }
+    }
+    const own = cidr.prefixLength;
+    found.push(...(this.#inside.get(own)?.get(networkOf(cidr.ip, own)) ?? []));
+    return found;
+  }
+}
+
+function file(
+  maps: Map<number, Map<number, number[]>>,
+  length: number,
+  network: number,
+  index: number,
+): void {
+  let byNetwork = maps.get(length);
+  if (!byNetwork) {
+    byNetwork = new Map();
+    maps.set(length, byNetwork);
+  }
+  const entries = byNetwork.get(network);
+  if (entries) entries.push(index);
+  else byNetwork.set(network, [index]);
 }
 
 /** Every next hop must sit on a subnet the node is directly connected to. */

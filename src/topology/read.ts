@@ -224,6 +224,7 @@ export function readNode(entry: Entry, ctx: Ctx, declared: Declared): NodeSpec |
     if (value !== undefined) {
       config[key] = value;
       positions[key] = e.val.pos;
+      if (!checkTextLengths(e.val.node, ctx, `node ${name}: ${key}`)) delete config[key];
     }
   }
 
@@ -238,6 +239,38 @@ export function readNode(entry: Entry, ctx: Ctx, declared: Declared): NodeSpec |
   if (position) node.position = position;
   configPositions.set(node, positions);
   return node;
+}
+
+/** Longest text a node setting may hold, in UTF-8 bytes (see `checkTextLengths`). */
+export const MAX_SETTING_BYTES = 255;
+
+/**
+ * Every text in a node's settings ends up in a length-limited protocol field: an L2TP AVP (at most
+ * 1017 bytes of value), a CHAP or PAP name (inside one PPP frame), an IKE identity payload, a STUN
+ * attribute. One ceiling, 255 bytes (as RADIUS and DNS names have), keeps them all inside their
+ * fields, so what validates also encodes. Reports each text that is longer; returns whether all fit.
+ */
+export function checkTextLengths(root: Node | null, ctx: Ctx, label: string): boolean {
+  let fits = true;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isScalar(node)) {
+      if (typeof node.value !== "string" || !node.range) continue;
+      const bytes = new TextEncoder().encode(node.value).length;
+      if (bytes > MAX_SETTING_BYTES) {
+        ctx.error(
+          ctx.at(node.range[0]),
+          `${label}: a text of ${bytes} bytes is too long (at most ${MAX_SETTING_BYTES}: ` +
+            `it goes into a length-limited protocol field)`,
+        );
+        fits = false;
+      }
+    } else if (isMap(node)) {
+      for (const pair of node.items) stack.push(pair.value);
+    } else if (isSeq(node)) { for (const item of node.items) stack.push(item); }
+  }
+  return fits;
 }
 
 /** Where a route's `via` and `dev` were written, for the next-hop checks. */

@@ -25,6 +25,7 @@ export class Ctx {
   readonly file: string;
   readonly source: string;
   readonly #lines: LineCounter;
+  #lineStarts: number[] | undefined;
   readonly #resolve: (node: Node) => Node | null;
 
   constructor(file: string, source: string, lines: LineCounter, resolve: (node: Node) => Node | null) {
@@ -36,8 +37,17 @@ export class Ctx {
 
   /** Position of a byte offset in the source. */
   at(offset: number): SourcePos {
-    const { line, col } = this.#lines.linePos(offset);
-    return { line, col };
+    // Counted from the text itself: the yaml package's LineCounter misses line breaks that its lexer
+    // skips while recovering from a syntax error, which put later errors on the wrong line.
+    const starts = this.#lineStarts ??= lineStarts(this.source);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - starts[lo] + 1 };
   }
 
   /** Wraps a list item: missing keys inside it are reported at the item itself. */
@@ -76,6 +86,13 @@ export function oneLine(message: string): string {
     if (c === "\t") return "\\t";
     return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
   });
+}
+
+/** Offsets where each line of `text` starts (after every line feed). */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
 }
 
 /** A YAML value about to be read: the node (null when empty), where to point errors, and its key name. */

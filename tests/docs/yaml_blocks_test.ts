@@ -2,12 +2,14 @@
  * Every YAML block in README.md and docs/*.md loads: a whole topology as it stands, a fragment once
  * completed by the topology its `<!-- fragment of FILE[, node NODE] -->` comment names (its keys replace
  * that file's nodes or top-level keys, or with `node`, that node's settings), and then runs for a few
- * simulated seconds, since whatever validates must run. A block that is neither fails.
+ * simulated seconds, since whatever validates must run; a whole topology's expectations and look-for checks
+ * must also hold. A block that is neither whole nor marked fails.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import { simulate } from "../../src/sim.ts";
+import { checkExpectations, checkLookFor } from "../../src/trace/expect.ts";
 import { type Block, docFiles, fencedBlocks } from "./markdown.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -54,7 +56,15 @@ for (const block of blocks) {
     );
     const loaded = loadTopology(text, `${block.file}:${block.line}`);
     assert.ok(loaded.ok, loaded.ok ? "" : loaded.errors.map(formatTopologyError).join("\n"));
-    const run = simulate(loaded.model, { until: 5_000_000 });
+    const model = loaded.model;
+    const run = simulate(model, block.fragment ? { until: 5_000_000 } : {});
     assert.ok(run.records.length > 0);
+    if (block.fragment) return;
+    // A whole example is a promise too: what it says it shows, it shows.
+    const unmet = [
+      ...checkExpectations(model.expectations ?? [], run.records),
+      ...checkLookFor(model.lesson?.lookFor ?? [], run.records),
+    ].filter((v) => v && !v.met).map((v) => `${v!.say}: ${v!.detail}`);
+    assert.deepEqual(unmet, []);
   });
 }

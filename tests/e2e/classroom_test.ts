@@ -11,6 +11,7 @@ import {
   type Browser,
   launchBrowser,
   pageErrors,
+  ROOT,
   screenshot,
   type ServerProcess,
   skipBrowser,
@@ -218,6 +219,41 @@ Deno.test({
           await page.click("#tab-ladder");
           assert.notEqual(await page.locator("#ladder-a").inputValue(), "internet");
           assert.equal(await page.locator("#ladder-a").inputValue(), "laptop", `was ${pair.join("↔")}`);
+        },
+      );
+
+      await t.step(
+        "the keys exported from the view are the CLI's --keys file, so a pcap decrypts",
+        async () => {
+          await open(page, url, "ipsec-nat-t-fixes-it.yaml", false);
+          await page.locator("#export-menu summary").click();
+          const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-keys")]);
+          assert.equal(download.suggestedFilename(), "ipsec-nat-t-fixes-it-keys.txt");
+          const fromView = await Deno.readTextFile(await download.path());
+          await page.keyboard.press("Escape");
+          const dir = await Deno.makeTempDir();
+          try {
+            const cli = await new Deno.Command(Deno.execPath(), {
+              args: [
+                "run",
+                "--allow-read",
+                "--allow-write",
+                "--allow-env",
+                `${ROOT}/src/cli/main.ts`,
+                "run",
+                `${ROOT}/topologies/ipsec-nat-t-fixes-it.yaml`,
+                "--keys",
+                `${dir}/keys.txt`,
+              ],
+              stdout: "null",
+              stderr: "null",
+            }).output();
+            assert.ok(cli.success);
+            assert.equal(fromView, await Deno.readTextFile(`${dir}/keys.txt`));
+          } finally {
+            await Deno.remove(dir, { recursive: true });
+          }
+          assert.match(fromView, /esp_sa/);
         },
       );
 

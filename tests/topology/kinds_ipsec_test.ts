@@ -119,3 +119,13 @@ Deno.test("ipsec: a bad proposal string is reported at its position with what is
   const listed = errors(["ipsec:", '  psk: "k"', "  esp: [aes128-sha1, aes128gcm16-sha1]"].join("\n"));
   assert.match(listed[0], /t\.yaml:8:\d+: .*authenticates by itself/);
 });
+
+Deno.test("ipsec: strongSwan's lifetime names and rekeying", () => {
+  const c = config(
+    'ipsec: {psk: "k", ike: "aes128-sha1-modp2048", ikelifetime: 3h, lifetime: 20m, margintime: 3m, rekey: false}',
+  );
+  assert.equal(c.ike.lifetime, 3 * 3600 * SECOND);
+  assert.equal(c.esp.lifetime, 20 * 60 * SECOND);
+  assert.equal(c.margin, 180 * SECOND);
+  assert.equal(c.rekey, false);
+});

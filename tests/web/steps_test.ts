@@ -105,3 +105,14 @@ Deno.test("the message comes first, and envelopes carry the message's short name
   ];
   assert.deepEqual(mainMode, ["IKE MM 1", "IKE MM 2", "IKE MM 3", "IKE MM 4", "IKE MM 5", "IKE MM 6"]);
 });
+
+Deno.test("a packet dropped by the device that made it is a step of its own", () => {
+  const run = lesson("ipsec-hides-l2tp.yaml");
+  const drop = run.index.records.find((r) =>
+    r.kind === "drop" && r.node === "laptop" && /SCCRQ/.test(r.summary)
+  )!;
+  assert.match(drop.reason ?? "", /waiting for IPsec SA/);
+  const step = run.steps.list[run.steps.stepOf[drop.seq]];
+  assert.equal(step.at, drop.seq);
+  assert.equal(step.kind, "event");
+});

@@ -4,13 +4,11 @@
  * (lessons.ts), unsaved edits (drafts.ts) and the page's fixed controls (controls.ts) live apart.
  */
 import { parseDuration } from "../../src/engine/time.ts";
-import { formatKeysFile, ipsecKeysFromTrace } from "../../src/trace/keys_file.ts";
-import { dialupLines } from "../../src/trace/pcap.ts";
 import { wireControls } from "./controls.ts";
 import { byId, h } from "./dom.ts";
 import { Drafts } from "./drafts.ts";
 import { EventList } from "./event_list.ts";
-import { diagramCss, download, pcapBytes, stem, svgText, svgToPng } from "./export.ts";
+import { ExportMenu } from "./export_menu.ts";
 import { Inspector } from "./inspector.ts";
 import { LadderView } from "./ladder_view.ts";
 import type { Point } from "./layout.ts";
@@ -45,6 +43,17 @@ export class App {
   #lessons: LessonIndex = { default: null, lessons: [] };
   #playing: ReturnType<typeof setInterval> | 0 = 0;
   #drafts = new Drafts();
+  #exports = new ExportMenu({
+    run: () => this.run,
+    fileName: () => this.#file ?? "topology",
+    edited: () => this.edited(),
+    sourceText: () => this.#source.text,
+    diagram: (css) =>
+      this.#visible("panel-ladder")
+        ? { svg: this.#ladder.exportSvg(css), name: "ladder" }
+        : { svg: this.#topology.exportSvg(css), name: "topology" },
+    say: (text, bad) => this.#say(text, bad),
+  });
   #sim: SimClient;
   /** `hops`: one step per hop (the default); `events`: every record, as the trace has them. */
   mode: StepMode = remembered(MODE_KEY) === "events" ? "events" : "hops";
@@ -250,7 +259,7 @@ export class App {
     this.#ladder.setRun(run);
     this.#tables.setRun(run);
     this.#whatIf.setRun(run);
-    this.#fillPcapLinks(run);
+    this.#exports.setRun(run);
     if (!run) {
       this.cursor = -1;
       this.#updateTransport();
@@ -498,55 +507,19 @@ export class App {
 
   // ---- exports --------------------------------------------------------------------------------
 
-  #fillPcapLinks(run: Run | null): void {
-    const select = byId<HTMLSelectElement>("pcap-link");
-    select.replaceChildren(
-      h("option", { value: "" }, "all links (merged)"),
-      ...(run?.result.links ?? []).map((l) => h("option", { value: l.name }, l.name)),
-      ...dialupLines(run?.result.records ?? []).map((line) =>
-        h("option", { value: line }, `${line} (dial-up, PPP)`)
-      ),
-    );
-  }
-
-  #stem(): string {
-    return stem(this.#file ?? "topology");
-  }
-
   exportPcap(link: string): void {
-    if (!this.run) return;
-    const bytes = pcapBytes(this.run.result.records, link);
-    download(
-      `${this.#stem()}${link ? `-${link}` : ""}.pcap`,
-      bytes as Uint8Array<ArrayBuffer>,
-      "application/vnd.tcpdump.pcap",
-    );
+    this.#exports.pcap(link);
   }
 
-  async exportDiagram(format: "svg" | "png"): Promise<void> {
-    if (!this.run) return;
-    const ladder = this.#visible("panel-ladder");
-    const css = diagramCss();
-    const svg = ladder ? this.#ladder.exportSvg(css) : this.#topology.exportSvg(css);
-    if (!svg) return;
-    const name = `${this.#stem()}-${ladder ? "ladder" : "topology"}`;
-    if (format === "svg") return download(`${name}.svg`, svgText(svg), "image/svg+xml");
-    try {
-      download(`${name}.png`, await svgToPng(svg), "image/png");
-    } catch (e) {
-      this.#say(`PNG export failed: ${(e as Error).message}`, true);
-    }
+  exportDiagram(format: "svg" | "png"): void {
+    this.#exports.diagram(format);
   }
 
   exportYaml(): void {
-    const text = this.run?.text ?? this.#source.text;
-    download(`${this.#stem()}${this.edited() ? "-edited" : ""}.yaml`, text, "text/yaml");
+    this.#exports.yaml();
   }
 
-  /** The run's IPsec keys in the CLI's `--keys` format, so a downloaded pcap decrypts in Wireshark. */
   exportKeys(): void {
-    if (!this.run) return;
-    const keys = ipsecKeysFromTrace(this.run.result.records);
-    download(`${this.#stem()}-keys.txt`, formatKeysFile(keys), "text/plain");
+    this.#exports.keys();
   }
 }

@@ -312,11 +312,14 @@ export class EventList {
     }
     if (step.kind === "event") return this.#recordCells(run, r);
     const tx = step.tx >= 0 ? records[step.tx] : r;
-    const dropped = step.members.some((s) => records[s].kind === "drop");
     const lost = r.kind === "drop";
     const to = lost ? "✕ lost" : r.node;
     const actions = lost ? `✕ lost on ${r.link ?? "the link"}` : stepActions(run, step);
-    const drop = step.members.map((s) => records[s]).find((x) => x.kind === "drop");
+    // Only a drop of this hop's packet (or of what the receiver made of it) colours the row.
+    const drop = step.members.map((s) => records[s]).find((x) =>
+      x.kind === "drop" && (x.pkt === r.pkt || (x.node === r.node && x.seq > r.seq))
+    );
+    const dropped = drop !== undefined;
     const summary = messageFirst(tx.summary) +
       (drop?.reason ? ` — ${drop.node} dropped it: ${drop.reason}` : "");
     return {

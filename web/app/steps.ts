@@ -29,10 +29,12 @@ export interface Steps {
   before: Map<number, Record<string, unknown> | null>;
 }
 
-function isAnchor(index: TraceIndex, i: number): boolean {
+function isAnchor(index: TraceIndex, i: number, arrived: Set<string>): boolean {
   const r = index.records[i];
   if (r.kind === "rx") return true;
-  if (r.kind === "drop") return index.departure[i] >= 0; // lost on the wire: the hop ends there
+  // Lost on the wire: the hop ends there. Dropped by the device that made it (no hop brought it):
+  // a step of its own, so "the first SCCRQ is dropped at the laptop" is one press, not a footnote.
+  if (r.kind === "drop") return index.departure[i] >= 0 || !arrived.has(`${r.pkt}@${r.node}`);
   if (r.kind === "app" || r.kind === "link") return true;
   if (r.kind === "tx") return index.arrival[i] < 0; // still in flight when the run ends
   return false;
@@ -48,14 +50,21 @@ export function buildSteps(index: TraceIndex): Steps {
 
   // Pass 1: the anchors, in trace order; records before the first one are the setup step.
   let firstAnchor = -1;
+  const arrived = new Set<string>();
   for (let i = 0; i < n; i++) {
-    if (!isAnchor(index, i)) continue;
+    const rec = records[i];
+    if (rec.pkt !== undefined && (rec.kind === "rx" || rec.kind === "decap")) {
+      arrived.add(`${rec.pkt}@${rec.node}`);
+    }
+    if (!isAnchor(index, i, arrived)) continue;
     if (firstAnchor < 0) {
       firstAnchor = i;
       if (i > 0) list.push({ at: i - 1, kind: "setup", tx: -1, members: [] });
     }
     const r = records[i];
-    const kind = r.kind === "app" || r.kind === "link" ? "event" : "hop";
+    const kind = r.kind === "app" || r.kind === "link" || (r.kind === "drop" && index.departure[i] < 0)
+      ? "event"
+      : "hop";
     const tx = r.kind === "tx" ? i : index.departure[i];
     stepOf[i] = list.length;
     list.push({ at: i, kind, tx: kind === "hop" ? tx : -1, members: [] });

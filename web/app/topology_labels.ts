@@ -153,7 +153,7 @@ export function layoutDiagramLabels(
         id,
         width,
         height,
-        candidates: alongCandidates(at, target, width, height, r, i === 0 ? 1 : -1),
+        candidates: alongCandidates(at, target, width, height, r, i === 0 ? 1 : -1, sizes.packet * 0.8 + 2),
       });
     });
   }

@@ -65,6 +65,13 @@ export interface IpsecConfig {
    * again). A `delay` of 0 sends none (R-U-THERE from the peer is always answered), as swanctl's default.
    */
   dpd: { delay: Micros; timeout: Micros; action: DpdAction };
+  /**
+   * Rekeying as strongSwan does it: `margin` (margintime) before an SA's lifetime ends, the side that
+   * initiated the IKE SA negotiates a fresh pair with a new Quick Mode, moves traffic to it and deletes
+   * the old one; without `rekey`, SAs simply expire. The ISAKMP SA is not rekeyed: it expires.
+   */
+  rekey: boolean;
+  margin: Micros;
   /** NAT-keepalive interval when this side is behind a NAT; 0 turns keepalives off. */
   keepalive: Micros;
   /** IKE retransmission: first timeout, growth factor, tries (strongSwan's defaults). */
@@ -115,6 +122,8 @@ export const DEFAULT_IPSEC: Omit<IpsecConfig, "psk"> = {
   ike: { proposals: [DEFAULT_IKE_PROPOSAL], lifetime: 28800 * SECOND },
   esp: { proposals: [DEFAULT_ESP_PROPOSAL], lifetime: 3600 * SECOND },
   dpd: { delay: 0, timeout: 150 * SECOND, action: "clear" },
+  rekey: true,
+  margin: 540 * SECOND,
   keepalive: 20 * SECOND,
   retransmit: { timeout: 4 * SECOND, base: 1.8, tries: 5 },
 };
@@ -145,7 +154,7 @@ function resolveProposals<P>(
     return parsed.value;
   };
   const base = defaults.proposals[0];
-  if (written === undefined) return defaults;
+  if (written === undefined) return { ...defaults };
   if (typeof written === "string") return { proposals: fromText(written), lifetime: defaults.lifetime };
   if (Array.isArray(written)) {
     const proposals = written.flatMap((p) => typeof p === "string" ? fromText(p) : [{ ...base, ...p }]);

@@ -11,7 +11,7 @@ import type { SimContext } from "../../engine/context.ts";
 import type { Packet } from "../../engine/packet.ts";
 import type { Prng } from "../../engine/prng.ts";
 import type { Scheduler, Timer } from "../../engine/scheduler.ts";
-import { type Micros, SECOND } from "../../engine/time.ts";
+import { formatDuration, type Micros, SECOND } from "../../engine/time.ts";
 import type { TraceInput } from "../../trace/record.ts";
 import { formatIp, type Ip4 } from "../../wire/addr.ts";
 import { adjustChecksum } from "../../wire/checksum.ts";
@@ -34,6 +34,7 @@ import { ESP_CIPHERS, type IpsecConfig } from "./config.ts";
 import { type ChildSa, type Endpoint, IkeSa, type Selector } from "./ike_sa.ts";
 import { espOpen, espSeal } from "./esp.ts";
 import { sendDelete } from "./informational.ts";
+import { type LifetimeHost, scheduleLifetime } from "./lifetimes.ts";
 import { espProposalText, ikeProposalText } from "./proposal_text.ts";
 import { type InstalledChild, SaDatabase } from "./sa_database.ts";
 
@@ -72,6 +73,11 @@ export class IpsecLayer {
   #decapsulated = new WeakSet<Packet>();
   #lastSent = new Map<IkeSa, Micros>();
   #keepalives = new Map<IkeSa, Timer>();
+
+  /** What lifetimes.ts needs: the clock, the log, the SA database. */
+  get #lifeHost(): LifetimeHost {
+    return { config: this.config, sched: this.sched, sad: this.#sad, log: (summary) => this.#log(summary) };
+  }
 
   constructor(readonly host: IpsecHost, config: IpsecConfig) {
     this.config = config;
@@ -428,12 +434,22 @@ export class IpsecLayer {
 
   established(sa: IkeSa): void {
     if (sa.natLocal && sa.floated && this.config.keepalive > 0) this.#startKeepalives(sa);
+    const life = this.config.ike.lifetime;
+    this.sched.after(life, () => {
+      if (!sa.established) return;
+      this.#log(
+        `IKE_SA with ${formatIp(sa.remote.ip)} expired (ikelifetime ${formatDuration(life)}); deleting it`,
+      );
+      sendDelete(sa, "isakmp");
+      sa.close(`ikelifetime ${formatDuration(life)} expired`);
+    });
   }
 
   childEstablished(child: ChildSa): void {
-    const installed = this.#sad.install(child);
+    const { installed, rekeyed } = this.#sad.install(child);
     this.#log(this.#sad.establishedText(child), { esp: this.#sad.keysOf(child) });
     this.#sad.publish(installed);
+    scheduleLifetime(this.#lifeHost, installed, rekeyed);
   }
 
   failed(sa: IkeSa, reason: string): void {

@@ -15,7 +15,7 @@ import { ESP_AUTHS, ESP_CIPHERS, type IpsecConfig } from "./config.ts";
 import { be32 } from "./derive.ts";
 import { REPLAY_WINDOW, ReplayWindow } from "./esp.ts";
 import type { ChildSa } from "./ike_sa.ts";
-import { selectorText } from "./payloads.ts";
+import { sameSelector, selectorText } from "./payloads.ts";
 
 /** An installed pair of ESP SAs with its counters. */
 export interface InstalledChild extends ChildSa {
@@ -26,6 +26,10 @@ export interface InstalledChild extends ChildSa {
   bytesIn: number;
   bytesOut: number;
   publishTimer?: Timer;
+  /** Rekey and expiry timers, cancelled on removal. */
+  lifeTimers: Timer[];
+  /** The pair that took over after a rekey; this one still accepts inbound until it is deleted. */
+  supersededBy?: InstalledChild;
 }
 
 /** What the database needs from the IPsec layer. */
@@ -79,14 +83,18 @@ export class SaDatabase {
    */
   outbound(dst: Ip4, saRef?: number): InstalledChild | undefined {
     if (saRef !== undefined && this.host.config.behaviour !== "one-sa-per-address") {
-      const named = this.#bySpi.get(saRef);
+      let named = this.#bySpi.get(saRef);
+      while (named?.supersededBy && this.#bySpi.has(named.supersededBy.spiIn)) named = named.supersededBy;
       if (named && named.ike.remote.ip === dst) return named;
     }
     return this.#newestByAddress.get(dst);
   }
 
-  /** Installs a negotiated pair, replacing the pair it supersedes. */
-  install(child: ChildSa): InstalledChild {
+  /**
+   * Installs a negotiated pair, replacing the pair it supersedes. A rekey (same IKE SA, same
+   * traffic) keeps the old pair for inbound packets still in flight; it is returned in `rekeyed`.
+   */
+  install(child: ChildSa): { installed: InstalledChild; rekeyed: InstalledChild[] } {
     const installed: InstalledChild = {
       ...child,
       seqOut: 0,
@@ -95,18 +103,24 @@ export class SaDatabase {
       packetsOut: 0,
       bytesIn: 0,
       bytesOut: 0,
+      lifeTimers: [],
     };
+    const rekeyed: InstalledChild[] = [];
     const perAddress = this.host.config.behaviour === "one-sa-per-address";
     const peer = child.ike.remote.ip;
     for (const previous of this.all) {
       if (previous.ike.remote.ip !== peer) continue;
       const samePort = natPort(previous) === natPort(child);
-      if (samePort) this.remove(previous, "replaced by a new CHILD_SA");
+      if (previous.supersededBy) continue;
+      if (previous.ike === child.ike && sameSelector(previous.selector, child.selector)) {
+        previous.supersededBy = installed;
+        rekeyed.push(previous);
+      } else if (samePort) this.remove(previous, "replaced by a new CHILD_SA");
       else if (perAddress) this.#replaceOtherClient(previous, child);
     }
     this.#bySpi.set(child.spiIn, installed);
     this.#newestByAddress.set(peer, installed);
-    return installed;
+    return { installed, rekeyed };
   }
 
   #replaceOtherClient(previous: InstalledChild, child: ChildSa): void {
@@ -134,6 +148,7 @@ export class SaDatabase {
   /** Removes a pair and publishes why. */
   remove(child: InstalledChild, reason: string): void {
     child.publishTimer?.cancel();
+    for (const timer of child.lifeTimers) timer.cancel();
     this.#bySpi.delete(child.spiIn);
     const peer = child.ike.remote.ip;
     if (this.#newestByAddress.get(peer) === child) {

@@ -10,7 +10,6 @@ import type { Packet } from "../../engine/packet.ts";
 import { type Ip4, parseIp } from "../../wire/addr.ts";
 import { protoLabel, summarize } from "../../wire/dissect.ts";
 import type { Interface } from "../interface.ts";
-import { formatRoute, type Route } from "../routing.ts";
 import { type PppConfig, type PppHost, PppSession, type PppUpInfo, type ProxyStart } from "../ppp/session.ts";
 import type { L2tpHost } from "./endpoint.ts";
 
@@ -136,7 +135,6 @@ export class PppLink {
     this.#removeInterface();
     const iface = new PppInterface(this.name, local, peer, info.mru, this);
     this.iface = iface;
-    const before = ip.routes.routes.length;
     ip.addInterface(iface);
     ip.routes.add({ network: peer, prefixLength: 32, iface: iface.name, metric: 0, origin: "ppp" });
     this.host.state("interfaces", iface.name, {
@@ -145,16 +143,15 @@ export class PppLink {
       mtu: iface.mtu,
     });
     this.onUp?.(iface, info);
-    publishRoutes(this.host, before);
+    publishRoutes(this.host);
   }
 
   /** Removes the interface, lets the owner undo its routes, then publishes the table once. */
   #down(reason: string): void {
-    const before = this.host.ip.routes.routes.length;
     const had = this.iface !== undefined;
     this.#removeInterface();
     this.onDown?.(reason);
-    if (had) publishRoutes(this.host, before);
+    if (had) publishRoutes(this.host);
   }
 
   #removeInterface(): void {
@@ -169,14 +166,9 @@ export class PppLink {
   }
 }
 
-/**
- * Republishes the routing table rows ("00", "01", …) after a change; rows beyond the new length are
- * removed (`before` is how many there were).
- */
-export function publishRoutes(host: L2tpHost, before: number): void {
-  const routes: readonly Route[] = host.ip.routes.routes;
-  routes.forEach((route, index) => {
-    host.state("routes", String(index).padStart(2, "0"), { route: formatRoute(route) });
-  });
-  for (let i = routes.length; i < before; i++) host.state("routes", String(i).padStart(2, "0"), null);
+/** Records the rows of the routing table that changed since it was last published. */
+export function publishRoutes(host: L2tpHost): void {
+  for (const row of host.ip.publishedRoutes.changes(host.ip.routes.routes)) {
+    host.state("routes", row.key, row.value);
+  }
 }
