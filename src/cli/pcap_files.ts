@@ -47,15 +47,20 @@ function splitPath(path: string): { dir: string; name: string } {
     : { dir: path.slice(0, slash) || "/", name: path.slice(slash + 1) };
 }
 
-/** Checks before the run that the keys file may be written: its folder exists and the file is ours or absent. */
+/**
+ * Checks before the run that the keys file may be written: the file is ours or absent. A missing
+ * folder is created when the file is written, as `--pcap` creates its own, so `--pcap out --keys
+ * out/keys.txt` works in a fresh checkout.
+ */
 export async function checkKeysTarget(path: string): Promise<string | undefined> {
   const { dir, name } = splitPath(path);
   if (name === "") return `--keys ${path}: give a file name, not a folder`;
   try {
     const info = await Deno.stat(dir);
     if (!info.isDirectory) return `--keys ${path}: ${dir} is not a folder`;
-  } catch {
-    return `--keys ${path}: the folder ${dir} does not exist`;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    return `--keys ${path}: cannot read the folder ${dir}: ${(error as Error).message}`;
   }
   const reason = await whyNotWritable(path);
   return reason

@@ -116,9 +116,14 @@ Deno.test("--keys is checked before the run: a look-alike file is kept and nothi
     assert.match(r.err, /--keys: refusing to overwrite .*keys\.txt: it was not written by Tunnel Lab/);
     assert.equal(await Deno.readTextFile(keys), lookalike);
     await assert.rejects(Deno.stat(`${dir}/pcaps`), Deno.errors.NotFound);
-    const noFolder = await cli("run", lesson, "--keys", `${dir}/missing/keys.txt`);
-    assert.equal(noFolder.code, 2);
-    assert.match(noFolder.err, /the folder .*missing does not exist/);
+    // A folder that does not exist yet is made, as --pcap makes its own.
+    const newFolder = await cli("run", lesson, "--keys", `${dir}/missing/keys.txt`);
+    assert.equal(newFolder.code, 0);
+    assert.match(await Deno.readTextFile(`${dir}/missing/keys.txt`), /^# Tunnel Lab/);
+    await Deno.writeTextFile(`${dir}/afile`, "");
+    const notFolder = await cli("run", lesson, "--keys", `${dir}/afile/keys.txt`);
+    assert.equal(notFolder.code, 2);
+    assert.match(notFolder.err, /afile is not a folder/);
     // Its own keys file it replaces.
     const own = `${dir}/own.txt`;
     assert.equal((await cli("run", lesson, "--keys", own)).code, 0);
