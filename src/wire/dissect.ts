@@ -12,7 +12,8 @@ import {
 import type { Field } from "./field.ts";
 import type { ProtoLabel } from "../trace/record.ts";
 import { espDissector, udpEncapDissector } from "./esp.ts";
-import { IKE_PORT, isakmpDissector, NAT_T_PORT } from "./isakmp.ts";
+import { IKE_PORT, NAT_T_PORT } from "./isakmp.ts";
+import { isakmpDissector } from "./isakmp_describe.ts";
 import { L2TP_PORT, l2tpDissector } from "./l2tp.ts";
 import { STUN_ALT_PORT, STUN_PORT, stunDissector } from "./stun.ts";
 import { PROTO_TCP, tcpDissector } from "./tcp.ts";

@@ -6,7 +6,7 @@
  */
 import type { UdpDissector } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
-import { describeIsakmp, summarizeIsakmp } from "./isakmp.ts";
+import { describeIsakmp, summarizeIsakmp } from "./isakmp_describe.ts";
 import { hexNum, leaf, put32, u32 } from "./octets.ts";
 import type { ProtoLabel } from "../trace/record.ts";
 

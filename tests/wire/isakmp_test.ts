@@ -7,15 +7,14 @@ import {
   decodeIsakmp,
   decodeIsakmpHeader,
   decodePayloads,
-  describeIsakmp,
   encodeIsakmp,
   encodeIsakmpRaw,
   EXCHANGE,
   FLAG_ENCRYPTION,
   type Payload,
   PT,
-  summarizeIsakmp,
 } from "../../src/wire/isakmp.ts";
+import { describeIsakmp, summarizeIsakmp } from "../../src/wire/isakmp_describe.ts";
 import { encodeUdp } from "../../src/wire/udp.ts";
 
 const hex = (s: string) => fromHex(s)!;
