@@ -6,8 +6,8 @@
  * simulation's scheduler, so a run is reproducible to the microsecond. It sends through a
  * `SegmentSink` and knows nothing of IP or devices.
  */
-import type { Scheduler, Timer } from "../../engine/scheduler.ts";
-import { type Micros, SECOND } from "../../engine/time.ts";
+import type { Timer } from "../../engine/scheduler.ts";
+import type { Micros } from "../../engine/time.ts";
 import type { Ip4 } from "../../wire/addr.ts";
 import {
   OPT_MSS,
@@ -21,66 +21,21 @@ import {
 } from "../../wire/tcp.ts";
 import { ByteQueue } from "./buffer.ts";
 import { type AckAction, Congestion, initialWindow } from "./congestion.ts";
-import { RttEstimator } from "./rtt.ts";
-import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.ts";
-
-export type TcpState =
-  | "SYN-SENT"
-  | "SYN-RECEIVED"
-  | "ESTABLISHED"
-  | "FIN-WAIT-1"
-  | "FIN-WAIT-2"
-  | "CLOSE-WAIT"
-  | "CLOSING"
-  | "LAST-ACK"
-  | "TIME-WAIT"
-  | "CLOSED";
-
-/** What an application hears from its connection. */
-export interface TcpEvents {
-  onConnected?(): void;
-  onData?(data: Uint8Array): void;
-  /** The peer sent FIN: it will send nothing more. */
-  onPeerClosed?(): void;
-  /** An ACK freed room in the send queue (a streaming writer tops it up; see `unacknowledged`). */
-  onWritable?(): void;
-  /** The connection is over: `error` is null after an orderly close, else why it was aborted. */
-  onClosed?(error: string | null): void;
-}
-
-/** Per-connection settings. */
-export interface TcpOptions {
-  /** Receive buffer in bytes; the advertised window (no window scaling) is at most 65535. */
-  receiveBuffer?: number;
-}
-
-/** What a connection needs from the endpoint that owns it. */
-export interface SegmentSink {
-  readonly sched: Scheduler;
-  /** Encodes and sends a segment of `connection`. */
-  output(connection: TcpConnection, segment: TcpSegment): void;
-  /** The connection's row in the `tcp` table changed; `event` is worth a line of its own. */
-  publish(connection: TcpConnection, event?: string): void;
-  /** The connection reached CLOSED (`event` says from where and why) and can be forgotten. */
-  remove(connection: TcpConnection, event: string): void;
-}
-
-/** RFC 9293 §3.7.1: the send MSS when the peer's SYN has no MSS option. */
-export const DEFAULT_MSS = 536;
-/** Linux's TIME-WAIT lasts 60 s, i.e. an MSL of 30 s. */
-export const MSL: Micros = 30 * SECOND;
-/** Linux tcp_syn_retries and tcp_retries2. */
-export const SYN_RETRIES = 6;
-export const DATA_RETRIES = 15;
-const MAX_WINDOW = 65535;
-/** RFC 1191 §7 plateau table, for a fragmentation-needed message that gives no next-hop MTU. */
-const PLATEAUS = [65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68];
-
-interface OutOfOrder {
-  seq: number;
-  data: Uint8Array;
-  fin: boolean;
-}
+import { formatDuration, RttEstimator } from "./rtt.ts";
+import { pathMtuFromError } from "./pmtud.ts";
+import { segmentLength, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.ts";
+import {
+  DATA_RETRIES,
+  DEFAULT_MSS,
+  MAX_WINDOW,
+  MSL,
+  type OutOfOrder,
+  type SegmentSink,
+  SYN_RETRIES,
+  type TcpEvents,
+  type TcpOptions,
+  type TcpState,
+} from "./connection_types.ts";
 
 /** A TCP connection's control block and behaviour. */
 export class TcpConnection {
@@ -580,9 +535,9 @@ export class TcpConnection {
     this.#sink.publish(
       this,
       probe
-        ? `zero-window probe, next in ${formatMs(this.rtt.rto)}`
+        ? `zero-window probe, next in ${formatDuration(this.rtt.rto)}`
         : `retransmission timeout: cwnd ${this.congestion.cwnd}, ssthresh ${this.congestion.ssthresh}, ` +
-          `RTO backed off to ${formatMs(this.rtt.rto)}`,
+          `RTO backed off to ${formatDuration(this.rtt.rto)}`,
     );
   }
 
@@ -604,7 +559,7 @@ export class TcpConnection {
   packetTooBig(nextHopMtu: number, quotedSeq: number, quotedLength: number): void {
     // RFC 5927 §4.1: believe only errors about data in flight.
     if (seqLt(quotedSeq, this.sndUna) || !seqLt(quotedSeq, this.sndMax)) return;
-    const mtu = nextHopMtu >= 68 ? nextHopMtu : PLATEAUS.find((p) => p < quotedLength) ?? 68;
+    const mtu = pathMtuFromError(nextHopMtu, quotedLength);
     if (mtu >= this.pmtu) return;
     this.pmtu = mtu;
     const mss = Math.max(1, Math.min(this.peerMss, mtu - 40));
@@ -642,13 +597,4 @@ export class TcpConnection {
     if (from !== "CLOSED") this.#sink.remove(this, `${from} → CLOSED${error ? `: ${error}` : ""}`);
     this.#reportClosed(error);
   }
-}
-
-/** Sequence space a segment occupies: its data plus one each for SYN and FIN. */
-export function segmentLength(segment: TcpSegment): number {
-  return segment.payload.length + (segment.flags & TCP_SYN ? 1 : 0) + (segment.flags & TCP_FIN ? 1 : 0);
-}
-
-function formatMs(t: Micros): string {
-  return t >= SECOND ? `${(t / SECOND).toFixed(t % SECOND ? 1 : 0)}s` : `${Math.round(t / 1000)}ms`;
 }

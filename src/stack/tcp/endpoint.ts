@@ -20,7 +20,9 @@ import {
   TCP_SYN,
   type TcpSegment,
 } from "../../wire/tcp.ts";
-import { segmentLength, TcpConnection, type TcpEvents, type TcpOptions } from "./connection.ts";
+import { TcpConnection } from "./connection.ts";
+import type { TcpEvents, TcpOptions } from "./connection_types.ts";
+import { segmentLength } from "./seq.ts";
 import { seqAdd } from "./seq.ts";
 
 /** What TCP needs from the node it runs on. */

@@ -44,3 +44,8 @@ export class RttEstimator {
     this.rto = Math.min(MAX_RTO, this.rto * 2);
   }
 }
+
+/** "1.5s" or "200ms", as the tcp table words a timer. */
+export function formatDuration(t: Micros): string {
+  return t >= SECOND ? `${(t / SECOND).toFixed(t % SECOND ? 1 : 0)}s` : `${Math.round(t / 1000)}ms`;
+}
