@@ -109,6 +109,9 @@ Deno.test({
         const verdicts = page.locator("#lesson-expectations li");
         assert.equal(await verdicts.count(), 3);
         assert.equal(await page.locator("#lesson-expectations li.met").count(), 3);
+        // A look-for item with no check (the fixture's plain string) is listed without a mark.
+        assert.equal(await page.locator("#lesson-look-for li.unchecked").count(), 1);
+        assert.equal(await page.locator("#lesson-look-for .mark").count(), 0);
         await page.locator("#lesson-expectations li", { hasText: "dies at r2" }).locator("button").click();
         assert.match(await inspectorTitle(page), /r2 DROPPED$/);
         await screenshot(page, "01-lesson-open");

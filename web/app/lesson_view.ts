@@ -1,7 +1,7 @@
 /** The lesson panel: title, story, what to look for and questions for the class, from `lesson:`. */
 import type { TopologyModel } from "../../src/topology/model.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
-import { checkExpectations } from "../../src/trace/expect.ts";
+import { checkExpectations, checkLookFor } from "../../src/trace/expect.ts";
 import { byId, clear, h } from "./dom.ts";
 
 /** Fills the lesson panel for a model (or says how to get one). */
@@ -33,7 +33,33 @@ export function renderLesson(
   if (model.description) wrap.append(h("p", { class: "muted" }, model.description));
   if (lesson?.story) wrap.append(h("p", { class: "lesson-story" }, lesson.story));
   if (lesson && lesson.lookFor.length > 0) {
-    wrap.append(h("h3", {}, "Look for"), h("ul", {}, ...lesson.lookFor.map((x) => h("li", {}, x.text))));
+    // Each thing to look for is checked against this run, so the class sees it happened and can
+    // jump to the event that shows it; an item no record can show is listed without a mark.
+    const seen = checkLookFor(lesson.lookFor, records);
+    wrap.append(
+      h("h3", {}, "Look for"),
+      h(
+        "ul",
+        { class: "expectations look-for", id: "lesson-look-for" },
+        ...lesson.lookFor.map((item, i) => {
+          const v = seen[i];
+          if (!v) return h("li", { class: "unchecked" }, item.text);
+          return h(
+            "li",
+            { class: v.met ? "met" : "unmet", title: v.detail },
+            h(
+              "span",
+              { class: "mark", "aria-label": v.met ? "seen in this run" : "not in this run" },
+              v.met ? "✓ " : modified ? "≠ " : "✗ ",
+            ),
+            item.text,
+            ...(v.seq !== undefined
+              ? [" ", h("button", { class: "link", onclick: () => jump(v.seq!) }, `#${v.seq}`)]
+              : []),
+          );
+        }),
+      ),
+    );
   }
   const expectations = model.expectations ?? [];
   if (expectations.length > 0) {
