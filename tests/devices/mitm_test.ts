@@ -183,7 +183,7 @@ Deno.test("mitm lesson, fix-checksums: false: the LNS's UDP checksum catches the
 });
 
 Deno.test("mitm without rules changes nothing: the same run as without it, plus its own lines", () => {
-  const strip = (y: string) => y.replace(/^  - \{ at: 8s, node: mallory.*\n/gm, "");
+  const strip = (y: string) => y.replace(/^ {2}- \{ at: 8s, node: mallory.*\n/gm, "");
   const withMitm = simulate(lesson(strip)).records;
   // A tap in its place keeps the node the lesson's checks name, and only watches.
   const without = simulate(lesson((y) => strip(y).replace("kind: mitm", "kind: tap"))).records;
