@@ -63,3 +63,30 @@ Deno.test({
     });
   },
 });
+
+for (const file of ["ipsec-dpd-clears-dead-peer.yaml", "ipsec-rekey-without-loss.yaml"]) {
+  Deno.test({
+    name: `tshark: ${file} decrypts with the exported keys (old and new SAs), nothing malformed`,
+    ignore: skipWithoutTshark,
+    fn() {
+      assertTsharkPresent();
+      withCaptures(file, (pcaps, keys) => {
+        const backbone = pcaps.get("backbone")!;
+        // Every SA of the run is in the keys, so every ESP packet, before and after the new Quick
+        // Mode, authenticates; DPD's R_U_THERE and the DELETE are decrypted Informational exchanges.
+        const esp = fieldValues(backbone, "frame.number", "esp", keys).length;
+        assert.ok(esp > 10);
+        assert.equal(fieldValues(backbone, "frame.number", "esp.icv_good == 1", keys).length, esp);
+        const spis = new Set(fieldValues(backbone, "esp.spi", "esp", keys));
+        assert.ok(spis.size >= 4, `two SAs each way at least, got ${[...spis].join(" ")}`);
+        const notify = fieldValues(backbone, "isakmp.notify.msgtype", "isakmp.exchangetype == 5", keys);
+        const deletes = fieldValues(backbone, "frame.number", "isakmp.typepayload == 12", keys);
+        if (file.includes("dpd")) assert.ok(notify.some((t) => t === "36136"), `R_U_THERE: ${notify}`);
+        else assert.ok(deletes.length >= 1, "the DELETE of the old pair");
+        for (const [link, pcap] of pcaps) {
+          assert.deepEqual(problems(pcap, keys), [], `${link}: tshark flagged`);
+        }
+      });
+    },
+  });
+}
