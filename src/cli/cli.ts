@@ -8,6 +8,7 @@ import { INPUT_LIMITS, RUN_LIMITS } from "../engine/limits.ts";
 import { COMMANDS, KINDS } from "../kinds/index.ts";
 import { closest } from "../topology/values.ts";
 import { loadTopologyFile } from "./load_file.ts";
+import { checkCommand } from "./check.ts";
 import { compareCommand } from "./compare.ts";
 import { BadInput, parseUntil, runCommand, type RunOptions } from "./run.ts";
 import { KNOWN_TABLES } from "./show.ts";
@@ -38,6 +39,8 @@ export function usage(): string {
     "Usage:",
     "  deno task sim run FILE [options]   simulate a topology and print the trace",
     "  deno task sim validate FILE        check a topology file and report every mistake",
+    "  deno task sim check FILE [--apply CHANGES.yaml | --solution] [--answers ANSWERS.yaml]",
+    "                                     grade an exercise (score 3/4, which goals hold) and answers",
     "  deno task sim compare [--dir DIR] [--seed N]  run each VPN protocol on the same network, one table",
     "  deno task sim help                 this text",
     "",
@@ -98,11 +101,12 @@ async function dispatch(args: string[], io: CliIo): Promise<number> {
   if (command === "validate") return await validate(rest, io);
   if (command === "run") return await run(rest, io);
   if (command === "compare") return await compareCommand(rest, io);
-  const hint = closest(command, ["run", "validate", "help"]);
+  if (command === "check") return await check(rest, io);
+  const hint = closest(command, ["run", "validate", "check", "compare", "help"]);
   throw new BadInput(
     `unknown command "${command}"${
       hint ? ` (did you mean "${hint}"?)` : ""
-    }; try: run FILE, validate FILE, help`,
+    }; try: run FILE, validate FILE, check FILE, help`,
   );
 }
 
@@ -174,4 +178,23 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (values.keys !== undefined) options.keys = values.keys as string;
   if (values["wg-keylog"] !== undefined) options.wgKeylog = values["wg-keylog"] as string;
   return await runCommand(options, io);
+}
+
+async function check(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    apply: { type: "string" },
+    solution: { type: "boolean" },
+    answers: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.out(usage());
+    return EXIT_OK;
+  }
+  return await checkCommand({
+    file: oneFile(positionals, "check"),
+    apply: values.apply as string | undefined,
+    solution: values.solution === true,
+    answers: values.answers as string | undefined,
+  }, io);
 }
