@@ -55,6 +55,9 @@ export function usage(): string {
     "                           interfaces@laptop@2s, nat@home-router (repeatable)",
     `                           tables: ${KNOWN_TABLES.join(", ")}`,
     "  --check                  exit 1 when any of the lesson's expectations is unmet",
+    "  --keep node=N|link=L|proto=P  a bounded run for huge topologies: store (and print) only the",
+    "                           packet records that match every --keep given (names comma-separated);",
+    "                           tables, app output and keys are always kept (repeatable)",
     "",
     "Exit status: 0 success, 2 bad input (errors as file:line:col: message; nothing is run),",
     "1 internal error or (with --check) an unmet expectation, 130 interrupted (Ctrl+C).",
@@ -156,6 +159,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     "wg-keylog": { type: "string" },
     format: { type: "string", default: "text" },
     show: { type: "string", multiple: true },
+    keep: { type: "string", multiple: true },
     check: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -172,6 +176,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     show: (values.show as string[] | undefined) ?? [],
     check: values.check === true,
   };
+  if (values.keep !== undefined) options.keep = values.keep as string[];
   if (values.seed !== undefined) options.seed = parseSeed(values.seed as string);
   if (values.until !== undefined) options.until = parseUntil(values.until as string);
   if (values.pcap !== undefined) options.pcap = values.pcap as string;
