@@ -240,3 +240,26 @@ Deno.test("mitm mistakes are reported at their place", () => {
   const both = errors((y) => y.replace("offset 44 xor 0xff", "offset 44 xor 0xff set 3")).join("\n");
   assert.match(both, /mitm\.yaml:\d+:\d+: .*give exactly one of xor B or set B; usage: mitm alter MATCH/);
 });
+
+Deno.test("mitm alter without a count changes every matching frame until mitm stop", () => {
+  const { records } = simulate(lesson((y) =>
+    y.replace(
+      "do: mitm alter l2tp offset 44 xor 0xff count 1 from isp }",
+      "do: mitm alter l2tp offset 44 xor 0xff from isp }\n  - { at: 10s, node: mallory, do: mitm stop }",
+    )
+  ));
+  // Pings at 8 s and 9 s cross the backbone before the stop at 10 s; the one at 10 s leaves after it
+  // (the stop was scheduled first) and arrives unchanged.
+  const wrong = logs(records, "alice").filter((l) => l.startsWith("wrong data byte #12"));
+  assert.equal(wrong.length, 2);
+  assert.ok(
+    logs(records, "mallory").includes("mitm stops altering (1 rule(s) removed); frames pass unchanged"),
+  );
+  const rows = records.filter((r) => r.kind === "state" && r.node === "mallory" && r.table === "mitm-rules");
+  assert.deepEqual(rows.map((r) => [r.key, r.value === null ? "removed" : r.value?.left]), [
+    ["1", "all"],
+    ["2", 1],
+    ["2", "removed"], // Bob's rule had a count of 1
+    ["1", "removed"],
+  ]);
+});
