@@ -8,6 +8,9 @@ import { INPUT_LIMITS, RUN_LIMITS } from "../engine/limits.ts";
 import { COMMANDS, KINDS } from "../kinds/index.ts";
 import { closest } from "../topology/values.ts";
 import { loadTopologyFile } from "./load_file.ts";
+import { folderOf, lessonNames } from "./library.ts";
+import { formatTopologyError } from "../topology/load.ts";
+import { unknownAfter } from "../topology/lesson_extras.ts";
 import { checkCommand } from "./check.ts";
 import { compareCommand } from "./compare.ts";
 import { BadInput, parseUntil, runCommand, type RunOptions } from "./run.ts";
@@ -143,6 +146,13 @@ async function validate(args: string[], io: CliIo): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   const m = loaded.model;
+  if ((m.lesson?.after ?? []).length > 0) {
+    const errors = unknownAfter(m, await lessonNames(folderOf(file)));
+    if (errors.length > 0) {
+      for (const e of errors) io.err(formatTopologyError(e));
+      return EXIT_BAD_INPUT;
+    }
+  }
   io.out(
     `${file}: ok: "${m.name}", ${m.nodes.length} nodes, ${m.links.length} links, ` +
       `${m.script.length} script actions, runs ${formatDuration(m.duration)}`,
