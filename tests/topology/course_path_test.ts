@@ -18,8 +18,9 @@ for (const file of files) {
 Deno.test("every lesson has a group, a level and prerequisites that exist", () => {
   assert.equal(lessons.size, files.length, "every file loads as a lesson");
   for (const [name, lesson] of lessons) {
-    assert.ok(lesson.group && LESSON_GROUPS.includes(lesson.group), `${name}: group`);
-    assert.ok(lesson.level !== undefined, `${name}: level`);
+    const how = "every lesson needs lesson.group, level and after (docs/exercises.md)";
+    assert.ok(lesson.group && LESSON_GROUPS.includes(lesson.group), `${name}: group; ${how}`);
+    assert.ok(lesson.level !== undefined, `${name}: level; ${how}`);
     for (const before of lesson.after ?? []) assert.ok(lessons.has(before), `${name}: after ${before}`);
   }
 });
