@@ -230,3 +230,46 @@ Deno.test("NAT TCP + PMTUD: fragmentation-needed from a router beyond the NAT re
   const sender = records.find((r) => r.kind === "app" && r.node === "laptop" && r.detail?.role === "sender");
   assert.equal((sender?.detail as { bytes: number } | undefined)?.bytes, 100_000);
 });
+
+Deno.test("NAT TCP through a home router and the ISP's CGNAT: both track the one connection (double NAT)", () => {
+  const m = model(
+    [
+      node("laptop", "host", { eth0: "192.168.1.10/24" }, ["default via 192.168.1.1"]),
+      node("home", "nat-router", { lan0: "192.168.1.1/24", wan0: "100.64.0.2/24" }, [
+        "default via 100.64.0.1",
+      ], {
+        outside: "wan0",
+      }),
+      node("isp", "isp", { sub0: "100.64.0.1/24", up0: `${EXT}/24` }, ["default via 203.0.113.1"], {
+        upstream: "up0",
+        cgnat: true,
+      }),
+      node("core", "router", { eth0: "203.0.113.1/24", eth1: "198.51.100.1/24" }),
+      node("server", "host", { eth0: `${SERVER}/24` }, ["default via 198.51.100.1"]),
+    ],
+    [
+      link("lan", ["laptop:eth0", "home:lan0"]),
+      link("access", ["home:wan0", "isp:sub0"]),
+      link("upstream", ["isp:up0", "core:eth0"]),
+      link("dmz", ["core:eth1", "server:eth0"]),
+    ],
+    [
+      action(100_000, { node: "server" }, "iperf-server", { port: 5201 }),
+      action(SECOND, { node: "laptop" }, "iperf-client", { dst: SERVER, port: 5201, bytes: 50_000 }),
+    ],
+    { duration: 10 * SECOND },
+  );
+  const records = simulate(m).records as TraceRecord[];
+  for (const nat of ["home", "isp"]) {
+    assert.deepEqual(stateChanges(records, nat).slice(0, 3), ["SYN_SENT", "SYN_RECV", "ESTABLISHED"], nat);
+    assert.equal(stateChanges(records, nat).at(-1), "TIME_WAIT", nat);
+  }
+  // The CGNAT (carrier-grade: no port preservation) maps the home router's outside port to another.
+  const cgnat = records.find((r) => r.kind === "state" && r.node === "isp" && r.table === "nat" && r.value)!;
+  const row = cgnat.value as Row;
+  assert.equal(row.inside.split(":")[0], "100.64.0.2");
+  assert.equal(row.outside.split(":")[0], EXT);
+  assert.ok(
+    records.some((r) => r.kind === "app" && r.node === "server" && r.summary.includes(`from ${EXT}`)),
+  );
+});
