@@ -83,8 +83,8 @@ async function title(page: Page): Promise<string> {
 
 /**
  * Every pair of things on the diagram whose on-screen boxes overlap: words with words, and envelopes
- * (the layout check's, at both ends and the middle of each link: #envelopes=rest) with words and
- * with node shapes. Envelopes may meet each other: two packets can share a spot for a moment.
+ * (those in flight, and the layout check's at both ends and the middle of each link: #envelopes=rest)
+ * with words and with node shapes. Envelopes may meet each other: two packets can share a spot for a moment.
  */
 async function overlaps(page: Page): Promise<string[]> {
   return await page.evaluate(() => {
@@ -93,9 +93,11 @@ async function overlaps(page: Page): Promise<string[]> {
     for (const t of Array.from(document.querySelectorAll<SVGTextElement>("#topology .labels text"))) {
       items.push({ what: `"${t.textContent}"`, box: t.getBoundingClientRect(), envelope: false });
     }
-    for (const g of Array.from(document.querySelectorAll<SVGGElement>("#topology g.ghost"))) {
+    for (const g of Array.from(document.querySelectorAll<SVGGElement>("#topology g.packet"))) {
       items.push({
-        what: `envelope "${g.textContent}" on ${g.dataset.link}`,
+        what: `envelope "${g.querySelector("text")?.textContent}"${
+          g.dataset.link ? ` on ${g.dataset.link}` : ` (packet at event ${g.dataset.seq})`
+        }`,
         box: g.querySelector("rect")!.getBoundingClientRect(),
         envelope: true,
       });
