@@ -161,6 +161,7 @@ export class App {
   }
 
   hashChanged(): void {
+    this.#topology.hashChanged();
     const lesson = hashParam(location.hash, "lesson");
     if (lesson && lesson !== this.#file) this.openLesson(lesson);
   }
@@ -459,6 +460,7 @@ export class App {
       byId(other.getAttribute("aria-controls")!).hidden = !selected;
     }
     if (tabId === "tab-ladder") this.#ladder.shown();
+    if (tabId === "tab-tables") this.#tables.shown();
     byId("topology-tools").hidden = tabId === "tab-ladder" || tabId === "tab-source";
     if (tabId === "tab-topology") byId("topology-tools").hidden = false;
   }
