@@ -16,7 +16,8 @@
  *   ikelifetime: 3h                # ISAKMP SA; lifetime: 1h for ESP; margintime: 9m; rekey: true
  *   aggressive: false              # true: Aggressive Mode (initiator), accepted (responder)
  *   client: windows                # windows | macos | strongswan | xl2tpd: that client's offer
- *   assume-udp-encapsulation: 0    # Windows' registry value: 0, 1 (server behind NAT) or 2 (both)
+ *   assume-udp-encapsulation: 0    # Windows' registry value: 0, 1 (server behind NAT) or 2 (both); only
+ *                                  # client: windows has that rule, so other clients ignore it
  * ```
  */
 import { isSeq } from "yaml";
@@ -178,14 +179,6 @@ export const ipsecSchema: Schema<IpsecConfig> = Object.assign((v: Val, ctx: Ctx)
       ctx.error(at, `ipsec: ${map.encryption} authenticates by itself; remove esp.integrity`);
       return undefined;
     }
-  }
-  if (raw["assume-udp-encapsulation"] !== undefined && raw.client !== "windows") {
-    const at = positionsOf(raw)["assume-udp-encapsulation"] ?? v.pos;
-    ctx.error(
-      at,
-      "ipsec: assume-udp-encapsulation is Windows' AssumeUDPEncapsulationContextOnSendRule; it needs client: windows",
-    );
-    return undefined;
   }
   const settings: IpsecSettings = { psk: raw.psk };
   if (raw.client !== undefined) settings.client = raw.client;
