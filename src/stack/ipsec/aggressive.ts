@@ -133,7 +133,9 @@ function firstMessage(sa: IkeSa, items: PayloadItem[], raw: Uint8Array, from: En
   };
   const choice = chooseIkeProposal(ours.ike.proposals.length ? ours : sa.config, offered.proposals);
   if (!choice.ok || choice.chosen.group !== group) {
-    const error = choice.ok ? `its KE is not a ${choice.chosen.group} value` : choice.error;
+    const error = choice.ok
+      ? `its KE (${ke.data.length} bytes) is not in the group of the transform we accept, ${choice.chosen.group}`
+      : choice.error;
     sa.host.log(`no acceptable proposal found: ${error}`);
     sendNotify(sa, NOTIFY.NO_PROPOSAL_CHOSEN, false);
     return sa.fail(`no acceptable Aggressive Mode proposal: ${error}`);
