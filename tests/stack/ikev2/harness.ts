@@ -68,3 +68,20 @@ export const drops = (records: readonly TraceRecord[]) =>
 /** Summaries of what crossed `link` (one per tx). */
 export const onLink = (records: readonly TraceRecord[], link: string) =>
   records.filter((r) => r.kind === "tx" && (r as { link?: string }).link === link).map((r) => r.summary);
+
+/** The home router as a plain router (no NAT): the laptop's own address reaches the gateway. */
+export function withoutNat(text: string): string {
+  return text
+    .replace(
+      /kind: nat-router\n(\s+position: .*\n)\s+preset: home-router\n(\s+interfaces: .*\n)\s+inside: \[lan0\]\n\s+outside: wan0\n\s+gateway: 198\.51\.100\.1\n/,
+      "kind: router\n$1$2    routes:\n      - { to: default, via: 198.51.100.1 }\n",
+    )
+    .replace(
+      "      - { to: default, via: 192.0.2.2 }\n",
+      "      - { to: default, via: 192.0.2.2 }\n      - { to: 192.168.1.0/24, via: 198.51.100.2 }\n",
+    )
+    .replace(
+      "      - { to: 198.51.100.0/24, via: 192.0.2.1 }\n",
+      "      - { to: 198.51.100.0/24, via: 192.0.2.1 }\n      - { to: 192.168.1.0/24, via: 192.0.2.1 }\n",
+    );
+}

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { SECOND } from "../../../src/engine/time.ts";
-import { daemonOf, drops, logs, onLink, runLab } from "./harness.ts";
+import { daemonOf, drops, logs, onLink, runLab, withoutNat } from "./harness.ts";
 
 Deno.test("through the home router: 4 IKE messages, NAT detected, UDP 4500, virtual IP, pings answered", () => {
   const { records } = runLab();
@@ -29,23 +29,6 @@ Deno.test("through the home router: 4 IKE messages, NAT detected, UDP 4500, virt
   assert.ok(!access.some((s) => s.includes("ICMP")), "the inner ping never shows on the access link");
   assert.deepEqual(drops(records).filter((d) => !d.includes("ICMP")), []);
 });
-
-/** The home router as a plain router (no NAT): the laptop's own address reaches the gateway. */
-function withoutNat(text: string): string {
-  return text
-    .replace(
-      /kind: nat-router\n(\s+position: .*\n)\s+preset: home-router\n(\s+interfaces: .*\n)\s+inside: \[lan0\]\n\s+outside: wan0\n\s+gateway: 198\.51\.100\.1\n/,
-      "kind: router\n$1$2    routes:\n      - { to: default, via: 198.51.100.1 }\n",
-    )
-    .replace(
-      "      - { to: default, via: 192.0.2.2 }\n",
-      "      - { to: default, via: 192.0.2.2 }\n      - { to: 192.168.1.0/24, via: 198.51.100.2 }\n",
-    )
-    .replace(
-      "      - { to: 198.51.100.0/24, via: 192.0.2.1 }\n",
-      "      - { to: 198.51.100.0/24, via: 192.0.2.1 }\n      - { to: 192.168.1.0/24, via: 192.0.2.1 }\n",
-    );
-}
 
 const PING = "{ at: 2s, node: laptop, do: ping 10.10.0.5 count 2 }";
 
