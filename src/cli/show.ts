@@ -35,6 +35,7 @@ export const KNOWN_TABLES = [
   "wireguard",
   "ikev2",
   "ikev2-sas",
+  "mitm-rules",
 ] as const;
 
 /** One `--show` request, checked. */
