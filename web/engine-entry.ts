@@ -6,9 +6,11 @@
  */
 import { App } from "./app/app.ts";
 import { serveWorker } from "./app/sim_worker.ts";
+import { startEditor } from "./editor/boot.ts";
 
 function boot(): void {
   const app = new App(new URL(import.meta.url).href);
+  startEditor(app);
   app.start();
 }
 

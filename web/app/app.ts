@@ -234,6 +234,11 @@ export class App {
     this.runSource(this.#original, { description: "Back to the file as written." });
   }
 
+  /** The text the view shows (as edited) and its file, for the editor; null before anything opened. */
+  current(): { text: string; file: string } | null {
+    return this.#file === null ? null : { text: this.#source.text || this.run?.text || "", file: this.#file };
+  }
+
   edited(): boolean {
     return this.run !== null && this.run.text !== this.#original;
   }
