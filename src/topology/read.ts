@@ -58,7 +58,8 @@ export const LINK_FIELDS = {
   queue: int(1, 1_000_000),
   up: bool(),
 };
-const LINK_KEYS = ["name", "endpoints", ...Object.keys(LINK_FIELDS).filter((k) => k !== "name")];
+/** Every key a link may have. */
+export const LINK_KEYS = ["name", "endpoints", ...Object.keys(LINK_FIELDS).filter((k) => k !== "name")];
 const SCRIPT_KEYS = ["at", "node", "link", "do"];
 /** A node's drawing position. */
 export const positionSchema = obj({ x: num(), y: num() }, { required: ["x", "y"] });
