@@ -196,6 +196,7 @@ export class App {
       this.#setRun(null);
       renderLesson(null, file);
       this.#setState("error");
+      for (const f of this.afterRun) f();
       return;
     }
     this.#source.setErrors([]);
@@ -219,6 +220,7 @@ export class App {
       this.selectTab("tab-lesson");
     }
     this.#setState("ready");
+    for (const f of this.afterRun) f();
   }
 
   #progress(file: string, now: number, until: number): void {
@@ -234,10 +236,17 @@ export class App {
     this.runSource(this.#original, { description: "Back to the file as written." });
   }
 
-  /** The text the view shows (as edited) and its file, for the editor; null before anything opened. */
-  current(): { text: string; file: string } | null {
-    return this.#file === null ? null : { text: this.#source.text || this.run?.text || "", file: this.#file };
+  /**
+   * The text the view shows (as edited), the file as written and its name, for the editor and the
+   * exercise tab; null before anything opened.
+   */
+  current(): { text: string; file: string; original: string } | null {
+    if (this.#file === null) return null;
+    return { text: this.#source.text || this.run?.text || "", file: this.#file, original: this.#original };
   }
+
+  /** Called after every run (and every failed one): the class tools redraw from `current()`. */
+  readonly afterRun: (() => void)[] = [];
 
   edited(): boolean {
     return this.run !== null && this.run.text !== this.#original;

@@ -1,15 +1,17 @@
 /**
- * Starts the editor beside the view: the view opens what the editor runs (as a file of its own, so
- * the lesson picker and the address no longer name a lesson) and hands over what it shows.
+ * Starts the class tools beside the view: the editor (the view opens what the editor runs, as a file of
+ * its own, so the lesson picker and the address no longer name a lesson) and the Exercise tab, which
+ * redraws after every run.
  */
 import type { App } from "../app/app.ts";
 import { byId } from "../app/dom.ts";
+import { ExerciseView } from "../app/exercise_view.ts";
 import { withHashParam } from "../app/lessons.ts";
 import { Editor } from "./editor.ts";
 
-/** The editor, wired to `app`. */
-export function startEditor(app: App): Editor {
-  return new Editor({
+/** The editor and the exercise tab, wired to `app`; `bundleUrl` starts the grading worker. */
+export function startClassTools(app: App, bundleUrl: string): void {
+  new Editor({
     openText: (text, file) => {
       byId<HTMLSelectElement>("lesson-picker").value = "";
       history.replaceState(null, "", withHashParam(location.hash, "lesson", null) || location.pathname);
@@ -17,4 +19,12 @@ export function startEditor(app: App): Editor {
     },
     current: () => app.current(),
   });
+  const exercise = new ExerciseView({
+    texts: () => {
+      const c = app.current();
+      return c && { original: c.original, current: c.text, file: c.file };
+    },
+    runText: (text, description) => app.runSource(text, { description }),
+  }, bundleUrl);
+  app.afterRun.push(() => exercise.update());
 }
