@@ -104,6 +104,17 @@ Deno.test({
         assert.equal(await page.locator("#exercise-goals li.met").count(), exercise.goal.length);
       });
 
+      await t.step("the picker shows the course path, with this exercise solved", async () => {
+        const groups = await page.locator("#lesson-picker optgroup").evaluateAll((els) =>
+          els.map((e) => (e as HTMLOptGroupElement).label)
+        );
+        assert.deepEqual(groups.slice(0, 2), ["Basics", "NAT"]);
+        assert.ok(groups.includes("Exercises"));
+        const label = await page.locator(`#lesson-picker option[value="${LESSON}"]`).textContent();
+        assert.match(label ?? "", /^✓ Exercise: the tunnel will not come up/);
+        assert.equal(await page.locator("#lesson-picker").inputValue(), LESSON);
+      });
+
       await t.step("the exported answer is a changes file sim check --apply accepts", async () => {
         const [download] = await Promise.all([page.waitForEvent("download"), page.click("#exercise-export")]);
         assert.equal(download.suggestedFilename(), "exercise-passthrough-CHANGES.yaml");
@@ -131,9 +142,46 @@ Deno.test({
           await page.waitForTimeout(150);
           await screenshot(page, `exercise-${w}x${hgt}`);
         }
-        await page.uncheck("#exercise-teacher");
-        assert.equal(await page.locator("#exercise-solution").count(), 0);
       });
+
+      await t.step(
+        "the handout prints the lesson, and in teacher mode its answers and solution",
+        async () => {
+          await page.setViewportSize({ width: 1400, height: 900 });
+          await page.evaluate(() => {
+            // The dialog itself is the browser's; the page only has to be ready when it opens.
+            globalThis.print = () => document.body.setAttribute("data-printed", "1");
+          });
+          await page.click("#print-handout");
+          assert.equal(await page.locator("body").getAttribute("data-printed"), "1");
+          const handout = page.locator("#handout");
+          assert.equal(await handout.locator("h1").textContent(), model.lesson!.title);
+          assert.equal(
+            await handout.locator(".handout-questions > li").count(),
+            model.lesson!.questions.length,
+          );
+          assert.equal(
+            await handout.locator(".handout-answer").count(),
+            model.lesson!.answers!.filter((a) => a?.text).length,
+          );
+          assert.match(await handout.locator("pre").textContent() ?? "", /l2tp-passthrough/);
+          assert.equal(await handout.locator("svg.handout-diagram g.node").count(), model.nodes.length);
+          await page.emulateMedia({ media: "print" });
+          assert.equal(await page.locator("main.layout").isVisible(), false);
+          assert.equal(await handout.isVisible(), true);
+          await page.pdf({ path: `${ROOT}/test-output/e2e/handout-teacher.pdf`, format: "A4" });
+          await screenshot(page, "handout-print-1400x900");
+          await page.emulateMedia({ media: "screen" });
+          await page.uncheck("#exercise-teacher");
+          await page.click("#print-handout");
+          assert.equal(
+            await page.locator("#handout .handout-answer").count(),
+            0,
+            "no answers on a student's copy",
+          );
+          assert.equal(await page.locator("#handout pre").count(), 0, "no solution on a student's copy");
+        },
+      );
 
       assert.deepEqual(pageErrors(page), []);
     } finally {

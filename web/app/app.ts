@@ -5,7 +5,9 @@
  */
 import { parseDuration } from "../../src/engine/time.ts";
 import { wireControls } from "./controls.ts";
-import { byId, h } from "./dom.ts";
+import { fillPicker } from "./course_path.ts";
+import { readProgress } from "./course_progress.ts";
+import { byId } from "./dom.ts";
 import { Drafts } from "./drafts.ts";
 import { EventList } from "./event_list.ts";
 import { ExportMenu } from "./export_menu.ts";
@@ -102,22 +104,18 @@ export class App {
   /** Loads the lesson list and opens the lesson named in the URL, else the default one. */
   async start(): Promise<void> {
     this.#lessons = await fetchLessonIndex();
-    this.#picker.replaceChildren(
-      h(
-        "option",
-        { value: "" },
-        this.#lessons.lessons.length > 0 ? "(choose a lesson)" : "(no lessons found)",
-      ),
-      ...this.#lessons.lessons.map((l) =>
-        h("option", { value: l.file, title: l.description ?? "" }, l.title)
-      ),
-    );
+    this.refreshPicker();
     if (this.#lessons.problem) this.#picker.title = `No lessons: ${this.#lessons.problem}`;
     const wanted = hashParam(location.hash, "lesson") ?? this.#lessons.default;
     if (wanted) await this.openLesson(wanted);
     else if (this.#lessons.problem) {
       this.#say(`No lessons found: ${this.#lessons.problem}. Open or drop a topology YAML file.`, true);
     } else this.#say("Pick a lesson, or open or drop a topology YAML file.");
+  }
+
+  /** Redraws the lesson picker: the course path in groups, with the student's progress marks. */
+  refreshPicker(): void {
+    fillPicker(this.#picker, this.#lessons, readProgress());
   }
 
   async openLesson(file: string): Promise<void> {

@@ -25,6 +25,8 @@ export interface ExerciseHost {
   texts(): { original: string; current: string; file: string } | null;
   /** Runs text in the view as a what-if change. */
   runText(text: string, description: string): void;
+  /** The exercise was just solved (the picker shows it). */
+  solved(): void;
 }
 
 export class ExerciseView {
@@ -49,7 +51,6 @@ export class ExerciseView {
     const loaded = texts ? loadTopology(texts.original, texts.file) : null;
     const exercise = loaded?.ok ? loaded.model.lesson?.exercise : undefined;
     this.#tab.hidden = !exercise;
-    if (texts && !this.#tab.hidden) markProgress(texts.file, "opened");
     if (!texts || !loaded?.ok || !exercise) {
       if (this.#tab.getAttribute("aria-selected") === "true") byId("tab-lesson").click();
       clear(this.#panel);
@@ -180,7 +181,10 @@ export class ExerciseView {
     }
     const grade = gradeExercise(exercise, run.result.records);
     this.#checkedText = texts.current;
-    if (grade.solved) markProgress(texts.file, "solved");
+    if (grade.solved) {
+      markProgress(texts.file, "solved");
+      this.host.solved();
+    }
     out.replaceChildren(
       h(
         "p",

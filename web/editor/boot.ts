@@ -1,10 +1,12 @@
 /**
  * Starts the class tools beside the view: the editor (the view opens what the editor runs, as a file of
- * its own, so the lesson picker and the address no longer name a lesson) and the Exercise tab, which
- * redraws after every run.
+ * its own, so the lesson picker and the address no longer name a lesson), the Exercise tab, which
+ * redraws after every run, and the picker's progress marks (a lesson opened, an exercise solved).
  */
 import type { App } from "../app/app.ts";
 import { byId } from "../app/dom.ts";
+import { wireHandout } from "../app/course_handout.ts";
+import { markProgress } from "../app/course_progress.ts";
 import { ExerciseView } from "../app/exercise_view.ts";
 import { withHashParam } from "../app/lessons.ts";
 import { Editor } from "./editor.ts";
@@ -25,6 +27,13 @@ export function startClassTools(app: App, bundleUrl: string): void {
       return c && { original: c.original, current: c.text, file: c.file };
     },
     runText: (text, description) => app.runSource(text, { description }),
+    solved: () => app.refreshPicker(),
   }, bundleUrl);
-  app.afterRun.push(() => exercise.update());
+  wireHandout(() => app.run && { model: app.run.model, file: app.run.file }, () => exercise.teacher);
+  app.afterRun.push(() => {
+    const c = app.current();
+    if (c) markProgress(c.file, "opened");
+    exercise.update();
+    app.refreshPicker();
+  });
 }
