@@ -33,6 +33,7 @@ export const KNOWN_TABLES = [
   "firewall",
   "conntrack",
   "wireguard",
+  "mitm-rules",
 ] as const;
 
 /** One `--show` request, checked. */
