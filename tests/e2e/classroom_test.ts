@@ -83,8 +83,8 @@ async function title(page: Page): Promise<string> {
 
 /**
  * Every pair of things on the diagram whose on-screen boxes overlap: words with words, and envelopes
- * (those in flight, and the layout check's at both ends and the middle of each link: #envelopes=rest)
- * with words and with node shapes. Envelopes may meet each other: two packets can share a spot for a moment.
+ * (the layout check's, at both ends and the middle of each link: #envelopes=rest) with words and
+ * with node shapes. Envelopes may meet each other: two packets can share a spot for a moment.
  */
 async function overlaps(page: Page): Promise<string[]> {
   return await page.evaluate(() => {
@@ -93,11 +93,9 @@ async function overlaps(page: Page): Promise<string[]> {
     for (const t of Array.from(document.querySelectorAll<SVGTextElement>("#topology .labels text"))) {
       items.push({ what: `"${t.textContent}"`, box: t.getBoundingClientRect(), envelope: false });
     }
-    for (const g of Array.from(document.querySelectorAll<SVGGElement>("#topology g.packet"))) {
+    for (const g of Array.from(document.querySelectorAll<SVGGElement>("#topology g.ghost"))) {
       items.push({
-        what: `envelope "${g.querySelector("text")?.textContent}"${
-          g.dataset.link ? ` on ${g.dataset.link}` : ` (packet at event ${g.dataset.seq})`
-        }`,
+        what: `envelope "${g.textContent}" on ${g.dataset.link}`,
         box: g.querySelector("rect")!.getBoundingClientRect(),
         envelope: true,
       });
