@@ -1,7 +1,8 @@
 import type { SimContext } from "../engine/context.ts";
+import { ikeMessageOf, pskCrackReport } from "./apps/psk_crack.ts";
 import type { TraceRecord } from "../trace/record.ts";
 import { Device } from "./device.ts";
-import type { DeviceSpec } from "./spec.ts";
+import type { DeviceSpec, ParsedCommand } from "./spec.ts";
 
 /** A tap's settings: the link it listens on. */
 export interface TapSettings {
@@ -22,6 +23,8 @@ const OPAQUE = new Set(["ESP"]);
 export class Tap extends Device {
   readonly watched: string;
   seen = 0;
+  /** The IKE messages seen so far, for `psk-crack`. */
+  readonly ikeMessages: Uint8Array[] = [];
 
   constructor(spec: DeviceSpec, ctx: SimContext, settings: TapSettings) {
     super(spec, ctx, false);
@@ -36,8 +39,19 @@ export class Tap extends Device {
     this.log(`tap listening on link ${this.watched}`, { tool: "tap", link: this.watched });
   }
 
+  override runCommand(command: ParsedCommand): void {
+    if (command.name !== "psk-crack") return super.runCommand(command);
+    const words = typeof command.args.words === "string"
+      ? command.args.words.split(/[\s,]+/).filter((w: string) => w.length > 0)
+      : undefined;
+    const { summary, detail } = pskCrackReport(this.ikeMessages, words);
+    this.log(summary, { ...detail, link: this.watched });
+  }
+
   #saw(frame: TraceRecord): void {
     this.seen++;
+    const ike = frame.bytes && ikeMessageOf(frame.bytes);
+    if (ike) this.ikeMessages.push(ike);
     const readable = !OPAQUE.has(frame.proto ?? "");
     this.ctx.trace.emit({
       kind: "app",
