@@ -45,11 +45,18 @@ const CASES: readonly ProtocolCase[] = [
     edit: (text) => text.replace(/persistent-keepalive: \S+/g, "persistent-keepalive: off"),
     keys: "a static private key",
   },
+  {
+    name: "IKEv2",
+    file: "ikev2-road-warrior.yaml",
+    // It dials at 1 s as the others start; with no trap policy the ping of that instant leaves in clear.
+    edit: (text) => text.replace("gateway: 203.0.113.10\n", "gateway: 203.0.113.10\n      start: 1s\n"),
+    keys: "the IKEv2 PSK",
+  },
 ];
 
 /** Not built yet, so not in the table (the comparison says so instead of guessing). */
 export const NOT_MEASURED = [
-  "IKEv2, PPTP and SSTP: no stack yet",
+  "PPTP and SSTP: no stack yet",
   "goodput over a 10 Mbit/s link: needs a TCP transfer through each tunnel (not wired into compare yet)",
   "a firewall that allows only TCP 443: no firewall kind yet",
 ];
