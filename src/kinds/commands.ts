@@ -131,6 +131,20 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
   },
   {
+    name: "pptp connect",
+    id: "pptp-connect",
+    target: "node",
+    usage: "pptp connect NAME",
+    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
+  },
+  {
+    name: "pptp disconnect",
+    id: "pptp-disconnect",
+    target: "node",
+    usage: "pptp disconnect NAME",
+    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
+  },
+  {
     name: "dial",
     target: "node",
     usage: "dial",

@@ -4,9 +4,10 @@ import { TCP_TOOLS } from "./commands.ts";
 import { ipsecKey, withIpsec } from "./ipsec_keys.ts";
 import { type Agree, defineKind, optional, type SettingsOf } from "./kind.ts";
 import { checkVpn, vpnProfiles } from "./vpn_keys.ts";
+import { checkPptp, pptpProfiles } from "./pptp_keys.ts";
 import { wireguardKey, withWireguard } from "./wireguard_keys.ts";
 
-const keys = { vpn: optional(vpnProfiles()), ...ipsecKey, ...wireguardKey };
+const keys = { vpn: optional(vpnProfiles()), pptp: optional(pptpProfiles()), ...ipsecKey, ...wireguardKey };
 
 const _agree: Agree<Omit<SettingsOf<typeof keys>, "ipsec" | "wireguard">, HostSettings> = true;
 
@@ -26,10 +27,13 @@ export const hostKind = defineKind({
     "stun-server",
     "vpn connect",
     "vpn disconnect",
+    "pptp connect",
+    "pptp disconnect",
     ...TCP_TOOLS,
   ],
   check(node, settings, model, report) {
     checkVpn(node, settings.vpn, model, report);
+    checkPptp(node, settings.pptp, model, report);
   },
   create: (spec, settings, ctx) =>
     withWireguard(withIpsec(new Host(spec, ctx, settings), settings.ipsec), settings.wireguard),

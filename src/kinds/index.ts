@@ -13,6 +13,7 @@ import { hostKind } from "./host.ts";
 import { ispKind } from "./isp.ts";
 import type { NodeKind } from "./kind.ts";
 import { lnsKind } from "./lns.ts";
+import { pptpServerKind } from "./pptp_server.ts";
 import { natRouterKind } from "./nat_router.ts";
 import { routerKind } from "./router.ts";
 import { stunServerKind } from "./stun_server.ts";
@@ -31,6 +32,7 @@ export const KINDS: readonly NodeKind[] = [
   tapKind,
   stunServerKind,
   lnsKind,
+  pptpServerKind,
   subscriberKind,
 ];
 
