@@ -1,11 +1,15 @@
 import type { SimContext } from "../engine/context.ts";
 import type { TraceRecord } from "../trace/record.ts";
+import { PROTO_GRE } from "../wire/gre.ts";
 import { Device } from "./device.ts";
-import type { DeviceSpec } from "./spec.ts";
+import type { DeviceSpec, ParsedCommand } from "./spec.ts";
+import { crackMsChapV2 } from "./tap_crack.ts";
 
 /** A tap's settings: the link it listens on. */
 export interface TapSettings {
   link: string;
+  /** Words `crack mschapv2` tries as passwords. */
+  wordlist?: string[];
 }
 
 /** Protocols whose content an eavesdropper cannot read. */
@@ -21,11 +25,20 @@ const OPAQUE = new Set(["ESP"]);
  */
 export class Tap extends Device {
   readonly watched: string;
+  readonly wordlist: readonly string[];
   seen = 0;
+  /** GRE datagrams seen, kept for `crack mschapv2` (other frames are not needed by any attack here). */
+  readonly #gre: Uint8Array[] = [];
 
   constructor(spec: DeviceSpec, ctx: SimContext, settings: TapSettings) {
     super(spec, ctx, false);
     this.watched = settings.link;
+    this.wordlist = settings.wordlist ?? [];
+  }
+
+  override runCommand(command: ParsedCommand): void {
+    if (command.name === "crack-mschapv2") return crackMsChapV2(this, this.#gre, this.wordlist);
+    super.runCommand(command);
   }
 
   override start(): void {
@@ -38,6 +51,7 @@ export class Tap extends Device {
 
   #saw(frame: TraceRecord): void {
     this.seen++;
+    if (frame.bytes && frame.bytes[9] === PROTO_GRE && !frame.linktype) this.#gre.push(frame.bytes);
     const readable = !OPAQUE.has(frame.proto ?? "");
     this.ctx.trace.emit({
       kind: "app",

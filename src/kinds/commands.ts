@@ -145,6 +145,13 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
   },
   {
+    name: "crack mschapv2",
+    id: "crack-mschapv2",
+    target: "node",
+    usage: "crack mschapv2",
+    parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
+  },
+  {
     name: "dial",
     target: "node",
     usage: "dial",
