@@ -99,9 +99,9 @@ export class PptpClient {
     connection.link = link;
     call.onFrame = (frame, outer) => link.input(frame, outer);
     link.onUp = (iface, info) => this.#up(connection, iface, info);
-    link.onDown = () => {
+    link.onDown = (reason) => {
       this.#restore(connection);
-      connection.pns.hangUp();
+      connection.pns.hangUp(`PPP: ${reason}`);
     };
     link.ppp.open();
   }

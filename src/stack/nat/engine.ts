@@ -10,6 +10,7 @@
  * are in passthrough.ts, ICMP errors in icmp_errors.ts, later fragments in fragments.ts, the trace
  * records in record.ts.
  */
+import { pptpFromOutside, pptpToOutside } from "./pptp.ts";
 import type { Packet } from "../../engine/packet.ts";
 import { SECOND } from "../../engine/time.ts";
 import { formatIp, inSubnet, type Ip4 } from "../../wire/addr.ts";
@@ -204,6 +205,8 @@ export class NatEngine implements NatCore {
       return ACCEPT;
     }
     if (l.protocol === PROTO_ESP) return espToOutside(this, packet, l, out);
+    const pptp = pptpToOutside(this, packet, l, out);
+    if (pptp) return pptp;
     return natDrop(
       `${this.host.name}: cannot translate IP protocol ${l.protocol} from ${
         formatIp(src.addr)
@@ -293,7 +296,7 @@ export class NatEngine implements NatCore {
       return ACCEPT; // echo requests and the rest are for the router itself
     }
     if (l.protocol === PROTO_ESP) return espFromOutside(this, packet, l, iface);
-    return ACCEPT;
+    return pptpFromOutside(this, packet, l, iface) ?? ACCEPT;
   }
 
   #udpFromOutside(packet: Packet, l: Layout, src: Tuple, dst: Tuple, iface: Interface): Verdict {

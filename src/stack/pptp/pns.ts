@@ -77,12 +77,13 @@ export class PptpPns {
   }
 
   /** Hangs up: Call-Clear-Request, then the rest follows the server's answers. */
-  hangUp(): void {
+  hangUp(reason = "user request"): void {
+    this.#failure ??= reason;
     if (this.state === "established") {
       this.state = "clearing";
       this.control.send(PPTP.CCRQ, { callId: this.#callId });
     } else if (this.state !== "closed") {
-      this.#stop("user request");
+      this.#stop(reason);
     }
   }
 
