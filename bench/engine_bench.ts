@@ -4,7 +4,7 @@
  */
 import { Scheduler } from "../src/engine/scheduler.ts";
 import { simulate } from "../src/sim.ts";
-import { type FloodFigures, floodModel, type ScaleFigures } from "./run_case.ts";
+import { FLOOD_HOPS, type FloodFigures, floodModel, type ScaleFigures } from "./run_case.ts";
 
 /** `deno task bench` runs every part; `deno task bench scale` (or `scheduler`, `flood`) only one. */
 const parts = new Set(Deno.args.length > 0 ? Deno.args : ["scheduler", "flood", "scale"]);
@@ -175,6 +175,15 @@ if (parts.has("flood")) {
     }× the bare heap loop's 1M events), ${format(cold.hops / cold.cpu)} hops per CPU second, peak ${
       Math.round(cold.peakMiB)
     } MiB (goal < 200 MiB)`,
+  );
+  if (cold.hops !== FLOOD_HOPS) throw new Error(`the flood made ${cold.hops} hops, not ${FLOOD_HOPS}`);
+  const bounded = runCase<FloodFigures>(["flood-bounded"]);
+  console.log(
+    `ping flood bounded (--keep node=laptop, ${format(bounded.records)} records kept): ${
+      bounded.cpu.toFixed(2)
+    } s CPU (${(bounded.cpu / bare).toFixed(1)}× the bare heap loop), peak ${
+      Math.round(bounded.peakMiB)
+    } MiB`,
   );
 }
 

@@ -31,6 +31,19 @@ export interface SimOptions {
    * progress. Running in time slices executes the same events in the same order as one run.
    */
   onProgress?: (now: Micros, until: Micros) => void;
+  /**
+   * A bounded run: store only the records that pass this test (see src/trace/keep.ts). The run itself
+   * is the same; the record ceiling then counts stored records.
+   */
+  keep?: (record: TraceRecord) => boolean;
+}
+
+/** What a bounded run left out. */
+export interface BoundedFacts {
+  /** Records the run emitted, stored or not (the stored ones are `records`). */
+  emitted: number;
+  /** Every protocol label the run's records carried. */
+  labels: string[];
 }
 
 /** One link as built: its name and who sits on it. */
@@ -58,6 +71,8 @@ export interface SimResult {
   events: number;
   /** Set when a ceiling stopped the run early. */
   stopped?: RunStop;
+  /** Set for a bounded run (`SimOptions.keep`). */
+  bounded?: BoundedFacts;
   /** The live network as it stands at `end`, for tests and tools that inspect devices directly. */
   network: Network;
 }
@@ -98,7 +113,7 @@ function stopMessage(limit: RunStop["limit"], at: Micros, count: number): string
  */
 export function startSimulation(model: TopologyModel, options: SimOptions = {}): Simulation {
   const sched = new Scheduler();
-  const trace = new Tracer(sched);
+  const trace = new Tracer(sched, options.keep);
   let packetIds = 0;
   const ctx: SimContext = {
     sched,
@@ -174,6 +189,7 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
         network,
       };
       if (stopped) result.stopped = stopped;
+      if (options.keep) result.bounded = { emitted: trace.emitted, labels: [...trace.labels].sort() };
       return result;
     },
   };

@@ -8,6 +8,7 @@ import { INPUT_LIMITS, RUN_LIMITS } from "../engine/limits.ts";
 import { COMMANDS, KINDS } from "../kinds/index.ts";
 import { closest } from "../topology/values.ts";
 import { loadTopologyFile } from "./load_file.ts";
+import { checkCommand } from "./check.ts";
 import { compareCommand } from "./compare.ts";
 import { BadInput, parseUntil, runCommand, type RunOptions } from "./run.ts";
 import { KNOWN_TABLES } from "./show.ts";
@@ -38,6 +39,8 @@ export function usage(): string {
     "Usage:",
     "  deno task sim run FILE [options]   simulate a topology and print the trace",
     "  deno task sim validate FILE        check a topology file and report every mistake",
+    "  deno task sim check FILE [--apply CHANGES.yaml | --solution] [--answers ANSWERS.yaml]",
+    "                                     grade an exercise (score 3/4, which goals hold) and answers",
     "  deno task sim compare [--dir DIR] [--seed N]  run each VPN protocol on the same network, one table",
     "  deno task sim help                 this text",
     "",
@@ -52,6 +55,9 @@ export function usage(): string {
     "                           interfaces@laptop@2s, nat@home-router (repeatable)",
     `                           tables: ${KNOWN_TABLES.join(", ")}`,
     "  --check                  exit 1 when any of the lesson's expectations is unmet",
+    "  --keep node=N|link=L|proto=P  a bounded run for huge topologies: store (and print) only the",
+    "                           packet records that match every --keep given (names comma-separated);",
+    "                           tables, app output and keys are always kept (repeatable)",
     "",
     "Exit status: 0 success, 2 bad input (errors as file:line:col: message; nothing is run),",
     "1 internal error or (with --check) an unmet expectation, 130 interrupted (Ctrl+C).",
@@ -98,11 +104,12 @@ async function dispatch(args: string[], io: CliIo): Promise<number> {
   if (command === "validate") return await validate(rest, io);
   if (command === "run") return await run(rest, io);
   if (command === "compare") return await compareCommand(rest, io);
-  const hint = closest(command, ["run", "validate", "help"]);
+  if (command === "check") return await check(rest, io);
+  const hint = closest(command, ["run", "validate", "check", "compare", "help"]);
   throw new BadInput(
     `unknown command "${command}"${
       hint ? ` (did you mean "${hint}"?)` : ""
-    }; try: run FILE, validate FILE, help`,
+    }; try: run FILE, validate FILE, check FILE, help`,
   );
 }
 
@@ -152,6 +159,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     "wg-keylog": { type: "string" },
     format: { type: "string", default: "text" },
     show: { type: "string", multiple: true },
+    keep: { type: "string", multiple: true },
     check: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -168,10 +176,30 @@ async function run(args: string[], io: CliIo): Promise<number> {
     show: (values.show as string[] | undefined) ?? [],
     check: values.check === true,
   };
+  if (values.keep !== undefined) options.keep = values.keep as string[];
   if (values.seed !== undefined) options.seed = parseSeed(values.seed as string);
   if (values.until !== undefined) options.until = parseUntil(values.until as string);
   if (values.pcap !== undefined) options.pcap = values.pcap as string;
   if (values.keys !== undefined) options.keys = values.keys as string;
   if (values["wg-keylog"] !== undefined) options.wgKeylog = values["wg-keylog"] as string;
   return await runCommand(options, io);
+}
+
+async function check(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    apply: { type: "string" },
+    solution: { type: "boolean" },
+    answers: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.out(usage());
+    return EXIT_OK;
+  }
+  return await checkCommand({
+    file: oneFile(positionals, "check"),
+    apply: values.apply as string | undefined,
+    solution: values.solution === true,
+    answers: values.answers as string | undefined,
+  }, io);
 }

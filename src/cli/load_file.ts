@@ -8,7 +8,10 @@ import type { TopologyModel } from "../topology/model.ts";
 import { decodeSource, tooLarge } from "../topology/source.ts";
 
 /** A loaded topology, or the lines to print (`file:line:col: message`, or why the file is unreadable). */
-export type FileLoadResult = { ok: true; model: TopologyModel } | { ok: false; messages: string[] };
+export type FileLoadResult = { ok: true; model: TopologyModel; text: string } | {
+  ok: false;
+  messages: string[];
+};
 
 /** Reads at most `limit + 1` bytes, so a file that grows while it is read cannot exhaust memory. */
 async function readCapped(path: string, limit: number): Promise<Uint8Array> {
@@ -21,6 +24,25 @@ async function readCapped(path: string, limit: number): Promise<Uint8Array> {
     filled += n;
   }
   return buffer.subarray(0, filled);
+}
+
+/** Reads a small text file (a changes or answers file) under the same rules: the text or why not. */
+export async function readTextFileSafely(
+  path: string,
+): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile) return { ok: false, message: `${path}: not a regular file` };
+    if (info.size > INPUT_LIMITS.fileBytes) {
+      return { ok: false, message: formatTopologyError(tooLarge(path, info.size)) };
+    }
+    const source = decodeSource(await readCapped(path, INPUT_LIMITS.fileBytes), path);
+    return source.ok
+      ? { ok: true, text: source.text }
+      : { ok: false, message: formatTopologyError(source.error) };
+  } catch (e) {
+    return { ok: false, message: `${path}: ${describeIoError(e)}` };
+  }
 }
 
 /** Reads and validates a topology file; never throws. `path` is echoed in messages as given. */
@@ -45,7 +67,9 @@ export async function loadTopologyFile(path: string): Promise<FileLoadResult> {
   const source = decodeSource(bytes, path);
   if (!source.ok) return { ok: false, messages: [formatTopologyError(source.error)] };
   const result = loadTopology(source.text, path);
-  return result.ok ? result : { ok: false, messages: result.errors.map(formatTopologyError) };
+  return result.ok
+    ? { ok: true, model: result.model, text: source.text }
+    : { ok: false, messages: result.errors.map(formatTopologyError) };
 }
 
 /** A file-system error in a student's words. */

@@ -18,6 +18,8 @@ import {
   type Layout,
 } from "../trace/format.ts";
 import { summarize } from "../trace/summary.ts";
+import { addKeepSpec, describeKeep, type KeepFilter, keepTest } from "../trace/keep.ts";
+import type { BoundedFacts } from "../sim.ts";
 import type { CliIo } from "./cli.ts";
 import { lessonLines } from "./lesson.ts";
 import { loadTopologyFile } from "./load_file.ts";
@@ -45,6 +47,8 @@ export interface RunOptions {
   wgKeylog?: string;
   show: string[];
   check: boolean;
+  /** `--keep` values: a bounded run (see src/trace/keep.ts). */
+  keep?: string[];
 }
 
 /** A mistake in the arguments: printed as `error: ...`, exit 2, nothing run. */
@@ -102,6 +106,13 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     if (typeof parsed === "string") problems.push(parsed);
     else shows.push(parsed);
   }
+  let keep: KeepFilter | undefined;
+  for (const text of options.keep ?? []) {
+    keep ??= {};
+    const known = { nodes: model.nodes.map((n) => n.name), links: model.links.map((l) => l.name) };
+    const problem = addKeepSpec(keep, text, known);
+    if (problem) problems.push(problem);
+  }
   if (options.pcap !== undefined) {
     const names = [...model.links.map((l) => l.name), ...dialupLineNames(model)];
     problems.push(...await checkPcapTargets(options.pcap, names));
@@ -121,7 +132,11 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
 
   const seed = options.seed ?? model.seed;
   const until = options.until ?? model.duration;
-  const simulation = startSimulation(model, { seed: options.seed, until: options.until });
+  const simulation = startSimulation(model, {
+    seed: options.seed,
+    until: options.until,
+    keep: keep && keepTest(keep),
+  });
   const layout = streamLayout(model, io.color);
   if (format === "text") io.out(`# ${model.name}: ${file}, seed ${seed}, until ${formatDuration(until)}`);
   let printed = 0;
@@ -161,6 +176,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   const verdicts = checkExpectations(model.expectations ?? [], records);
   const summary = summarize(records, result.links.map((l) => l.name));
   const facts = { name: model.name, seed, end: result.end, events: result.events };
+  const boundedNote = keep && result.bounded ? boundedLines(keep, result.bounded, records.length) : [];
   if (format === "json") {
     // The summary stays the last line; an unmet expectation has no event, so its seq and t are null.
     for (const v of verdicts) {
@@ -175,9 +191,13 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
         }),
       );
     }
-    io.out(formatJsonSummary(summary, facts));
+    const bounded = keep && result.bounded
+      ? { keep: describeKeep(keep), kept: records.length, emitted: result.bounded.emitted, note: boundedNote }
+      : undefined;
+    io.out(formatJsonSummary(summary, bounded ? { ...facts, bounded } : facts));
   } else {
     for (const line of formatSummary(summary, facts)) io.out(line);
+    for (const line of boundedNote) io.out(line);
     if (model.lesson) { for (const line of lessonLines(model.lesson, records)) io.out(line); }
     if (verdicts.length > 0) {
       const met = verdicts.filter((v) => v.met).length;
@@ -221,4 +241,22 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     status = EXIT_UNMET;
   }
   return status;
+}
+
+/** What a bounded run left out, in words: printed after the summary, and in the JSON summary. */
+function boundedLines(keep: KeepFilter, facts: BoundedFacts, kept: number): string[] {
+  const lines = [
+    `bounded run (--keep ${describeKeep(keep)}): kept ${kept} of ${facts.emitted} records, left out ` +
+    "every other packet record (tx, rx, forward, deliver, drop, nat, encap, decap);",
+    "  device tables, application output, keys and link changes are all kept; the summary above, pcaps",
+    "  and the lesson's checks see only what was kept; each record keeps its seq of the full run.",
+  ];
+  const labels = new Set(facts.labels.map((l) => l.toUpperCase()));
+  const unmatched = (keep.protos ?? []).filter((p) => !labels.has(p.toUpperCase()));
+  if (unmatched.length > 0) {
+    lines.push(
+      `no record of this run is labelled ${unmatched.join(", ")}; its labels are: ${facts.labels.join(", ")}`,
+    );
+  }
+  return lines;
 }

@@ -10,6 +10,14 @@ export interface LessonEntry {
   /** The lesson title, else the topology name, else the file name. */
   title: string;
   description: string;
+  /** The topology's `name:`, which other lessons' `after:` lists refer to. */
+  name?: string;
+  /** Course path: the picker's group, the level within it (1 first), the lessons to do first. */
+  group?: string;
+  level?: number;
+  after?: string[];
+  /** Whether the lesson carries an exercise the view can grade. */
+  exercise?: boolean;
 }
 
 export interface LessonIndex {
@@ -36,11 +44,21 @@ export function describeLesson(file: string, source: string): LessonEntry {
   const lesson = top.lesson !== null && typeof top.lesson === "object"
     ? top.lesson as Record<string, unknown>
     : {};
-  return {
+  const entry: LessonEntry = {
     file,
     title: text(lesson.title) ?? text(top.name) ?? file.replace(/\.ya?ml$/, ""),
     description: text(top.description) ?? "",
   };
+  const name = text(top.name);
+  if (name) entry.name = name;
+  const group = text(lesson.group);
+  if (group) entry.group = group;
+  if (typeof lesson.level === "number") entry.level = lesson.level;
+  if (Array.isArray(lesson.after)) {
+    entry.after = lesson.after.filter((a): a is string => typeof a === "string");
+  }
+  if (lesson.exercise !== null && typeof lesson.exercise === "object") entry.exercise = true;
+  return entry;
 }
 
 async function walk(dir: string, prefix: string, out: string[]): Promise<void> {

@@ -49,7 +49,7 @@ const CONDITIONS = ["log", "event", "drop-at", "carries", "state"] as const;
 /** Reads one item; reports mistakes against the model's node and link names. */
 export function readExpectation(item: Val, ctx: Ctx, model: TopologyModel): Expectation | undefined {
   const raw = itemSchema(item, ctx);
-  return raw && readCondition(raw, raw.say!, item, ctx, model);
+  return raw && conditionOf(raw, raw.say!, item, ctx, model);
 }
 
 /**
@@ -70,12 +70,22 @@ export function readLookFor(item: Val, ctx: Ctx, model: TopologyModel): LookFor 
   }
   if (raw.unchecked !== undefined) return { text, unchecked: raw.unchecked };
   const where = { ...raw.check!, label: `${item.label}.check` };
-  const condition = checkSchema(where, ctx);
-  const check = condition && readCondition(condition, text, where, ctx, model);
+  const check = readCondition(where, text, ctx, model);
   return check && { text, check };
 }
 
-function readCondition(
+/** Reads a bare condition (an expectation without `say`); `say` is the sentence it stands for. */
+export function readCondition(
+  where: Val,
+  say: string,
+  ctx: Ctx,
+  model: TopologyModel,
+): Expectation | undefined {
+  const condition = checkSchema(where, ctx);
+  return condition && conditionOf(condition, say, where, ctx, model);
+}
+
+function conditionOf(
   raw: ObjOut<typeof conditionFields>,
   say: string,
   item: Val,

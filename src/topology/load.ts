@@ -20,6 +20,7 @@ import type {
 import { Ctx, duration, int, list, obj, readMap, type Schema, str, type Val } from "./schema.ts";
 import { checkAddresses, checkLinks, checkRoutes, checkScript } from "./checks.ts";
 import { readExpectation, readLookFor } from "./expectations.ts";
+import { afterSchema, groupSchema, levelSchema, readExercise, readQuestions } from "./lesson_extras.ts";
 import {
   checkLineNames,
   configPositions,
@@ -56,7 +57,9 @@ const DEFAULT_DURATION = 60 * SECOND;
 const lessonFields = {
   title: str({ nonEmpty: true }),
   story: str(),
-  questions: list(str()),
+  group: groupSchema,
+  level: levelSchema,
+  after: afterSchema,
 };
 
 /**
@@ -122,8 +125,10 @@ function load(text: string, file: string): LoadResult {
   const seed = get("seed", int(0, 0xffffffff)) ?? 1;
   const runFor = get("duration", duration(1)) ?? DEFAULT_DURATION;
   // Look-for items are read once the nodes and links are known, since their checks name them.
+  // So are questions (their answer checks) and the exercise (its knobs and goals).
   const lookFor: Val[] = [];
   const keepItems = list((item: Val) => item);
+  const later: { questions?: Val; exercise?: Val } = {};
   const lessonSchema = obj({
     ...lessonFields,
     "look-for": (v: Val, c: Ctx) => {
@@ -131,14 +136,19 @@ function load(text: string, file: string): LoadResult {
       lookFor.push(...items ?? []);
       return items;
     },
+    questions: (v: Val) => later.questions = v,
+    exercise: (v: Val) => later.exercise = v,
   }, { required: ["title"] });
   const lessonRaw = get("lesson", lessonSchema);
   const lesson: LessonSpec | undefined = lessonRaw && {
     title: lessonRaw.title ?? "",
     story: lessonRaw.story ?? "",
     lookFor: [],
-    questions: lessonRaw.questions ?? [],
+    questions: [],
   };
+  if (lesson && lessonRaw?.group !== undefined) lesson.group = lessonRaw.group;
+  if (lesson && lessonRaw?.level !== undefined) lesson.level = lessonRaw.level;
+  if (lesson && lessonRaw?.after !== undefined) lesson.after = lessonRaw.after;
 
   const nodes: NodeSpec[] = [];
   const declared: Declared = { nodes: new Map(), links: new Set() };
@@ -192,6 +202,11 @@ function load(text: string, file: string): LoadResult {
   for (const item of lookFor) {
     const one = readLookFor(item, ctx, model);
     if (one) lesson?.lookFor.push(one);
+  }
+  if (lesson && later.questions) Object.assign(lesson, readQuestions(later.questions, ctx, model));
+  if (lesson && later.exercise) {
+    const exercise = readExercise(later.exercise, ctx, model);
+    if (exercise) lesson.exercise = exercise;
   }
 
   const expectEntry = entries.get("expect");

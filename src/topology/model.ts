@@ -106,7 +106,56 @@ export interface LessonSpec {
   title: string;
   story: string;
   lookFor: LookFor[];
+  /** The questions for the class, as text (answers, when given, are in `answers` at the same index). */
   questions: string[];
+  /** One per question when any question has an answer; undefined for a question without one. */
+  answers?: (QuestionAnswer | undefined)[];
+  /** Course path: the lesson's group in the picker, its level (1 first) and the lessons to do before. */
+  group?: LessonGroup;
+  level?: number;
+  /** Names (`name:`) of the lessons to do first; checked against the library by `sim validate`. */
+  after?: string[];
+  /** A task for the student, graded by `sim check` and the view's "Check my answer". */
+  exercise?: ExerciseSpec;
+}
+
+/** The picker's groups, in the order it shows them. */
+export const LESSON_GROUPS = ["basics", "nat", "l2tp", "ipsec", "other-vpns", "exercises"] as const;
+export type LessonGroup = typeof LESSON_GROUPS[number];
+
+/**
+ * A question's answer: the teacher's text, and optionally a check against the run, where `{answer}` in the
+ * condition's text stands for the student's answer (so "which outside port?" is graded by the NAT table).
+ */
+export interface QuestionAnswer {
+  text?: string;
+  check?: Expectation;
+}
+
+/**
+ * An exercise: the task in words, the settings the student may change (`knobs`, dotted paths such as
+ * `nodes.home-router.l2tp-passthrough` or `links.access.mtu`; a change may be at or under a knob), the
+ * goals that define success (expectations, hidden until checked), hints shown one at a time, and the
+ * changes that solve it.
+ */
+export interface ExerciseSpec {
+  task: string;
+  knobs: Knob[];
+  goal: Expectation[];
+  hints: string[];
+  solution: Change[];
+}
+
+export interface Knob {
+  path: string;
+  pos: SourcePos;
+}
+
+/** One change to a topology: a knob path (or a path under one) and the value to write there. */
+export interface Change {
+  path: string;
+  value: unknown;
+  pos: SourcePos;
 }
 
 /**

@@ -43,7 +43,7 @@ export const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** The rule of NAME in words, for error messages. */
 export const NAME_HINT = "a name of letters, digits, '-', '_' or '.', starting with a letter or digit";
 
-const LINK_KEYS = [
+export const LINK_KEYS = [
   "name",
   "endpoints",
   "delay",

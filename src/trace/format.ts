@@ -144,6 +144,8 @@ export interface RunFacts {
   seed?: number;
   end?: Micros;
   events?: number;
+  /** A bounded run's facts (`--keep`): the filter, records kept and emitted, and the note in words. */
+  bounded?: { keep: string; kept: number; emitted: number; note: string[] };
 }
 
 /** The summary as the last JSON line: `{"type":"summary", ...}`. */

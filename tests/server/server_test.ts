@@ -10,7 +10,10 @@ async function fixture(): Promise<{ options: ServerOptions; cleanup: () => Promi
   await Deno.writeTextFile(`${root}/web/index.html`, "<!doctype html><title>t</title>");
   await Deno.writeTextFile(`${root}/web/dist/engine.js`, "console.log(1)");
   await Deno.writeTextFile(`${root}/secret.txt`, "do not serve");
-  await Deno.writeTextFile(`${root}/topologies/b.yaml`, "name: bee\nlesson: {title: The B lesson}\n");
+  await Deno.writeTextFile(
+    `${root}/topologies/b.yaml`,
+    "name: bee\nlesson: {title: The B lesson, group: nat, level: 2, after: [ay]}\n",
+  );
   await Deno.writeTextFile(`${root}/topologies/a.yaml`, "name: ay\ndescription: first\n");
   await Deno.writeTextFile(`${root}/topologies/more/c.yml`, "not: [valid");
   await Deno.writeTextFile(`${root}/topologies/notes.txt`, "not a lesson");
@@ -50,7 +53,10 @@ Deno.test("serves web/ and topologies/ files with types and a content security p
     assert.equal(js.headers.get("content-type"), "text/javascript; charset=utf-8");
     await js.body?.cancel();
     const lesson = await get(handler, "/topologies/b.yaml");
-    assert.equal(await lesson.text(), "name: bee\nlesson: {title: The B lesson}\n");
+    assert.equal(
+      await lesson.text(),
+      "name: bee\nlesson: {title: The B lesson, group: nat, level: 2, after: [ay]}\n",
+    );
     const head = await get(handler, "/topologies/a.yaml", { method: "HEAD" });
     assert.equal(head.status, 200);
     assert.equal(head.body, null);
@@ -108,8 +114,16 @@ Deno.test("the lesson list: YAML files under topologies/, titles from lesson or 
     assert.deepEqual(index, {
       default: "a.yaml",
       lessons: [
-        { file: "a.yaml", title: "ay", description: "first" },
-        { file: "b.yaml", title: "The B lesson", description: "" },
+        { file: "a.yaml", title: "ay", description: "first", name: "ay" },
+        {
+          file: "b.yaml",
+          title: "The B lesson",
+          description: "",
+          name: "bee",
+          group: "nat",
+          level: 2,
+          after: ["ay"],
+        },
         { file: "more/c.yml", title: "more/c", description: "" },
       ],
     });
