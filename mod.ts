@@ -11,9 +11,9 @@
  * ```
  *
  * Everything here is pure and synchronous (no Deno or DOM API), so it runs unchanged in the browser.
- * Under Deno, `loadTopology` needs `--allow-env=LOG_TOKENS,LOG_STREAM`: the yaml package's Node build
- * reads those two variables (the browser build does not); from outside this repository also pass
- * `--config path/to/deno.json` so `yaml` resolves from its node_modules. `simulate` needs nothing.
+ * Nothing needs a permission (`deno.json` maps `yaml` to the package's browser build, which reads no
+ * environment variables); from outside this repository pass `--config path/to/deno.json` so `yaml`
+ * and the crypto packages resolve from its node_modules.
  * `startSimulation` runs the same simulation in slices; `RUN_LIMITS` holds the run ceilings.
  */
 

@@ -20,6 +20,8 @@ const root = new URL("../", import.meta.url).pathname;
  * group with the longest matching prefix. `peers` lets groups of one layer import each other.
  */
 const LAYERS: { name: string; groups: string[]; peers?: boolean }[] = [
+  // npm packages, below everything (src/yaml.ts picks one package's build by path).
+  { name: "packages", groups: ["node_modules/"] },
   {
     name: "base",
     groups: [
@@ -28,6 +30,7 @@ const LAYERS: { name: string; groups: string[]; peers?: boolean }[] = [
       "src/trace/tracer.ts",
       "src/wire/addr.ts",
       "src/wire/field.ts",
+      "src/yaml.ts",
     ],
     peers: true,
   },

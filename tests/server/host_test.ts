@@ -86,7 +86,6 @@ Deno.test("--write-index writes index.json with the folder's default kept", asyn
         "run",
         "--allow-read",
         `--allow-write=${dir}`,
-        "--allow-env=LOG_TOKENS,LOG_STREAM",
         `${root}/src/server/main.ts`,
         "--topologies",
         dir,
