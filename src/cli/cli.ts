@@ -8,7 +8,11 @@ import { INPUT_LIMITS, RUN_LIMITS } from "../engine/limits.ts";
 import { COMMANDS, KINDS } from "../kinds/index.ts";
 import { closest } from "../topology/values.ts";
 import { loadTopologyFile } from "./load_file.ts";
+import { folderOf, lessonNames } from "./library.ts";
+import { formatTopologyError } from "../topology/load.ts";
+import { unknownAfter } from "../topology/lesson_extras.ts";
 import { checkCommand } from "./check.ts";
+import { handoutCommand } from "./handout.ts";
 import { compareCommand } from "./compare.ts";
 import { BadInput, parseUntil, runCommand, type RunOptions } from "./run.ts";
 import { KNOWN_TABLES } from "./show.ts";
@@ -41,6 +45,7 @@ export function usage(): string {
     "  deno task sim validate FILE        check a topology file and report every mistake",
     "  deno task sim check FILE [--apply CHANGES.yaml | --solution] [--answers ANSWERS.yaml]",
     "                                     grade an exercise (score 3/4, which goals hold) and answers",
+    "  deno task sim handout FILE --out PAGE.html [--teacher]  a printable handout of the lesson",
     "  deno task sim compare [--dir DIR] [--seed N]  run each VPN protocol on the same network, one table",
     "  deno task sim help                 this text",
     "",
@@ -105,7 +110,8 @@ async function dispatch(args: string[], io: CliIo): Promise<number> {
   if (command === "run") return await run(rest, io);
   if (command === "compare") return await compareCommand(rest, io);
   if (command === "check") return await check(rest, io);
-  const hint = closest(command, ["run", "validate", "check", "compare", "help"]);
+  if (command === "handout") return await handout(rest, io);
+  const hint = closest(command, ["run", "validate", "check", "handout", "compare", "help"]);
   throw new BadInput(
     `unknown command "${command}"${
       hint ? ` (did you mean "${hint}"?)` : ""
@@ -143,6 +149,13 @@ async function validate(args: string[], io: CliIo): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   const m = loaded.model;
+  if ((m.lesson?.after ?? []).length > 0) {
+    const errors = unknownAfter(m, await lessonNames(folderOf(file)));
+    if (errors.length > 0) {
+      for (const e of errors) io.err(formatTopologyError(e));
+      return EXIT_BAD_INPUT;
+    }
+  }
   io.out(
     `${file}: ok: "${m.name}", ${m.nodes.length} nodes, ${m.links.length} links, ` +
       `${m.script.length} script actions, runs ${formatDuration(m.duration)}`,
@@ -201,5 +214,22 @@ async function check(args: string[], io: CliIo): Promise<number> {
     apply: values.apply as string | undefined,
     solution: values.solution === true,
     answers: values.answers as string | undefined,
+  }, io);
+}
+
+async function handout(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    out: { type: "string" },
+    teacher: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.out(usage());
+    return EXIT_OK;
+  }
+  return await handoutCommand({
+    file: oneFile(positionals, "handout"),
+    out: values.out as string | undefined,
+    teacher: values.teacher === true,
   }, io);
 }

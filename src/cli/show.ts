@@ -34,6 +34,7 @@ export const KNOWN_TABLES = [
   "firewall",
   "conntrack",
   "wireguard",
+  "mitm-rules",
 ] as const;
 
 /** One `--show` request, checked. */

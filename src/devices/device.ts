@@ -99,6 +99,9 @@ export class Device {
     this.log(`${this.kind} ${this.name} has no command "${command.name}"`);
   }
 
+  /** Called once every link exists, for kinds that work on a link itself rather than through an interface. */
+  useLinks(_links: ReadonlyMap<string, Link>): void {}
+
   /** Called once when the run starts, after every device and link exists. */
   start(): void {
     this.publishInterfaces();

@@ -15,6 +15,15 @@ export interface LinkPort {
   receiveFromLink(packet: Packet): void;
 }
 
+/**
+ * Something on the wire that may change frames in flight (a man in the middle). It is handed the
+ * receiver's own copy just before the frame arrives, so the sender's bytes (and its `tx` record, what
+ * the pcap holds) stay what the sender sent.
+ */
+export interface Interposer {
+  intercept(frame: Uint8Array, packet: Packet, from: LinkPort, to: LinkPort): void;
+}
+
 /** How a link behaves; a topology's links are these plus their endpoints (see LinkSpec). */
 export interface LinkParams {
   name: string;
@@ -49,6 +58,8 @@ export class Link {
   #rng: Prng;
   /** Where the receivers' copies of frames live. */
   #copies = new ByteArena();
+  /** Who alters frames on this link, if anyone (the `mitm` kind). */
+  interposer?: Interposer;
 
   constructor(readonly params: LinkParams, private ctx: SimContext) {
     this.#rng = ctx.rng.fork(`link:${params.name}`);
@@ -178,6 +189,8 @@ export class Link {
           });
           return;
         }
+        const bytes = this.#copies.copy(packet.bytes);
+        this.interposer?.intercept(bytes, packet, from, peer);
         const rx: TraceInput = {
           kind: "rx",
           node: peer.node,
@@ -191,7 +204,7 @@ export class Link {
         trace.emit(rx);
         peer.receiveFromLink({
           id: packet.id,
-          bytes: this.#copies.copy(packet.bytes),
+          bytes,
           parent: packet.parent,
         });
       });

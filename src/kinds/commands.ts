@@ -3,12 +3,42 @@
  * kinds run it is each kind's `commands` list (src/kinds/index.ts joins the two).
  */
 import { SECOND } from "../engine/time.ts";
-import { argDuration, argInt, argIpv4, argText, type CommandDef, parseWords } from "../topology/commands.ts";
+import {
+  argDuration,
+  argInt,
+  argIpv4,
+  argText,
+  type ArgType,
+  type CommandDef,
+  parseWords,
+} from "../topology/commands.ts";
 import { TCP_COMMANDS } from "../topology/tcp_commands.ts";
 import { STUN_ALT_PORT, STUN_PORT } from "../wire/stun.ts";
+import { parseMatch } from "../devices/mitm_layers.ts";
 
 const MAX_UDP_PAYLOAD = 65507;
 const port = argInt(1, 65535);
+
+/** A byte, written `0xff` or `255`. */
+const argByte: ArgType = (text) => {
+  const n = /^0x[0-9a-f]{1,2}$/i.test(text)
+    ? parseInt(text.slice(2), 16)
+    : /^\d{1,3}$/.test(text)
+    ? Number(text)
+    : NaN;
+  return n >= 0 && n <= 255
+    ? { ok: true, value: n }
+    : { ok: false, error: `"${text}" is not a byte (0 to 255, or 0x00 to 0xff)` };
+};
+
+/** What a mitm rule aims at: `ip`, `icmp`, `udp`, `udp:PORT`, `l2tp` or `esp`. */
+const argMatch: ArgType = (text) => {
+  const match = parseMatch(text);
+  return match ? { ok: true, value: match } : {
+    ok: false,
+    error: `"${text}" is not a layer (ip, icmp, udp, udp:PORT, l2tp, esp)`,
+  };
+};
 
 /** The TCP tools' commands (iperf, tcp connect), which hosts and routers run. */
 export const TCP_TOOLS: readonly string[] = TCP_COMMANDS.map((c) => c.name);
@@ -161,6 +191,37 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     name: "hangup",
     target: "node",
     usage: "hangup",
+    parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
+  },
+  {
+    name: "mitm alter",
+    id: "mitm-alter",
+    target: "node",
+    usage: "mitm alter MATCH offset N (xor B | set B) [count N] [from NODE]",
+    parse: (tokens) => {
+      const r = parseWords(tokens, {
+        positional: [["match", argMatch]],
+        options: {
+          offset: argInt(0, 65535),
+          xor: argByte,
+          set: argByte,
+          count: argInt(1, 1_000_000),
+          from: argText,
+        },
+      });
+      if (!r.ok) return r;
+      if (r.args.offset === undefined) return { ok: false, error: "missing offset N" };
+      if ((r.args.xor === undefined) === (r.args.set === undefined)) {
+        return { ok: false, error: "give exactly one of xor B or set B" };
+      }
+      return r;
+    },
+  },
+  {
+    name: "mitm stop",
+    id: "mitm-stop",
+    target: "node",
+    usage: "mitm stop",
     parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
   },
   ...TCP_COMMANDS,

@@ -13,6 +13,7 @@ import { hostKind } from "./host.ts";
 import { ispKind } from "./isp.ts";
 import type { NodeKind } from "./kind.ts";
 import { lnsKind } from "./lns.ts";
+import { mitmKind } from "./mitm.ts";
 import { pptpServerKind } from "./pptp_server.ts";
 import { natRouterKind } from "./nat_router.ts";
 import { routerKind } from "./router.ts";
@@ -30,6 +31,7 @@ export const KINDS: readonly NodeKind[] = [
   firewallKind,
   ispKind,
   tapKind,
+  mitmKind,
   stunServerKind,
   lnsKind,
   pptpServerKind,

@@ -30,5 +30,6 @@ export function buildNetwork(model: TopologyModel, ctx: SimContext): Network {
     }
     links.set(spec.name, link);
   }
+  for (const device of devices.values()) device.useLinks(links);
   return { devices, links };
 }

@@ -3,7 +3,7 @@
  * questions, and an `exercise:` (task, knobs, goal, hints, solution). Read once the nodes and links are
  * known, since goals, answer checks and knobs name them. docs/exercises.md is the user's description.
  */
-import { isMap, isScalar } from "yaml";
+import { isMap, isScalar, isSeq } from "yaml";
 import { getKind } from "../kinds/index.ts";
 import { readCondition, readExpectation } from "./expectations.ts";
 import {
@@ -12,6 +12,8 @@ import {
   type Knob,
   LESSON_GROUPS,
   type QuestionAnswer,
+  type SourcePos,
+  type TopologyError,
   type TopologyModel,
 } from "./model.ts";
 import { type Ctx, int, list, obj, oneOf, readMap, str, type Val } from "./schema.ts";
@@ -24,6 +26,32 @@ const NODE_COMMON = ["interfaces", "routes", "gateway"];
 export const groupSchema = oneOf(LESSON_GROUPS);
 export const levelSchema = int(1, 9);
 export const afterSchema = list(str({ pattern: NAME, hint: "a lesson's name: as written in its file" }));
+
+/** Where each name of the lesson's `after:` list was written (the list itself is read by `afterSchema`). */
+export function afterPositions(lesson: Val, ctx: Ctx): SourcePos[] {
+  const after = isMap(lesson.node) ? lesson.node.get("after", true) : undefined;
+  if (!isSeq(after)) return [];
+  return after.items.map((item) => ctx.item(item, lesson.pos, "after").pos);
+}
+
+/**
+ * The `after:` names no lesson of the library has (`names`: every lesson's `name:`), as errors at the
+ * names, so `sim validate` refuses a course path that leads nowhere.
+ */
+export function unknownAfter(model: TopologyModel, names: ReadonlySet<string>): TopologyError[] {
+  const after = model.lesson?.after ?? [];
+  const errors: TopologyError[] = [];
+  after.forEach((name, i) => {
+    if (names.has(name)) return;
+    const pos = model.lesson?.afterPos?.[i] ?? { line: 1, col: 1 };
+    errors.push({
+      file: model.file,
+      ...pos,
+      message: `lesson.after: no lesson named "${name}" in this folder${suggestion(name, [...names])}`,
+    });
+  });
+  return errors;
+}
 
 /** Reads the lesson's questions: each a string, or `{text, answer, check}`. */
 export function readQuestions(

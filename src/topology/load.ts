@@ -20,7 +20,14 @@ import type {
 import { Ctx, duration, int, list, obj, readMap, type Schema, str, type Val } from "./schema.ts";
 import { checkAddresses, checkLinks, checkRoutes, checkScript } from "./checks.ts";
 import { readExpectation, readLookFor } from "./expectations.ts";
-import { afterSchema, groupSchema, levelSchema, readExercise, readQuestions } from "./lesson_extras.ts";
+import {
+  afterPositions,
+  afterSchema,
+  groupSchema,
+  levelSchema,
+  readExercise,
+  readQuestions,
+} from "./lesson_extras.ts";
 import {
   checkLineNames,
   configPositions,
@@ -148,7 +155,10 @@ function load(text: string, file: string): LoadResult {
   };
   if (lesson && lessonRaw?.group !== undefined) lesson.group = lessonRaw.group;
   if (lesson && lessonRaw?.level !== undefined) lesson.level = lessonRaw.level;
-  if (lesson && lessonRaw?.after !== undefined) lesson.after = lessonRaw.after;
+  if (lesson && lessonRaw?.after !== undefined) {
+    lesson.after = lessonRaw.after;
+    lesson.afterPos = afterPositions(entries.get("lesson")!.val, ctx);
+  }
 
   const nodes: NodeSpec[] = [];
   const declared: Declared = { nodes: new Map(), links: new Set() };

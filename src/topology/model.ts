@@ -115,6 +115,8 @@ export interface LessonSpec {
   level?: number;
   /** Names (`name:`) of the lessons to do first; checked against the library by `sim validate`. */
   after?: string[];
+  /** Where each `after:` name was written, for `sim validate`'s check against the library. */
+  afterPos?: SourcePos[];
   /** A task for the student, graded by `sim check` and the view's "Check my answer". */
   exercise?: ExerciseSpec;
 }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { simulate } from "../../src/sim.ts";
 import { applyChanges } from "../../src/topology/changes.ts";
 import { loadTopology } from "../../src/topology/load.ts";
-import { gradeExercise } from "../../src/trace/grade.ts";
+import { gradeAnswers, gradeExercise } from "../../src/trace/grade.ts";
 
 const dir = new URL("../../topologies/", import.meta.url).pathname;
 const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".yaml")).sort();
@@ -31,3 +31,35 @@ for (const file of exercises) {
     assert.ok(solved.solved);
   });
 }
+
+Deno.test("the library has at least six exercises", () => {
+  assert.ok(exercises.length >= 6, `only ${exercises.length}: ${exercises.join(", ")}`);
+});
+
+/** Loads a lesson and grades one answer to its first checkable question. */
+function gradeOne(file: string, question: number, given: string): boolean {
+  const loaded = loadTopology(Deno.readTextFileSync(`${dir}${file}`), file);
+  assert.ok(loaded.ok);
+  const [result] = gradeAnswers(
+    loaded.model.lesson!,
+    new Map([[question, given]]),
+    simulate(loaded.model).records,
+  );
+  assert.equal(result.question, question);
+  return result.correct;
+}
+
+Deno.test("a checkable answer is graded by the run: the NAT's port for the second laptop", () => {
+  // Alice holds 198.51.100.2:4500 first, so Bob cannot have it; the port the router picks instead is
+  // what the nat table says, and a near miss (a digit short) must not pass as a substring.
+  assert.equal(gradeOne("exercise-second-laptop.yaml", 1, "4500"), false);
+  assert.equal(gradeOne("exercise-second-laptop.yaml", 1, "2613"), false);
+  assert.equal(gradeOne("exercise-second-laptop.yaml", 1, "26132"), true);
+});
+
+Deno.test("a checkable answer is graded by the run: the MSS both ends announce", () => {
+  // Both hosts sit on MTU-1500 links and announce 1500 - 20 (IP) - 20 (TCP); the clamp's 1360 is not it.
+  assert.equal(gradeOne("exercise-web-page.yaml", 1, "1460"), true);
+  assert.equal(gradeOne("exercise-web-page.yaml", 1, "1360"), false);
+  assert.equal(gradeOne("exercise-web-page.yaml", 1, ""), false);
+});

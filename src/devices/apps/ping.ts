@@ -61,6 +61,8 @@ export function startPing(device: Device, options: PingOptions): void {
           formatIp(ip.src)
         }: icmp_seq=${message.sequence} ttl=${ip.ttl} time=${formatRtt(rtt)} ms`,
       );
+      const wrong = firstWrongByte(message.data);
+      if (wrong) device.log(wrong, { tool: "ping", sequence: message.sequence });
       if (rtts.length + errors >= options.count && transmitted >= options.count) finish();
     } else if (
       (message.type === ICMP_DEST_UNREACHABLE || message.type === ICMP_TIME_EXCEEDED) && "quoted" in message
@@ -92,7 +94,7 @@ export function startPing(device: Device, options: PingOptions): void {
     const data = new Uint8Array(options.size);
     // Like iputils: a timestamp first (when it fits), then an incrementing pattern.
     if (data.length >= 8) new DataView(data.buffer).setBigUint64(0, BigInt(sched.now), false);
-    for (let i = Math.min(8, data.length); i < data.length; i++) data[i] = (i + 8) & 0xff;
+    for (let i = Math.min(8, data.length); i < data.length; i++) data[i] = patternByte(i);
     sentAt.set(sequence, sched.now);
     transmitted++;
     device.ip.sendIcmp(options.dst, { type: ICMP_ECHO_REQUEST, code: 0, identifier, sequence, data }, {
@@ -131,4 +133,24 @@ export function startPing(device: Device, options: PingOptions): void {
 
 function formatRtt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+}
+
+/** The byte at `i` of the pattern that follows the timestamp in every echo request. */
+function patternByte(i: number): number {
+  return (i + 8) & 0xff;
+}
+
+/**
+ * iputils checks the echoed pattern and reports the first byte that differs ("wrong data byte #N
+ * should be 0xNN but was 0xMM"): the only sign a ping gives that something on the path changed it.
+ */
+function firstWrongByte(data: Uint8Array): string | null {
+  for (let i = 8; i < data.length; i++) {
+    if (data[i] !== patternByte(i)) {
+      return `wrong data byte #${i} should be 0x${patternByte(i).toString(16)} but was 0x${
+        data[i].toString(16)
+      }`;
+    }
+  }
+  return null;
 }

@@ -98,6 +98,16 @@ export class PppLink {
   /** Sends a datagram the IP layer routed to our interface. */
   sendDatagram(packet: Packet, iface: PppInterface): void {
     if (!iface.up) return this.host.ip.drop(packet, `${this.host.name}:${iface.name} is down`, iface);
+    if (this.#inner) {
+      // The tunnel's own packet came back to the tunnel: its route to the server outside it is unusable
+      // (that interface is down), so the default route through the tunnel caught it. Sending it would
+      // wrap it inside itself for ever.
+      return this.host.ip.drop(
+        packet,
+        `${iface.name}: routing loop: the tunnel's own packet was routed back into ${iface.name} (the route to the server outside the tunnel is down)`,
+        iface,
+      );
+    }
     this.#inner = packet;
     let sent: boolean;
     try {
