@@ -21,6 +21,8 @@ const LESSONS = [
   "ipsec-nat-t-fixes-it.yaml",
   "nat-home-router.yaml",
   "tcp-mss-clamp-fixes-it.yaml",
+  // TCP through a NAT's connection tracking and a port forward.
+  "tcp-nat-tracks-connections.yaml",
 ];
 
 function load(file: string) {

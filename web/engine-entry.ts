@@ -6,9 +6,12 @@
  */
 import { App } from "./app/app.ts";
 import { serveWorker } from "./app/sim_worker.ts";
+import { startClassTools } from "./editor/boot.ts";
 
 function boot(): void {
-  const app = new App(new URL(import.meta.url).href);
+  const url = new URL(import.meta.url).href;
+  const app = new App(url);
+  startClassTools(app, url);
   app.start();
 }
 

@@ -34,6 +34,8 @@ export const KNOWN_TABLES = [
   "firewall",
   "conntrack",
   "wireguard",
+  "ikev2",
+  "ikev2-sas",
   "mitm-rules",
 ] as const;
 

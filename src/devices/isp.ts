@@ -24,6 +24,7 @@ import { ACCEPT, type Verdict } from "../stack/ip.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
 import type { Ipv4Packet } from "../wire/ipv4.ts";
 import { Router } from "./host.ts";
+import { tcpPortInUse } from "./tcp_host.ts";
 import { LacService, type LacSettings } from "./lac.ts";
 import type { DeviceSpec, ParsedCommand } from "./spec.ts";
 
@@ -93,6 +94,11 @@ export class Isp extends Router {
 
   get upstreamInterface(): Interface | undefined {
     return this.ip.interface(this.upstream);
+  }
+
+  /** The router's own TCP (an iperf server on it, say) keeps its ports from the NAT. */
+  tcpPortInUse(port: number): boolean {
+    return tcpPortInUse(this, port);
   }
 
   override start(): void {

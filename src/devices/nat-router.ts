@@ -5,6 +5,7 @@ import type { SimContext } from "../engine/context.ts";
 import { type RawNatConfig, resolveNatSettings } from "../stack/nat/config.ts";
 import { NatEngine } from "../stack/nat/engine.ts";
 import { Router } from "./host.ts";
+import { tcpPortInUse } from "./tcp_host.ts";
 import type { DeviceSpec, ParsedCommand } from "./spec.ts";
 
 /** A NAT router's settings: the NAT keys plus which interfaces face inside and outside. */
@@ -34,6 +35,11 @@ export class NatRouter extends Router {
       natInterfaces(spec, settings.outside, settings.inside),
     );
     this.ip.hooks = this.nat.hooks();
+  }
+
+  /** The router's own TCP (an iperf server on it, say) keeps its ports from the NAT. */
+  tcpPortInUse(port: number): boolean {
+    return tcpPortInUse(this, port);
   }
 
   override start(): void {

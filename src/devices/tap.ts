@@ -1,4 +1,5 @@
 import type { SimContext } from "../engine/context.ts";
+import { ikeMessageOf, pskCrackReport } from "./apps/psk_crack.ts";
 import type { TraceRecord } from "../trace/record.ts";
 import { PROTO_GRE } from "../wire/gre.ts";
 import { Device } from "./device.ts";
@@ -29,16 +30,13 @@ export class Tap extends Device {
   seen = 0;
   /** GRE datagrams seen, kept for `crack mschapv2` (other frames are not needed by any attack here). */
   readonly #gre: Uint8Array[] = [];
+  /** The IKE messages seen so far, for `psk-crack`. */
+  readonly ikeMessages: Uint8Array[] = [];
 
   constructor(spec: DeviceSpec, ctx: SimContext, settings: TapSettings) {
     super(spec, ctx, false);
     this.watched = settings.link;
     this.wordlist = settings.wordlist ?? [];
-  }
-
-  override runCommand(command: ParsedCommand): void {
-    if (command.name === "crack-mschapv2") return crackMsChapV2(this, this.#gre, this.wordlist);
-    super.runCommand(command);
   }
 
   override start(): void {
@@ -49,9 +47,21 @@ export class Tap extends Device {
     this.log(`tap listening on link ${this.watched}`, { tool: "tap", link: this.watched });
   }
 
+  override runCommand(command: ParsedCommand): void {
+    if (command.name === "crack-mschapv2") return crackMsChapV2(this, this.#gre, this.wordlist);
+    if (command.name !== "psk-crack") return super.runCommand(command);
+    const words = typeof command.args.words === "string"
+      ? command.args.words.split(/[\s,]+/).filter((w: string) => w.length > 0)
+      : undefined;
+    const { summary, detail } = pskCrackReport(this.ikeMessages, words);
+    this.log(summary, { ...detail, link: this.watched });
+  }
+
   #saw(frame: TraceRecord): void {
     this.seen++;
     if (frame.bytes && frame.bytes[9] === PROTO_GRE && !frame.linktype) this.#gre.push(frame.bytes);
+    const ike = frame.bytes && ikeMessageOf(frame.bytes);
+    if (ike) this.ikeMessages.push(ike);
     const readable = !OPAQUE.has(frame.proto ?? "");
     this.ctx.trace.emit({
       kind: "app",

@@ -11,6 +11,11 @@ import type { Device } from "./device.ts";
 
 const endpoints = new WeakMap<Device, TcpEndpoint>();
 
+/** Whether `device` has a TCP layer with a listener or connection on `port` (without creating one). */
+export function tcpPortInUse(device: Device, port: number): boolean {
+  return endpoints.get(device)?.portInUse(port) ?? false;
+}
+
 /** The TCP layer of `device`, created and attached to its IP stack on first use. */
 export function tcpOf(device: Device): TcpEndpoint {
   let endpoint = endpoints.get(device);

@@ -182,6 +182,12 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
   },
   {
+    name: "psk-crack",
+    target: "node",
+    usage: 'psk-crack [words "WORD WORD ..."]',
+    parse: (tokens) => parseWords(tokens, { positional: [], options: { words: argText } }),
+  },
+  {
     name: "dial",
     target: "node",
     usage: "dial",

@@ -14,6 +14,10 @@
  *   dpd: {delay: 30s, timeout: 150s, action: clear}          # clear | restart; delay 0 (default): off
  *   behaviour: strongswan          # or one-sa-per-address (older servers)
  *   ikelifetime: 3h                # ISAKMP SA; lifetime: 1h for ESP; margintime: 9m; rekey: true
+ *   aggressive: false              # true: Aggressive Mode (initiator), accepted (responder)
+ *   client: windows                # windows | macos | strongswan | xl2tpd: that client's offer
+ *   assume-udp-encapsulation: 0    # Windows' registry value: 0, 1 (server behind NAT) or 2 (both); only
+ *                                  # client: windows has that rule, so other clients ignore it
  * ```
  */
 import { isSeq } from "yaml";
@@ -34,6 +38,7 @@ import {
   SERVER_BEHAVIOURS,
 } from "../stack/ipsec/config.ts";
 import { parseEspProposals, parseIkeProposals } from "../stack/ipsec/proposal_text.ts";
+import { type AssumeUdpEncapsulation, CLIENT_PROFILES } from "../stack/ipsec/client_profiles.ts";
 import type { Decoded } from "../wire/field.ts";
 import type { Device } from "../devices/device.ts";
 import { attachIpsec } from "../stack/ipsec/attach.ts";
@@ -42,6 +47,7 @@ import {
   type Ctx,
   describe,
   duration,
+  int,
   ipv4,
   list,
   obj,
@@ -125,6 +131,13 @@ function durationOrOffSchema(): Schema<number> {
 }
 const durationOrOff = durationOrOffSchema();
 
+/** true or false; `yes` and `no` too, as strongSwan's and libreswan's own files write them. */
+const yesNo: Schema<boolean> = (v, ctx) => {
+  const node = v.node as { value?: unknown } | null;
+  if (node && (node.value === "yes" || node.value === "no")) return node.value === "yes";
+  return bool()(v, ctx);
+};
+
 const ipsecBlock = obj({
   enabled: bool(),
   psk: str({ nonEmpty: true }),
@@ -139,6 +152,9 @@ const ipsecBlock = obj({
   lifetime: duration(60 * SECOND),
   margintime: duration(0),
   rekey: bool(),
+  aggressive: yesNo,
+  client: oneOf(CLIENT_PROFILES),
+  "assume-udp-encapsulation": int(0, 2),
 }, { required: ["psk"] });
 
 /** Reads the `ipsec:` block into a complete configuration (defaults filled in). */
@@ -165,6 +181,11 @@ export const ipsecSchema: Schema<IpsecConfig> = Object.assign((v: Val, ctx: Ctx)
     }
   }
   const settings: IpsecSettings = { psk: raw.psk };
+  if (raw.client !== undefined) settings.client = raw.client;
+  if (raw.aggressive !== undefined) settings.aggressive = raw.aggressive;
+  if (raw["assume-udp-encapsulation"] !== undefined) {
+    settings.assumeUdpEncapsulation = raw["assume-udp-encapsulation"] as AssumeUdpEncapsulation;
+  }
   if (raw.enabled !== undefined) settings.enabled = raw.enabled;
   if (raw.peers !== undefined) settings.peers = raw.peers;
   if (raw["nat-t"] !== undefined) settings.natT = raw["nat-t"];

@@ -4,6 +4,7 @@
  */
 import { SECOND } from "../engine/time.ts";
 import { BEHAVIOURS, IPSEC_MODES, PORT_ALLOCATIONS, PRESET_NAMES } from "../stack/nat/config.ts";
+import { TCP_TRACK_TIMEOUTS } from "../stack/tcp/conntrack.ts";
 import type { NodeSpec, SourcePos } from "../topology/model.ts";
 import { bool, duration, int, ipv4, list, obj, oneOf, type Schema, str } from "../topology/schema.ts";
 import { networkOf, parseIpv4 } from "../topology/values.ts";
@@ -61,12 +62,14 @@ const natBlock = obj({
   "udp-stream-timeout": duration(SECOND),
   "icmp-timeout": duration(SECOND),
   "esp-timeout": duration(SECOND),
+  // Up to Linux's default of 5 days (write 120h): longer than a run, which is the point of it.
+  "tcp-established-timeout": duration(SECOND, TCP_TRACK_TIMEOUTS.ESTABLISHED),
   hairpin: bool(),
   "inbound-refresh": bool(),
 });
 
 const portForward = obj({
-  proto: oneOf(["udp", "esp"] as const),
+  proto: oneOf(["udp", "tcp", "esp"] as const),
   port,
   to: ipv4(),
   "to-port": port,
@@ -127,8 +130,8 @@ export function checkForwards(
 ): void {
   const seen = new Set<string>();
   for (const f of forwards) {
-    if (f.proto === "udp" && f.port === undefined) {
-      report(at, `port-forwards: the udp forward to ${f.to} needs a port (the outside port to open)`);
+    if ((f.proto === "udp" || f.proto === "tcp") && f.port === undefined) {
+      report(at, `port-forwards: the ${f.proto} forward to ${f.to} needs a port (the outside port to open)`);
     }
     const key = `${f.proto}|${f.port ?? 0}`;
     if (seen.has(key)) {

@@ -1,5 +1,6 @@
 /** The `router` kind: forwards by longest-prefix match over static routes; may run L2TP/IPsec. */
 import { Router } from "../devices/host.ts";
+import { checkOneIke, ikev2Key, withIkev2 } from "./ikev2_keys.ts";
 import { ipsecKey, withIpsec } from "./ipsec_keys.ts";
 import { TCP_TOOLS } from "./commands.ts";
 import { defineKind } from "./kind.ts";
@@ -14,11 +15,17 @@ export const routerKind = defineKind({
   routes: true,
   gateway: false,
   interfacesRequired: true,
-  keys: { ...ipsecKey, ...wireguardKey, ...mssClampKey },
+  keys: { ...ipsecKey, ...wireguardKey, ...mssClampKey, ...ikev2Key },
   commands: ["ping", "udp send", "udp echo", ...TCP_TOOLS],
+  check(_node, settings, _model, report, positions) {
+    checkOneIke(settings, report, positions);
+  },
   create: (spec, settings, ctx) =>
-    withMssClamp(
-      withWireguard(withIpsec(new Router(spec, ctx), settings.ipsec), settings.wireguard),
-      settings["tcp-mss-clamp"],
+    withIkev2(
+      withMssClamp(
+        withWireguard(withIpsec(new Router(spec, ctx), settings.ipsec), settings.wireguard),
+        settings["tcp-mss-clamp"],
+      ),
+      settings.ikev2,
     ),
 });

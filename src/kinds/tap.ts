@@ -13,12 +13,13 @@ const _agree: Agree<SettingsOf<typeof keys>, TapSettings> = true;
 /** A tap on a link. */
 export const tapKind = defineKind({
   name: "tap",
-  summary: "an eavesdropper on a link: records every frame it sees there, changes nothing",
+  summary:
+    "an eavesdropper on a link: records every frame it sees there, changes nothing; psk-crack tests a wordlist against a captured Aggressive Mode exchange",
   routes: false,
   gateway: false,
   interfacesRequired: false,
   keys,
-  commands: ["crack mschapv2"],
+  commands: ["crack mschapv2", "psk-crack"],
   check(_node, settings, model, report, positions) {
     const names = model.links.map((l) => l.name);
     if (!names.includes(settings.link)) {

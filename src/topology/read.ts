@@ -43,29 +43,37 @@ export const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** The rule of NAME in words, for error messages. */
 export const NAME_HINT = "a name of letters, digits, '-', '_' or '.', starting with a letter or digit";
 
-export const LINK_KEYS = [
-  "name",
-  "endpoints",
-  "delay",
-  "bandwidth",
-  "loss",
-  "duplicate",
-  "jitter",
-  "mtu",
-  "queue",
-  "up",
-];
+/**
+ * A link's settings besides its endpoints, each with its schema (the editor in the browser builds its
+ * link form from these), and what an unwritten one means.
+ */
+export const LINK_FIELDS = {
+  name: str(),
+  delay: duration(),
+  bandwidth: bandwidth(),
+  loss: fraction(),
+  duplicate: fraction(),
+  jitter: duration(),
+  mtu: int(68, 65535),
+  queue: int(1, 1_000_000),
+  up: bool(),
+};
+/** Every key a link may have. */
+export const LINK_KEYS = ["name", "endpoints", ...Object.keys(LINK_FIELDS).filter((k) => k !== "name")];
 const SCRIPT_KEYS = ["at", "node", "link", "do"];
-const positionSchema = obj({ x: num(), y: num() }, { required: ["x", "y"] });
+/** A node's drawing position. */
+export const positionSchema = obj({ x: num(), y: num() }, { required: ["x", "y"] });
 
-const routeSchema = obj({
+/** One static route. */
+export const routeSchema = obj({
   to: network(),
   via: ipv4(),
   dev: str(),
   metric: int(0, 65535),
 }, { required: ["to"] });
 
-const interfaceSchema = obj({ ip: interfaceAddress(), mtu: int(68, 65535) }, { required: ["ip"] });
+/** An interface written as a map (its address and MTU) rather than as the address alone. */
+export const interfaceSchema = obj({ ip: interfaceAddress(), mtu: int(68, 65535) }, { required: ["ip"] });
 
 /** Calls `each` for every item of a list, or reports that the value is not a list. */
 export function forEachItem(v: Val, ctx: Ctx, expected: string, each: (item: Val) => void): void {
@@ -314,7 +322,7 @@ export function readLink(item: Val, ctx: Ctx, declared: Declared): LinkSpec | un
     return e ? schema(e.val, ctx) : undefined;
   };
   const nameEntry = map.get("name");
-  const name = get("name", str());
+  const name = get("name", LINK_FIELDS.name);
   if (name !== undefined) {
     declared.links.add(name);
     checkName(name, nameEntry!.val.pos, "link", ctx);
@@ -347,14 +355,14 @@ export function readLink(item: Val, ctx: Ctx, declared: Declared): LinkSpec | un
   const link: LinkSpec = {
     name: name ?? (endpoints.length >= 2 ? `${endpoints[0].node}_${endpoints[1].node}` : ""),
     endpoints,
-    delay: get("delay", duration()) ?? MS,
-    bandwidth: get("bandwidth", bandwidth()) ?? 0,
-    loss: get("loss", fraction()) ?? 0,
-    duplicate: get("duplicate", fraction()) ?? 0,
-    jitter: get("jitter", duration()) ?? 0,
-    mtu: get("mtu", int(68, 65535)) ?? 1500,
-    queue: get("queue", int(1, 1_000_000)) ?? 100,
-    up: get("up", bool()) ?? true,
+    delay: get("delay", LINK_FIELDS.delay) ?? MS,
+    bandwidth: get("bandwidth", LINK_FIELDS.bandwidth) ?? 0,
+    loss: get("loss", LINK_FIELDS.loss) ?? 0,
+    duplicate: get("duplicate", LINK_FIELDS.duplicate) ?? 0,
+    jitter: get("jitter", LINK_FIELDS.jitter) ?? 0,
+    mtu: get("mtu", LINK_FIELDS.mtu) ?? 1500,
+    queue: get("queue", LINK_FIELDS.queue) ?? 100,
+    up: get("up", LINK_FIELDS.up) ?? true,
     pos: item.pos,
   };
   endpointPositions.set(link, {

@@ -106,13 +106,37 @@ export interface Val {
 
 /**
  * Reads a value; on a mistake reports it through `ctx` and returns undefined. Schemas of a fixed set of
- * words carry them as `options`, and schemas of a map carry their `fields`, so tools (the what-if
- * panel) can list a setting's choices from the schema itself.
+ * words carry them as `options`, schemas of a map their `fields` (and `required` keys), lists their
+ * `item`, and scalars what they accept as `input`, so tools (the what-if panel, the browser's editor)
+ * build their choices and forms from the schema itself. A schema written by hand may carry none: tools
+ * then offer its value as YAML text.
  */
 export type Schema<T> = ((v: Val, ctx: Ctx) => T | undefined) & {
   readonly options?: readonly string[];
   readonly fields?: Readonly<Record<string, Schema<unknown>>>;
+  readonly required?: readonly string[];
+  readonly item?: Schema<unknown>;
+  readonly input?: InputHint;
 };
+
+/** What a scalar schema accepts, for a form field: its type, range and an example in words. */
+export interface InputHint {
+  type:
+    | "text"
+    | "int"
+    | "number"
+    | "bool"
+    | "duration"
+    | "bandwidth"
+    | "fraction"
+    | "ipv4"
+    | "address"
+    | "network";
+  /** What to write, as the schema's errors say it ("a duration like 250ms, 2s or 1m"). */
+  hint: string;
+  min?: number;
+  max?: number;
+}
 
 /** What a node is, in words, for "expected X, got Y" messages. */
 export function describe(node: Node | null): string {
@@ -146,7 +170,7 @@ function scalarOf(v: Val): string | number | boolean | null | undefined {
 
 /** Text; numbers are not silently accepted as names. */
 export function str(opts: { pattern?: RegExp; hint?: string; nonEmpty?: boolean } = {}): Schema<string> {
-  return (v, ctx) => {
+  return withMeta({ input: { type: "text", hint: opts.hint ?? "text" } }, (v, ctx) => {
     const s = scalarOf(v);
     if (typeof s !== "string") return wrongType(v, ctx, opts.hint ?? "text");
     if (opts.nonEmpty && s.trim() === "") {
@@ -158,38 +182,39 @@ export function str(opts: { pattern?: RegExp; hint?: string; nonEmpty?: boolean 
       return undefined;
     }
     return s;
-  };
+  });
 }
 
 /** An integer in [min, max]. */
 export function int(min: number, max: number): Schema<number> {
-  return (v, ctx) => {
+  const hint = `a whole number from ${min} to ${max}`;
+  return withMeta({ input: { type: "int", hint, min, max } }, (v, ctx) => {
     const s = scalarOf(v);
     if (typeof s !== "number" || !Number.isInteger(s)) {
-      return wrongType(v, ctx, `a whole number from ${min} to ${max}`);
+      return wrongType(v, ctx, hint);
     }
     if (s < min || s > max) {
       ctx.error(v.pos, `${v.label}: ${s} is out of range (${min} to ${max})`);
       return undefined;
     }
     return s;
-  };
+  });
 }
 
 /** Any finite number. */
 export function num(): Schema<number> {
-  return (v, ctx) => {
+  return withMeta({ input: { type: "number", hint: "a number" } }, (v, ctx) => {
     const s = scalarOf(v);
     return typeof s === "number" && Number.isFinite(s) ? s : wrongType(v, ctx, "a number");
-  };
+  });
 }
 
 /** `true` or `false` (YAML 1.2: `yes`/`no` are text, so they are reported rather than guessed). */
 export function bool(): Schema<boolean> {
-  return (v, ctx) => {
+  return withMeta({ input: { type: "bool", hint: "true or false" } }, (v, ctx) => {
     const s = scalarOf(v);
     return typeof s === "boolean" ? s : wrongType(v, ctx, "true or false");
-  };
+  });
 }
 
 /** One of a fixed set of words. */
@@ -206,9 +231,9 @@ export function oneOf<T extends string>(values: readonly T[]): Schema<T> {
 
 /** A duration such as `250ms`, `2s`, `1m`, `100us`, from `min` to `max` (by default the run ceiling). */
 export function duration(min: Micros = 0, max: Micros = RUN_LIMITS.duration): Schema<Micros> {
-  return (v, ctx) => {
+  const hint = "a duration like 250ms, 2s or 1m";
+  return withMeta({ input: { type: "duration", hint } }, (v, ctx) => {
     const s = scalarOf(v);
-    const hint = "a duration like 250ms, 2s or 1m";
     if (typeof s !== "string" && typeof s !== "number") return wrongType(v, ctx, hint);
     const t = parseDuration(s);
     if (t === null) {
@@ -224,23 +249,23 @@ export function duration(min: Micros = 0, max: Micros = RUN_LIMITS.duration): Sc
       return undefined;
     }
     return t;
-  };
+  });
 }
 
 /** A bandwidth in bits per second (`10Mbps`); 0 means unlimited. */
 export function bandwidth(): Schema<number> {
-  return (v, ctx) => {
+  return withMeta({ input: { type: "bandwidth", hint: "a bandwidth like 10Mbps" } }, (v, ctx) => {
     const s = scalarOf(v);
     if (typeof s !== "string" && typeof s !== "number") return wrongType(v, ctx, "a bandwidth like 10Mbps");
     const r = parseBandwidth(s);
     if (!r.ok) ctx.error(v.pos, `${v.label}: ${r.error}`);
     return r.ok ? r.value : undefined;
-  };
+  });
 }
 
 /** A probability written as `1%` or `0.01`. */
 export function fraction(): Schema<number> {
-  return (v, ctx) => {
+  return withMeta({ input: { type: "fraction", hint: "a percentage like 1% or 0.01" } }, (v, ctx) => {
     const s = scalarOf(v);
     if (typeof s !== "string" && typeof s !== "number") {
       return wrongType(v, ctx, "a percentage like 1% or 0.01");
@@ -248,45 +273,48 @@ export function fraction(): Schema<number> {
     const r = parseFraction(s);
     if (!r.ok) ctx.error(v.pos, `${v.label}: ${r.error}`);
     return r.ok ? r.value : undefined;
-  };
+  });
 }
 
 /** A dotted-quad IPv4 address, returned in canonical dotted form. */
 export function ipv4(): Schema<string> {
-  return (v, ctx) => {
+  return withMeta({ input: { type: "ipv4", hint: "an IPv4 address like 10.0.0.1" } }, (v, ctx) => {
     const s = scalarOf(v);
     if (typeof s !== "string") return wrongType(v, ctx, "an IPv4 address like 10.0.0.1");
     const r = parseIpv4(s);
     if (!r.ok) ctx.error(v.pos, `${v.label}: ${r.error}`);
     return r.ok ? formatIpv4(r.value) : undefined;
-  };
+  });
 }
 
 /** An interface address with prefix length (`10.0.0.2/24`). */
 export function interfaceAddress(): Schema<Cidr> {
-  return (v, ctx) => {
-    const s = scalarOf(v);
-    if (typeof s !== "string") return wrongType(v, ctx, "an address with prefix length like 10.0.0.2/24");
-    const r = parseInterfaceAddress(s);
-    if (!r.ok) ctx.error(v.pos, `${v.label}: ${r.error}`);
-    return r.ok ? r.value : undefined;
-  };
+  return withMeta(
+    { input: { type: "address", hint: "an address with prefix length like 10.0.0.2/24" } },
+    (v, ctx) => {
+      const s = scalarOf(v);
+      if (typeof s !== "string") return wrongType(v, ctx, "an address with prefix length like 10.0.0.2/24");
+      const r = parseInterfaceAddress(s);
+      if (!r.ok) ctx.error(v.pos, `${v.label}: ${r.error}`);
+      return r.ok ? r.value : undefined;
+    },
+  );
 }
 
 /** A destination network (`10.2.0.0/16`, `default`, or a bare address for a host route). */
 export function network(): Schema<Cidr> {
-  return (v, ctx) => {
+  return withMeta({ input: { type: "network", hint: "a network like 10.2.0.0/16 or default" } }, (v, ctx) => {
     const s = scalarOf(v);
     if (typeof s !== "string") return wrongType(v, ctx, "a network like 10.2.0.0/16 or default");
     const r = parseNetwork(s);
     if (!r.ok) ctx.error(v.pos, `${v.label}: ${r.error}`);
     return r.ok ? r.value : undefined;
-  };
+  });
 }
 
 /** A list of items, each read with `item`; failed items are left out (their errors are reported). */
 export function list<T>(item: Schema<T>, opts: { min?: number } = {}): Schema<T[]> {
-  return (v, ctx) => {
+  return withMeta({ item: item as Schema<unknown> }, (v, ctx) => {
     if (v.node === null || !isSeq(v.node)) return wrongType(v, ctx, "a list");
     const out: T[] = [];
     const items = v.node.items as unknown[];
@@ -298,7 +326,7 @@ export function list<T>(item: Schema<T>, opts: { min?: number } = {}): Schema<T[
       if (r !== undefined) out.push(r);
     });
     return out;
-  };
+  });
 }
 
 /** One key of a map, with where it was written. */
@@ -364,7 +392,7 @@ export function obj<S extends Record<string, Schema<unknown>>, R extends keyof S
   fields: S,
   opts: { required?: readonly R[] } = {},
 ): Schema<ObjOut<S, R>> {
-  return withMeta({ fields }, (v, ctx) => {
+  return withMeta({ fields, required: opts.required ?? [] }, (v, ctx) => {
     const entries = readMap(v, ctx, { allowed: Object.keys(fields), required: opts.required });
     if (!entries) return undefined;
     const out: Record<string, unknown> = {};
@@ -385,7 +413,13 @@ export function obj<S extends Record<string, Schema<unknown>>, R extends keyof S
 
 /** A schema function with its description attached. */
 function withMeta<T>(
-  meta: { options?: readonly string[]; fields?: Record<string, Schema<unknown>> },
+  meta: {
+    options?: readonly string[];
+    fields?: Record<string, Schema<unknown>>;
+    required?: readonly string[];
+    item?: Schema<unknown>;
+    input?: InputHint;
+  },
   read: (v: Val, ctx: Ctx) => T | undefined,
 ): Schema<T> {
   return Object.assign(read, meta);

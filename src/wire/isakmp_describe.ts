@@ -5,6 +5,8 @@
  */
 import type { UdpDissector } from "./dissect.ts";
 import type { Field } from "./field.ts";
+import { isIkev2 } from "./ikev2.ts";
+import { describeIkev2, summarizeIkev2 } from "./ikev2_describe.ts";
 import { hexBytes, hexNum, leaf, u16, u32 } from "./octets.ts";
 import {
   type Attribute,
@@ -302,6 +304,7 @@ function describeChain(bytes: Uint8Array, first: number, start: number, end: num
 
 /** The inspector's tree for an ISAKMP message at `bytes[offset, end)`. */
 export function describeIsakmp(bytes: Uint8Array, offset: number, end: number): Field[] {
+  if (isIkev2(bytes.subarray(offset, end))) return describeIkev2(bytes, offset, end);
   const head = decodeIsakmpHeader(bytes.subarray(offset, end));
   if (!head.ok) return [leaf("ISAKMP (malformed)", head.error, offset, end - offset)];
   const h = head.value.header;
@@ -344,6 +347,7 @@ export function describeIsakmp(bytes: Uint8Array, offset: number, end: number): 
 
 /** One line in the style of charon's logs: `Identity Protection (Main Mode) [ SA V V V ]`. */
 export function summarizeIsakmp(bytes: Uint8Array): string {
+  if (isIkev2(bytes)) return summarizeIkev2(bytes);
   const head = decodeIsakmpHeader(bytes);
   if (!head.ok) return `ISAKMP (malformed: ${head.error})`;
   const h = head.value.header;

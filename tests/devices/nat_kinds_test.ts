@@ -37,8 +37,9 @@ Deno.test("a nat-router with every setting loads into the settings the engine us
     outside: wan0
     nat: { mapping: address-dependent, filtering: endpoint-independent, port-preservation: false,
            port-range: 2000-2999, port-allocation: sequential, udp-timeout: 45s, udp-stream-timeout: 3m, icmp-timeout: 10s,
-           esp-timeout: 90s, hairpin: true, inbound-refresh: false }
-    port-forwards: [{ proto: udp, port: 1701, to: 192.168.1.10 }, { proto: esp, to: 192.168.1.10 }]
+           esp-timeout: 90s, tcp-established-timeout: 2h, hairpin: true, inbound-refresh: false }
+    port-forwards: [{ proto: udp, port: 1701, to: 192.168.1.10 }, { proto: esp, to: 192.168.1.10 },
+                    { proto: tcp, port: 8080, to: 192.168.1.10, to-port: 80 }]
     ipsec-passthrough: spi
     ipsec-keep-port-500: true
     l2tp-passthrough: off
@@ -59,6 +60,7 @@ Deno.test("a nat-router with every setting loads into the settings the engine us
     udpStreamTimeout: 180 * SECOND,
     icmpTimeout: 10 * SECOND,
     espTimeout: 90 * SECOND,
+    tcpEstablishedTimeout: 2 * 3600 * SECOND,
     hairpin: true,
     inboundRefresh: false,
     ipsecPassthrough: "spi",
@@ -71,6 +73,7 @@ Deno.test("a nat-router with every setting loads into the settings the engine us
   assert.deepEqual(s.portForwards, [
     { proto: "udp", port: 1701, to: 0xc0a8010a, toPort: 1701 },
     { proto: "esp", port: 0, to: 0xc0a8010a, toPort: 0 },
+    { proto: "tcp", port: 8080, to: 0xc0a8010a, toPort: 80 },
   ]);
 });
 

@@ -21,30 +21,111 @@ import {
 
 const VIEWPORTS = [[1024, 768], [1400, 900], [1920, 1080]] as const;
 
-async function open(page: Page, url: string, lesson: string, presenter: boolean): Promise<void> {
-  // A fresh load each time: only the hash differs, and a hash change alone does not reload the page.
-  await page.goto("about:blank");
-  await page.goto(`${url}#lesson=${lesson}&presenter=${presenter ? 1 : 0}`);
-  await waitReady(page);
-  await page.waitForFunction(() => document.querySelectorAll("#topology .labels text").length > 0);
+/**
+ * Layouts where something still overlaps once envelopes count (dense NAT and two-client drawings, and
+ * mostly the 1024×768 screen): known, listed so that nothing new joins them and so that each one that
+ * gets fixed must be taken off (the test fails on a listed layout that has become clean).
+ */
+const CROWDED = new Set<string>([
+  "firewall-blocks-ipsec.yaml 1024x768 presenter",
+  "firewall-blocks-ipsec.yaml 1400x900",
+  "l2tp-cleartext.yaml 1024x768 presenter",
+  "l2tp-compulsory.yaml 1400x900 presenter",
+  "l2tp-compulsory.yaml 1920x1080 presenter",
+  "l2tp-fail-pool.yaml 1024x768",
+  "l2tp-fail-pool.yaml 1024x768 presenter",
+  "l2tp-fail-pool.yaml 1400x900",
+  "l2tp-fail-pool.yaml 1920x1080",
+  "nat-carrier-grade.yaml 1024x768 presenter",
+  "nat-carrier-grade.yaml 1400x900 presenter",
+  "nat-carrier-grade.yaml 1920x1080 presenter",
+  "nat-full-cone.yaml 1024x768",
+  "nat-full-cone.yaml 1024x768 presenter",
+  "nat-full-cone.yaml 1400x900 presenter",
+  "nat-home-router.yaml 1024x768",
+  "nat-linux-conntrack.yaml 1024x768",
+  "nat-symmetric.yaml 1024x768",
+  "nat-symmetric.yaml 1024x768 presenter",
+  "nat-symmetric.yaml 1400x900 presenter",
+  "nat-symmetric.yaml 1920x1080",
+]);
+
+/**
+ * Opens a lesson in the page that is already loaded: the picker runs it in the worker, as a teacher
+ * switching lessons does, so the page (and its bundle) loads once for the whole test.
+ */
+async function open(page: Page, lesson: string): Promise<void> {
+  await page.selectOption("#lesson-picker", lesson);
+  await page.waitForFunction(
+    (file) =>
+      document.body.dataset.state === "ready" &&
+      (document.getElementById("run-status")?.textContent ?? "").startsWith(`${file}:`) &&
+      document.querySelectorAll("#topology .labels text").length > 0,
+    lesson,
+    { timeout: 90_000 },
+  );
+}
+
+/** Presenter mode on or off through its switch (the page re-measures every word). */
+async function presenterMode(page: Page, on: boolean): Promise<void> {
+  if ((await page.locator("#presenter").isChecked()) !== on) await page.locator("#presenter").setChecked(on);
+}
+
+/** The drawing at a new window size: waits until the words have been placed for it. */
+async function resize(page: Page, width: number, height: number): Promise<void> {
+  await page.setViewportSize({ width, height });
+  await page.waitForFunction(() => new Promise((resolve) => requestAnimationFrame(() => resolve(true))));
 }
 
 async function title(page: Page): Promise<string> {
   return (await page.locator("#insp-title").textContent()) ?? "";
 }
 
-/** Every pair of diagram words whose on-screen boxes overlap, by their text. */
-async function overlappingWords(page: Page): Promise<string[]> {
+/**
+ * Every pair of things on the diagram whose on-screen boxes overlap: words with words, and envelopes
+ * (those in flight, and the layout check's at both ends and the middle of each link: #envelopes=rest)
+ * with words and with node shapes. Envelopes may meet each other: two packets can share a spot for a moment.
+ */
+async function overlaps(page: Page): Promise<string[]> {
   return await page.evaluate(() => {
-    const texts = Array.from(document.querySelectorAll<SVGTextElement>("#topology .labels text"));
-    const boxes = texts.map((t) => ({ text: t.textContent ?? "", box: t.getBoundingClientRect() }));
+    type Item = { what: string; box: DOMRect; envelope: boolean };
+    const items: Item[] = [];
+    for (const t of Array.from(document.querySelectorAll<SVGTextElement>("#topology .labels text"))) {
+      items.push({ what: `"${t.textContent}"`, box: t.getBoundingClientRect(), envelope: false });
+    }
+    for (const g of Array.from(document.querySelectorAll<SVGGElement>("#topology g.packet"))) {
+      items.push({
+        what: `envelope "${g.querySelector("text")?.textContent}"${
+          g.dataset.link ? ` on ${g.dataset.link}` : ` (packet at event ${g.dataset.seq})`
+        }`,
+        box: g.querySelector("rect")!.getBoundingClientRect(),
+        envelope: true,
+      });
+    }
+    const shapes: Item[] = [];
+    for (const n of Array.from(document.querySelectorAll<SVGGElement>("#topology g.node"))) {
+      // The visible shape, not the highlight ring around it.
+      const parts = Array.from(n.querySelectorAll<SVGGraphicsElement>(".icon > :not(.ring)"))
+        .map((p) => p.getBoundingClientRect());
+      const box = new DOMRect(
+        Math.min(...parts.map((p) => p.left)),
+        Math.min(...parts.map((p) => p.top)),
+        Math.max(...parts.map((p) => p.right)) - Math.min(...parts.map((p) => p.left)),
+        Math.max(...parts.map((p) => p.bottom)) - Math.min(...parts.map((p) => p.top)),
+      );
+      shapes.push({ what: `node ${n.dataset.node}`, box, envelope: false });
+    }
+    const hit = (a: DOMRect, b: DOMRect) =>
+      a.right - 1 > b.left && b.right - 1 > a.left && a.bottom - 1 > b.top && b.bottom - 1 > a.top;
     const out: string[] = [];
-    for (let i = 0; i < boxes.length; i++) {
-      for (let j = i + 1; j < boxes.length; j++) {
-        const [a, b] = [boxes[i].box, boxes[j].box];
-        if (a.right - 1 > b.left && b.right - 1 > a.left && a.bottom - 1 > b.top && b.bottom - 1 > a.top) {
-          out.push(`"${boxes[i].text}" / "${boxes[j].text}"`);
-        }
+    for (let i = 0; i < items.length; i++) {
+      for (let j = i + 1; j < items.length; j++) {
+        if (items[i].envelope && items[j].envelope) continue;
+        if (hit(items[i].box, items[j].box)) out.push(`${items[i].what} / ${items[j].what}`);
+      }
+      if (!items[i].envelope) continue;
+      for (const shape of shapes) {
+        if (hit(items[i].box, shape.box)) out.push(`${items[i].what} / ${shape.what}`);
       }
     }
     return out;
@@ -86,16 +167,23 @@ Deno.test({
       const page = browser.page;
       const url = server.url;
 
+      // The page loads once; every lesson below is opened from the picker.
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await page.goto(`${url}#lesson=l2tp-voluntary.yaml&presenter=0`);
+      await waitReady(page);
+      await page.waitForFunction(() => document.querySelectorAll("#topology .labels text").length > 0);
+
       await t.step("screenshots at 1024×768, 1400×900 and 1920×1080, normal and presenter", async () => {
+        assert.equal(await page.locator("#start-hint").isVisible(), true);
         for (const [width, height] of VIEWPORTS) {
-          await page.setViewportSize({ width, height });
+          await resize(page, width, height);
           for (const presenter of [false, true]) {
-            await open(page, url, "l2tp-voluntary.yaml", presenter);
-            assert.equal(await page.locator("#start-hint").isVisible(), true);
+            await presenterMode(page, presenter);
+            await page.keyboard.press("Home");
             await pressUntil(page, /home-router received$/);
             await page.waitForTimeout(600); // the envelope's move
             await screenshot(page, `classroom-${width}x${height}-${presenter ? "presenter" : "normal"}`);
-            assert.deepEqual(await overlappingWords(page), [], `${width}×${height} presenter=${presenter}`);
+            assert.deepEqual(await overlaps(page), [], `${width}×${height} presenter=${presenter}`);
             // The diagram fills its pane: the nodes span most of its width.
             const spread = await page.evaluate(() => {
               const svg = document.getElementById("topology")!.getBoundingClientRect();
@@ -111,9 +199,9 @@ Deno.test({
       });
 
       await t.step("presenter mode at 1920×1080: words large enough for the back of the room", async () => {
-        await page.setViewportSize({ width: 1920, height: 1080 });
-        await open(page, url, "l2tp-voluntary.yaml", true);
-        assert.equal(await page.locator("#presenter").isChecked(), true);
+        await resize(page, 1920, 1080);
+        await presenterMode(page, true);
+        await page.keyboard.press("Home");
         await pressUntil(page, /home-router received$/);
         const names = await screenSizes(page, "#topology .labels text.label");
         const addresses = await screenSizes(page, "#topology .labels text.addr");
@@ -166,27 +254,42 @@ Deno.test({
         assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
       });
 
-      await t.step("no two words of the diagram overlap, on any lesson, normal and presenter", async () => {
+      await t.step("no two words, nor an envelope and a word or a node, overlap on any lesson", async () => {
         const index = await (await fetch(`${url}topologies/index.json`)).json() as {
           lessons: { file: string }[];
         };
         assert.ok(index.lessons.length >= 20);
+        await page.evaluate(() => (location.hash = `${location.hash}&envelopes=rest`));
         const problems: string[] = [];
-        for (const [width, height, presenter] of [[1400, 900, false], [1920, 1080, true]] as const) {
-          await page.setViewportSize({ width, height });
-          for (const { file } of index.lessons) {
-            await open(page, url, file, presenter);
-            for (const pair of await overlappingWords(page)) {
-              problems.push(`${file} ${width}×${height}: ${pair}`);
+        const stillCrowded = new Set<string>();
+        // Each lesson runs once; the six layouts of it are only redrawn.
+        for (const { file } of index.lessons) {
+          await open(page, file);
+          for (const presenter of [false, true]) {
+            await presenterMode(page, presenter);
+            for (const [width, height] of VIEWPORTS) {
+              await resize(page, width, height);
+              const where = `${file} ${width}x${height}${presenter ? " presenter" : ""}`;
+              if (await page.locator("#topology g.ghost").count() === 0) {
+                problems.push(`${where}: no envelopes drawn to check`);
+              }
+              const found = await overlaps(page);
+              if (found.length > 0 && CROWDED.has(where)) stillCrowded.add(where);
+              else for (const pair of found) problems.push(`${where}: ${pair}`);
             }
           }
         }
+        await page.evaluate(() => (location.hash = location.hash.replace("&envelopes=rest", "")));
         assert.deepEqual(problems, []);
+        const fixed = [...CROWDED].filter((w) => !stillCrowded.has(w));
+        assert.deepEqual(fixed, [], "these layouts are clean now: remove them from CROWDED");
       });
 
       await t.step("the laptop's SCCRQ reaches the LNS in as many steps as there are hops", async () => {
-        await page.setViewportSize({ width: 1400, height: 900 });
-        await open(page, url, "l2tp-voluntary.yaml", false);
+        await resize(page, 1400, 900);
+        await presenterMode(page, false);
+        await open(page, "l2tp-voluntary.yaml");
+        await page.keyboard.press("Home");
         // The path in the lesson file: laptop, home-router, isp, internet, lns: four hops.
         await pressUntil(page, /home-router received$/);
         assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
@@ -201,7 +304,7 @@ Deno.test({
       await t.step(
         "the ladder of ipsec-hides-l2tp shows ESP; the pair resets on a lesson change",
         async () => {
-          await open(page, url, "ipsec-hides-l2tp.yaml", false);
+          await open(page, "ipsec-hides-l2tp.yaml");
           await page.click("#tab-ladder");
           const esp = page.locator('#panel-ladder .msg[data-proto="ESP"]');
           await page.locator("#panel-ladder .ladder-scroll").evaluate((
@@ -215,7 +318,7 @@ Deno.test({
             await page.locator("#ladder-b").inputValue(),
           ];
           await page.selectOption("#ladder-a", "internet");
-          await open(page, url, "l2tp-voluntary.yaml", false);
+          await open(page, "l2tp-voluntary.yaml");
           await page.click("#tab-ladder");
           assert.notEqual(await page.locator("#ladder-a").inputValue(), "internet");
           assert.equal(await page.locator("#ladder-a").inputValue(), "laptop", `was ${pair.join("↔")}`);
@@ -225,7 +328,7 @@ Deno.test({
       await t.step(
         "the keys exported from the view are the CLI's --keys file, so a pcap decrypts",
         async () => {
-          await open(page, url, "ipsec-nat-t-fixes-it.yaml", false);
+          await open(page, "ipsec-nat-t-fixes-it.yaml");
           await page.locator("#export-menu summary").click();
           const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-keys")]);
           assert.equal(download.suggestedFilename(), "ipsec-nat-t-fixes-it-keys.txt");

@@ -180,12 +180,31 @@ Deno.test({
 
         // Hover a field: its byte lights up (TTL is byte 8 of the IPv4 header), and only that byte.
         await page.locator('#inspector .tree .row[data-field="Time to Live"]').first().hover();
-        const lit = await page.locator("#inspector .hex .b.lit").evaluateAll((els) =>
-          els.map((e) => (e as HTMLElement).dataset.i)
+        const lit = await page.locator('#inspector [data-block="packet"] .hex .lit[data-first]').evaluateAll((
+          els,
+        ) =>
+          els.map((e) =>
+            `${(e as HTMLElement).dataset.first}-${(e as HTMLElement).dataset.last} ${e.textContent}`
+          )
         );
-        assert.deepEqual(lit, ["8"]);
-        // Hover a byte: the field covering it lights up (byte 9 is the protocol).
-        await page.locator('#inspector .hex .b[data-i="9"]').hover();
+        // This is r1's copy: TTL 63, 0x3f.
+        assert.deepEqual(lit, ["8-8 3f"]);
+        // Hover a byte: the field covering it lights up (byte 9 is the protocol, 1 = ICMP). Its spot is
+        // found from the text itself: line 0, column 6 + 3 × 9 + 1 (offset and two spaces, "xx " per byte, one more space after the
+        // eighth byte).
+        // The pointer leaves the tree first, so the line is one run of text again.
+        await page.mouse.move(1, 1);
+        const spot = await page.locator('#inspector [data-block="packet"] .hex .line').first().evaluate(
+          (line) => {
+            const range = document.createRange();
+            range.setStart(line.firstChild!, 6 + 27 + 1);
+            range.setEnd(line.firstChild!, 6 + 27 + 3);
+            const r = range.getBoundingClientRect();
+            return { x: r.left + r.width / 2, y: r.top + r.height / 2, text: range.toString() };
+          },
+        );
+        assert.equal(spot.text, "01");
+        await page.mouse.move(spot.x, spot.y);
         assert.equal(await page.locator("#inspector .tree .row.lit").getAttribute("data-field"), "Protocol");
         await screenshot(page, "03-inspector-hover");
         // Lineage within one packet: the next event of this packet is r2 receiving it.

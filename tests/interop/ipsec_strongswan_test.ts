@@ -45,11 +45,15 @@ interface Run {
 }
 
 /** charon's configuration: one IKEv1 connection to 127.0.0.2, L2TP's transport-mode child. */
-function writeConfig(dir: string, proposals: { ike: string; esp: string }): void {
+function writeConfig(dir: string, proposals: { ike: string; esp: string }, aggressive: boolean): void {
+  // charon answers Aggressive Mode with a PSK only with this switch, named for what it costs.
+  const aggressiveResponder = aggressive
+    ? "  i_dont_care_about_security_and_use_aggressive_mode_psk = yes\n"
+    : "";
   Deno.writeTextFileSync(
     `${dir}/strongswan.conf`,
     `charon {
-  port = 10500
+${aggressiveResponder}  port = 10500
   port_nat_t = 14500
   install_routes = no
   retransmit_timeout = 2.0
@@ -78,6 +82,7 @@ function writeConfig(dir: string, proposals: { ike: string; esp: string }): void
     local_addrs = 127.0.0.1
     remote_addrs = 127.0.0.2
     proposals = ${proposals.ike}
+    aggressive = ${aggressive ? "yes" : "no"}
     encap = yes
     dpd_delay = 2s
     local {
@@ -110,9 +115,10 @@ async function runAgainstCharon(
   charonProposals: { ike: string; esp: string },
   ours: Record<string, unknown>,
   seconds: number,
+  aggressive = false,
 ): Promise<Run> {
   const dir = Deno.makeTempDirSync({ prefix: "tunnel-lab-charon-" });
-  writeConfig(dir, charonProposals);
+  writeConfig(dir, charonProposals, aggressive);
   const vici = `unix://${dir}/charon.vici`;
   const relay = new URL("./udp_unix_relay.ts", import.meta.url).pathname;
   const script = [
@@ -321,5 +327,71 @@ Deno.test({
       run.charon,
       /DPD check timed out|invalid HASH|message verification failed|parsing .* failed/i,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "strongSwan interop: charon initiates Aggressive Mode with a PSK; we answer, HASH_R and HASH_I check out",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const run = await runAgainstCharon(
+      "charon-initiates",
+      CHARON_PROPOSALS,
+      {
+        ike: "aes128-sha1-modp2048",
+        esp: "aes128-sha1",
+        aggressive: true,
+      },
+      6,
+      true,
+    );
+    const where = `\nours:\n${run.ours.join("\n")}\ncharon:\n${run.charon}`;
+    assert.match(run.charon, /initiating Aggressive Mode IKE_SA l2tp\[\d+\] to 127\.0\.0\.2/);
+    assert.ok(run.ours.includes("127.0.0.1 is initiating an Aggressive Mode IKE_SA"), where);
+    // charon parsed our message 2 (with HASH_R and NAT-D) and accepted it, then sent HASH_I.
+    assert.match(run.charon, /parsed AGGRESSIVE response 0 \[ SA KE No ID HASH V V NAT-D NAT-D \]/);
+    assert.match(run.charon, /generating AGGRESSIVE request 0 \[ HASH NAT-D NAT-D \]/);
+    assert.match(
+      run.charon,
+      /IKE_SA l2tp\[\d+\] established between 127\.0\.0\.1\[127\.0\.0\.1\]\.\.\.127\.0\.0\.2\[127\.0\.0\.2\]/,
+    );
+    assert.ok(run.ours.some((l) => /^IKE_SA established between 127\.0\.0\.2/.test(l)), where);
+    assert.match(run.charon, /parsed QUICK_MODE response \d+ \[ HASH SA No ID ID NAT-OA NAT-OA \]/);
+    assert.doesNotMatch(run.charon, /invalid HASH|message verification failed|parsing .* failed/i);
+  },
+});
+
+Deno.test({
+  name:
+    "strongSwan interop: we initiate Aggressive Mode; charon (told to allow it) answers and takes our HASH_I",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const run = await runAgainstCharon(
+      "we-initiate",
+      { ike: "aes128-sha1-modp2048", esp: "aes128-sha1" },
+      {
+        ike: "aes128-sha1-modp2048",
+        esp: "aes128-sha1",
+        aggressive: true,
+      },
+      6,
+      true,
+    );
+    const where = `\nours:\n${run.ours.join("\n")}\ncharon:\n${run.charon}`;
+    assert.ok(run.ours.includes("initiating Aggressive Mode IKE_SA to 127.0.0.1"), where);
+    assert.match(run.charon, /parsed AGGRESSIVE request 0 \[ SA KE No ID V V V \]/);
+    assert.match(run.charon, /parsed AGGRESSIVE request 0 \[ HASH NAT-D NAT-D \]/);
+    assert.match(
+      run.charon,
+      /IKE_SA l2tp\[\d+\] established between 127\.0\.0\.1\[127\.0\.0\.1\]\.\.\.127\.0\.0\.2\[127\.0\.0\.2\]/,
+    );
+    assert.ok(run.ours.some((l) => /^IKE_SA established between 127\.0\.0\.2/.test(l)), where);
+    assert.match(run.charon, /parsed QUICK_MODE request \d+ \[ HASH \]/);
+    assert.doesNotMatch(run.charon, /invalid HASH|message verification failed|parsing .* failed/i);
   },
 });

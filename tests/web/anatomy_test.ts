@@ -59,6 +59,13 @@ Deno.test("the anatomy of a NAT-T ESP packet carrying a ping: the layers in orde
   assert.equal(encrypted % 16, 0);
   assert.ok(anatomy.segments.filter((s) => s.encrypted).map((s) => s.label).includes("L2TP"));
   assert.equal(anatomy.innerLength, inner.length);
+  // Transport mode: the ciphertext starts with the inner UDP header, so the inner datagram's byte 0
+  // (its IP header, not sent) sits 20 bytes before it. Each inner layer maps onto the inner dissection.
+  const udp = anatomy.segments.find((s) => s.label === "UDP 1701")!;
+  assert.equal(anatomy.innerOffset, udp.start - 20);
+  const innerLayers = describeFrame(inner);
+  assert.equal(innerLayers[1].name, "User Datagram Protocol");
+  assert.equal(innerLayers[1].start + anatomy.innerOffset!, udp.start);
 });
 
 Deno.test("the anatomy of plain L2TP: the inner ping is the innermost IP datagram", () => {

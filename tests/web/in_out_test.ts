@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describeFrame } from "../../src/wire/frame.ts";
-import { compareDissections, inOutOf } from "../../web/app/in_out.ts";
+import { compareDissections, inOutOf, inOutsOf, sentOf } from "../../web/app/in_out.ts";
 import { runText } from "../../web/app/run.ts";
 
 function lesson(name: string) {
@@ -54,4 +54,46 @@ Deno.test("at the LNS: a reply from the office is wrapped in PPP and L2TP; ESP i
   assert.equal(out.action, "decap");
   assert.match(out.why, /^decrypted and unwrapped at lns/);
   assert.ok(out.after.length < out.before.length);
+});
+
+Deno.test("at the laptop that made the packet: its ping handed down, wrapped in PPP and L2TP, then sent", () => {
+  const run = lesson("l2tp-voluntary.yaml");
+  // The first hop of the tunnelled ping: laptop → home-router.
+  const step = stepOf(run, (s, node) => node === "home-router" && /L2TP data .*echo request/.test(s));
+  const io = sentOf(run, step)!;
+  assert.equal(io.action, "send");
+  assert.equal(io.node, "laptop");
+  assert.match(io.why, /^laptop made this packet itself and wrapped in PPP and L2TP/);
+  // Handed down: the bare ping, 20 + 8 + 56 bytes; sent: that plus PPP, L2TP, UDP and a new IP header.
+  assert.equal(io.before.length, 84);
+  const layers = describeFrame(io.after);
+  const marks = compareDissections(describeFrame(io.before), layers, io.action);
+  assert.deepEqual(layers.filter((f) => marks.after.added.has(f)).map((f) => f.name), [
+    "Internet Protocol Version 4",
+    "User Datagram Protocol",
+    "Layer 2 Tunneling Protocol",
+    "Point-to-Point Protocol",
+  ]);
+  // The same step still shows the home router's NAT after it.
+  assert.deepEqual(inOutsOf(run, step).map((x) => x.action), ["send", "nat"]);
+});
+
+Deno.test("ESP in transport mode at the laptop: the IP header is kept, what it carried becomes ciphertext", () => {
+  const run = lesson("ipsec-hides-l2tp.yaml");
+  const step = stepOf(run, (s, node) => node !== "laptop" && /ESP/.test(s));
+  const io = sentOf(run, step)!;
+  assert.equal(io.node, "laptop");
+  assert.match(io.why, /wrapped in ESP because the policy requires it/);
+  const before = describeFrame(io.before);
+  const after = describeFrame(io.after);
+  const marks = compareDissections(before, after, io.action);
+  assert.equal(marks.encrypted, true);
+  // Same addresses, so the IP header stays (its length and protocol change); UDP and L2TP are hidden.
+  assert.equal(marks.after.added.has(after[0]), false);
+  assert.ok([...marks.after.changed].some((f) => f.name === "Total Length"));
+  assert.deepEqual(before.filter((f) => marks.before.added.has(f)).map((f) => f.name), [
+    "User Datagram Protocol",
+    "Layer 2 Tunneling Protocol",
+  ]);
+  assert.ok(after.slice(1).every((f) => marks.after.added.has(f)));
 });

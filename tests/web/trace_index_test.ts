@@ -71,7 +71,20 @@ Deno.test("categories: NAT for translations and NAT tables, OTHER for app output
   assert.equal(categoryOf(records[10]), "NAT");
   assert.equal(categoryOf(records[11]), "OTHER");
   assert.equal(categoryOf(records[6]), "L2TP");
-  assert.deepEqual([...CATEGORIES], ["IP", "ICMP", "UDP", "L2TP", "PPP", "IKE", "ESP", "NAT", "OTHER"]);
+  assert.deepEqual([...CATEGORIES], [
+    "IP",
+    "ICMP",
+    "UDP",
+    "TCP",
+    "L2TP",
+    "GRE",
+    "PPP",
+    "IKE",
+    "ESP",
+    "WG",
+    "NAT",
+    "OTHER",
+  ]);
 });
 
 Deno.test("filters combine category, kind and every search word", () => {

@@ -7,7 +7,7 @@
  */
 import type { TraceRecord } from "../../src/trace/record.ts";
 import type { Field } from "../../src/wire/field.ts";
-import type { Category } from "./trace_index.ts";
+import { type Category, layerOf } from "./categories.ts";
 
 /** One block of the bar. */
 export interface Segment {
@@ -24,36 +24,24 @@ export interface Anatomy {
   total: number;
   /** The packet the tunnel carries (the innermost IP datagram, or ESP's plaintext datagram), if any. */
   innerLength?: number;
+  /**
+   * For ESP opened with its inner datagram: where that datagram's byte 0 would sit in the frame (in
+   * transport mode its IP header is not in the ciphertext, so this is before the plaintext's start).
+   */
+  innerOffset?: number;
 }
 
-const NAMES: [RegExp, string, Category][] = [
-  [/^Internet Protocol/, "IP", "IP"],
-  [/^User Datagram/, "UDP", "UDP"],
-  [/^Layer 2 Tunneling/, "L2TP", "L2TP"],
-  [/^Point-to-Point/, "PPP", "PPP"],
-  [/^Link Control/, "LCP", "PPP"],
-  [/^Internet Protocol Control/, "IPCP", "PPP"],
-  [/^Challenge|CHAP/, "CHAP", "PPP"],
-  [/^Password|PAP/, "PAP", "PPP"],
-  [/^Internet Control Message/, "ICMP", "ICMP"],
-  [/^Internet Security|ISAKMP/, "IKE", "IKE"],
-  [/^Encapsulating Security/, "ESP header", "ESP"],
-  [/^Session Traversal|STUN/, "STUN", "UDP"],
-];
-
 function nameOf(field: Field): { label: string; category: Category } {
-  for (const [pattern, label, category] of NAMES) {
-    if (pattern.test(field.name)) {
-      // UDP names its port, since 500, 1701 and 4500 are the story of this lab.
-      if (label === "UDP") {
-        const port = /→ (\d+)/.exec(field.value)?.[1];
-        return { label: port ? `UDP ${port}` : "UDP", category };
-      }
-      if (label === "IP" && /Control/.test(field.name)) continue;
-      return { label, category };
-    }
+  const known = layerOf(field.name);
+  if (!known) return { label: field.name.split(" ")[0], category: "OTHER" };
+  // UDP and TCP name their port, since 500, 1701, 4500 and 1723 are the story of this lab: the lower
+  // of the two, which is the service's in either direction.
+  if (known.label === "UDP" || known.label === "TCP") {
+    const ports = /(\d+) → (\d+)/.exec(field.value);
+    const port = ports ? Math.min(Number(ports[1]), Number(ports[2])) : undefined;
+    return { label: port !== undefined ? `${known.label} ${port}` : known.label, category: known.category };
   }
-  return { label: field.name.split(" ")[0], category: "OTHER" };
+  return known;
 }
 
 /** The layers of a dissection as blocks from each layer's start to the next one's. */
@@ -160,7 +148,7 @@ export function anatomyOf(
           ? [{ label: "ICV", category: "ESP" as Category, start: icvStart, end: total, encrypted: false }]
           : []),
       ];
-      return { segments, total, innerLength: inner.length };
+      return { segments, total, innerLength: inner.length, innerOffset: ivEnd - innerHeader };
     }
   }
   if (last && last.end < total) {

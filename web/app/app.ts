@@ -5,7 +5,9 @@
  */
 import { parseDuration } from "../../src/engine/time.ts";
 import { wireControls } from "./controls.ts";
-import { byId, h } from "./dom.ts";
+import { fillPicker } from "./course_path.ts";
+import { readProgress } from "./course_progress.ts";
+import { byId } from "./dom.ts";
 import { Drafts } from "./drafts.ts";
 import { EventList } from "./event_list.ts";
 import { ExportMenu } from "./export_menu.ts";
@@ -102,22 +104,18 @@ export class App {
   /** Loads the lesson list and opens the lesson named in the URL, else the default one. */
   async start(): Promise<void> {
     this.#lessons = await fetchLessonIndex();
-    this.#picker.replaceChildren(
-      h(
-        "option",
-        { value: "" },
-        this.#lessons.lessons.length > 0 ? "(choose a lesson)" : "(no lessons found)",
-      ),
-      ...this.#lessons.lessons.map((l) =>
-        h("option", { value: l.file, title: l.description ?? "" }, l.title)
-      ),
-    );
+    this.refreshPicker();
     if (this.#lessons.problem) this.#picker.title = `No lessons: ${this.#lessons.problem}`;
     const wanted = hashParam(location.hash, "lesson") ?? this.#lessons.default;
     if (wanted) await this.openLesson(wanted);
     else if (this.#lessons.problem) {
       this.#say(`No lessons found: ${this.#lessons.problem}. Open or drop a topology YAML file.`, true);
     } else this.#say("Pick a lesson, or open or drop a topology YAML file.");
+  }
+
+  /** Redraws the lesson picker: the course path in groups, with the student's progress marks. */
+  refreshPicker(): void {
+    fillPicker(this.#picker, this.#lessons, readProgress());
   }
 
   async openLesson(file: string): Promise<void> {
@@ -161,6 +159,7 @@ export class App {
   }
 
   hashChanged(): void {
+    this.#topology.hashChanged();
     const lesson = hashParam(location.hash, "lesson");
     if (lesson && lesson !== this.#file) this.openLesson(lesson);
   }
@@ -196,6 +195,7 @@ export class App {
       this.#setRun(null);
       renderLesson(null, file);
       this.#setState("error");
+      for (const f of this.afterRun) f();
       return;
     }
     this.#source.setErrors([]);
@@ -219,6 +219,7 @@ export class App {
       this.selectTab("tab-lesson");
     }
     this.#setState("ready");
+    for (const f of this.afterRun) f();
   }
 
   #progress(file: string, now: number, until: number): void {
@@ -233,6 +234,18 @@ export class App {
     this.#drafts.discard(this.#file ?? "");
     this.runSource(this.#original, { description: "Back to the file as written." });
   }
+
+  /**
+   * The text the view shows (as edited), the file as written and its name, for the editor and the
+   * exercise tab; null before anything opened.
+   */
+  current(): { text: string; file: string; original: string } | null {
+    if (this.#file === null) return null;
+    return { text: this.#source.text || this.run?.text || "", file: this.#file, original: this.#original };
+  }
+
+  /** Called after every run (and every failed one): the class tools redraw from `current()`. */
+  readonly afterRun: (() => void)[] = [];
 
   edited(): boolean {
     return this.run !== null && this.run.text !== this.#original;
@@ -459,6 +472,7 @@ export class App {
       byId(other.getAttribute("aria-controls")!).hidden = !selected;
     }
     if (tabId === "tab-ladder") this.#ladder.shown();
+    if (tabId === "tab-tables") this.#tables.shown();
     byId("topology-tools").hidden = tabId === "tab-ladder" || tabId === "tab-source";
     if (tabId === "tab-topology") byId("topology-tools").hidden = false;
   }

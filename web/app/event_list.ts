@@ -6,13 +6,14 @@
 import { formatTime } from "../../src/engine/time.ts";
 import { byId, clear, h } from "./dom.ts";
 import { SizeWatch, typeMetrics } from "./metrics.ts";
-import { KIND_GLYPHS, KIND_SHORT, PROTO_COLOURS, PROTO_INK, protoColour, protoInk } from "./palette.ts";
+import { CATEGORY_TABLE } from "./categories.ts";
+import { KIND_GLYPHS, KIND_SHORT, protoColour, protoInk } from "./palette.ts";
 import { messageFirst } from "./message.ts";
 import type { Run } from "./run.ts";
 import { stateSentence } from "./sentences.ts";
 import type { StepMode } from "./step_list.ts";
 import { actionsAtReceiver, type Step } from "./steps.ts";
-import { CATEGORIES, type Category, type EventFilter, positionAtOrBefore } from "./trace_index.ts";
+import { type Category, type EventFilter, positionAtOrBefore } from "./trace_index.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 
 export interface EventListHost {
@@ -45,18 +46,6 @@ function stepActions(run: Run, step: Step): string {
 
 const OVERSCAN = 8;
 
-const CATEGORY_TITLES: Record<Category, string> = {
-  IP: "plain IP (and fragments)",
-  ICMP: "ICMP (ping, errors)",
-  UDP: "UDP",
-  L2TP: "L2TP",
-  PPP: "PPP (LCP, CHAP, IPCP…)",
-  IKE: "IKE (ISAKMP)",
-  ESP: "ESP (encrypted)",
-  NAT: "NAT translations and mappings",
-  OTHER: "program output, link changes, device tables",
-};
-
 export class EventList {
   #scroll: HTMLDivElement;
   #rows: HTMLDivElement;
@@ -76,16 +65,17 @@ export class EventList {
 
   constructor(private host: EventListHost) {
     const filters = byId("filters");
-    for (const c of CATEGORIES) {
+    for (const spec of CATEGORY_TABLE) {
+      const c: Category = spec.id;
       const chip = h("button", {
         type: "button",
         class: "chip",
         "aria-pressed": "true",
-        title: `Show ${CATEGORY_TITLES[c]}`,
+        title: `Show ${spec.title}`,
         "data-category": c,
-        style: `--chip:${PROTO_COLOURS[c]};--chip-ink:${PROTO_INK[c]}`,
+        style: `--chip:${spec.colour};--chip-ink:${spec.ink}`,
         onclick: () => this.#toggle(c),
-      }, c === "OTHER" ? "Other" : c);
+      }, spec.chip);
       this.#chips.set(c, chip);
       filters.append(chip);
     }

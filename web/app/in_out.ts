@@ -5,19 +5,79 @@
  */
 import type { TraceRecord } from "../../src/trace/record.ts";
 import type { Field } from "../../src/wire/field.ts";
+import { describeFrame } from "../../src/wire/frame.ts";
 import type { Run } from "./run.ts";
 import { valueText } from "./sentences.ts";
 import type { Step } from "./steps.ts";
 
 /** The two sides of a device's work on one packet. */
 export interface InOut {
-  action: "nat" | "encap" | "decap";
+  /** `send`: the device wrapped a packet of its own (the laptop's L2TP, its ESP) before sending it. */
+  action: "nat" | "encap" | "decap" | "send";
   node: string;
   before: Uint8Array;
   after: Uint8Array;
   /** Where the "after" bytes come from: the record that carries them. */
   afterSeq: number;
   why: string;
+}
+
+/**
+ * What a hop step shows of a device's work: at the sender, the packet its own stack handed down
+ * against the frame it sent, when it wrapped it; at the receiver, the rewrite, wrap or unwrap there.
+ */
+export function inOutsOf(run: Pick<Run, "index">, step: Step): InOut[] {
+  return [sentOf(run, step), inOutOf(run, step)].filter((x): x is InOut => x !== null);
+}
+
+/**
+ * The sender's own wrapping in a hop step: the chain of encaps at the sending device that ends in the
+ * transmitted packet, from the innermost packet (as handed down) to the frame on the wire, or null.
+ */
+export function sentOf(run: Pick<Run, "index">, step: Step): InOut | null {
+  if (step.kind !== "hop" || step.tx < 0) return null;
+  const { records, byPacket } = run.index;
+  const tx = records[step.tx];
+  if (!tx.bytes || tx.pkt === undefined) return null;
+  // The wrapping may sit in the step before (the program's output that made the packet), so it is
+  // looked up by packet, not among the step's members.
+  const encapOf = (pkt: number) =>
+    (byPacket.get(pkt) ?? []).map((s) => records[s]).find((r) =>
+      r.kind === "encap" && r.node === tx.node && r.seq < tx.seq && r.parent !== undefined
+    );
+  const chain: TraceRecord[] = [];
+  for (let e = encapOf(tx.pkt); e && chain.length < 8; e = encapOf(e.parent!)) chain.push(e);
+  if (chain.length === 0) return null;
+  const innermost = chain[chain.length - 1];
+  const inner = byPacket.get(innermost.parent!) ?? [];
+  // A packet that came in and was wrapped here is the receiver's story (inOutOf), not the sender's.
+  if (
+    inner.some((s) =>
+      records[s].node === tx.node && (records[s].kind === "rx" || records[s].kind === "decap")
+    )
+  ) {
+    return null;
+  }
+  // The inner packet's bytes: on the encap record (ESP keeps its plaintext there), else any record of
+  // that packet (a tunnel does not change what it carries).
+  const before = innermost.bytes ?? inner.map((s) => records[s]).find((r) => r.bytes)?.bytes ??
+    innerDatagram(tx.bytes);
+  if (!before) return null;
+  const layers = chain.slice().reverse().map((e) => encapWhy(run, e, tx.node).replace(/\.$/, ""));
+  const why = `${tx.node} made this packet itself and ${layers.length > 1 ? "wrapped it twice: " : ""}${
+    layers.join("; then ")
+  }.`;
+  return { action: "send", node: tx.node, before, after: tx.bytes, afterSeq: tx.seq, why };
+}
+
+/** The innermost IPv4 datagram a cleartext tunnel frame carries (the last IP layer of its dissection). */
+function innerDatagram(frame: Uint8Array): Uint8Array | undefined {
+  const ips = describeFrame(frame).filter((f) => /^Internet Protocol Version 4/.test(f.name));
+  if (ips.length < 2) return undefined;
+  const at = ips[ips.length - 1].start;
+  // Its own Total Length says where it ends (the dissection's IP layer is the header alone).
+  const length = (frame[at + 2] << 8) | frame[at + 3];
+  return at + length <= frame.length ? frame.subarray(at, at + length) : undefined;
 }
 
 /** Finds the rewrite, wrap or unwrap in a hop step, with the bytes on both sides, or null. */
@@ -145,11 +205,28 @@ export function compareDissections(
   before: Field[],
   after: Field[],
   action: InOut["action"],
-): { before: FieldMark; after: FieldMark } {
+): { before: FieldMark; after: FieldMark; encrypted: boolean } {
   const empty = (): FieldMark => ({ changed: new Set(), added: new Set() });
-  const result = { before: empty(), after: empty() };
+  const result = { before: empty(), after: empty(), encrypted: false };
   const extra = Math.abs(after.length - before.length);
-  if (action === "encap" && after.length > before.length) {
+  const wraps = action === "encap" || action === "send";
+  const isEsp = (f: Field) => /^Encapsulating Security/.test(f.name);
+  if (wraps && after.some(isEsp) && !before.some(isEsp)) {
+    // ESP hides what it carries: the layers after the kept IP header (transport mode: same addresses)
+    // or all of them (tunnel mode) become ciphertext, and ESP's own layers are new.
+    const ends = (f: Field | undefined) =>
+      (f?.children ?? []).filter((c) => /Source Address|Destination Address/.test(c.name)).map((c) => c.value)
+        .join();
+    const kept = /^Internet Protocol/.test(after[0]?.name ?? "") && ends(after[0]) === ends(before[0])
+      ? 1
+      : 0;
+    if (kept) compareLeaves([before[0]], [after[0]], result);
+    for (const f of after.slice(kept)) markAll(f, result.after.added);
+    for (const f of before.slice(kept)) markAll(f, result.before.added);
+    result.encrypted = true;
+    return result;
+  }
+  if (wraps && after.length > before.length) {
     for (const f of after.slice(0, extra)) markAll(f, result.after.added);
     return result;
   }
@@ -157,6 +234,16 @@ export function compareDissections(
     for (const f of before.slice(0, extra)) markAll(f, result.before.added);
     return result;
   }
+  compareLeaves(before, after, result);
+  return result;
+}
+
+/** Marks the leaf fields whose values differ between two dissections, layer by layer. */
+function compareLeaves(
+  before: Field[],
+  after: Field[],
+  result: { before: FieldMark; after: FieldMark },
+): void {
   const b = new Map<string, Field>();
   const a = new Map<string, Field>();
   before.forEach((f, i) => leaves(f, String(i), b));
@@ -168,7 +255,6 @@ export function compareDissections(
       result.before.changed.add(old);
     }
   }
-  return result;
 }
 
 function markAll(field: Field, set: Set<Field>): void {

@@ -12,6 +12,7 @@ const TITLES: Record<InOut["action"], [string, string]> = {
   nat: ["As it came in", "As it left (after NAT)"],
   encap: ["As it came in", "As it left (wrapped)"],
   decap: ["As it came in", "After unwrapping"],
+  send: ["As its own stack handed it down", "As it was sent on the wire"],
 };
 
 /** The two-column comparison for one device's work on a packet. */
@@ -22,13 +23,19 @@ export function inOutBlock(io: InOut): HTMLElement {
   const [left, right] = TITLES[io.action];
   return h(
     "details",
-    { class: "in-out", id: "in-out", open: true },
-    h("summary", {}, `In and out at ${io.node}`),
+    { class: "in-out", "data-action": io.action, open: true },
+    h("summary", {}, io.action === "send" ? `Made and wrapped at ${io.node}` : `In and out at ${io.node}`),
     h("p", { class: "in-out-why" }, io.why.charAt(0).toUpperCase() + io.why.slice(1)),
     h(
       "div",
       { class: "in-out-columns" },
-      column(left, io.before.length, before, marks.before, io.action === "decap" ? "removed" : "added"),
+      column(
+        left,
+        io.before.length,
+        before,
+        marks.before,
+        marks.encrypted ? "encrypted" : io.action === "decap" ? "removed" : "added",
+      ),
       column(right, io.after.length, after, marks.after, "added"),
     ),
   );

@@ -11,13 +11,24 @@ import { byId, clear, h } from "./dom.ts";
 import { KIND_WORDS, protoColour, protoInk } from "./palette.ts";
 import { anatomyOf, espSizes, proposalOf } from "./anatomy.ts";
 import { anatomyBar } from "./anatomy_view.ts";
-import { inOutOf } from "./in_out.ts";
+import { inOutsOf } from "./in_out.ts";
 import { inOutBlock } from "./in_out_view.ts";
 import { messageFirst } from "./message.ts";
 import type { Run } from "./run.ts";
 import { actionSentence, stateSentence, valueText } from "./sentences.ts";
 import type { StepMode } from "./step_list.ts";
+import { HexDump } from "./hex_view.ts";
 import { bytesFor, recordOfPacket } from "./trace_index.ts";
+
+/** Where `inner` first appears inside `outer`, or -1. */
+function indexOfBytes(outer: Uint8Array, inner: Uint8Array): number {
+  if (inner.length === 0) return -1;
+  outer: for (let i = 0; i + inner.length <= outer.length; i++) {
+    for (let j = 0; j < inner.length; j++) if (outer[i + j] !== inner[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
 
 export interface InspectorHost {
   setCursor(seq: number): void;
@@ -27,8 +38,8 @@ export interface InspectorHost {
 interface Block {
   bytes: Uint8Array;
   fields: Field[];
-  byteEls: HTMLElement[];
-  charEls: HTMLElement[];
+  hex: HexDump | null;
+  /** The tree rows built so far (a closed layer builds its rows when first opened). */
   rows: { field: Field; el: HTMLElement }[];
 }
 
@@ -92,8 +103,9 @@ export class Inspector {
     if (this.host.mode === "hops") {
       // What the device did to the packet, before the list of every record of the step.
       const step = run.steps.list[run.steps.stepOf[this.#seq]];
-      const io = step && step.at === this.#seq ? inOutOf(run, step) : null;
-      if (io) this.#root.append(inOutBlock(io));
+      if (step && step.at === this.#seq) {
+        for (const io of inOutsOf(run, step)) this.#root.append(inOutBlock(io));
+      }
     }
     this.#root.append(...this.#stepBlock(run));
     if (r.kind === "drop") {
@@ -120,6 +132,7 @@ export class Inspector {
     const innerBytes = inner
       .map((pkt) => ({ pkt, seq: run.index.byPacket.get(pkt)?.find((s) => run.index.bytesOf[s] >= 0) }))
       .filter((x): x is { pkt: number; seq: number } => x.seq !== undefined);
+    const innerBlocks: Block[] = [];
     if (innerBytes.length > 0) {
       // At the top, where a student looks first: what the endpoints see inside the tunnel.
       const toggle = h("input", { type: "checkbox", id: "show-inner" }) as HTMLInputElement;
@@ -141,6 +154,8 @@ export class Inspector {
       if (this.#showInner) {
         for (const { pkt, seq } of innerBytes) {
           const b = bytesFor(run.index, seq)!;
+          const built = this.#packetBlock(b, `inner-${pkt}`);
+          innerBlocks.push(built.block);
           this.#root.append(
             h(
               "div",
@@ -149,7 +164,7 @@ export class Inspector {
                 encrypted ? "decryption" : "decapsulation"
               })`,
             ),
-            this.#packetBlock(b, `inner-${pkt}`).element,
+            built.element,
           );
         }
       }
@@ -177,8 +192,22 @@ export class Inspector {
         sealed ? { fields: describeFrame(sealed), length: sealed.length } : undefined,
         proposal ? espSizes(proposal) : undefined,
       );
-      const light = (start: number, end: number) =>
+      // Where each inner packet's byte 0 sits in this frame: found in clear for a plain tunnel, and
+      // after ESP's header and IV (the anatomy's reckoning) inside the ciphertext.
+      const offsets = innerBlocks.map((b) =>
+        sealed && b.bytes === sealed && anatomy.innerOffset !== undefined
+          ? anatomy.innerOffset
+          : indexOfBytes(bytes, b.bytes)
+      );
+      const light = (start: number, end: number) => {
         this.#light(block.block, start < 0 ? null : { name: "", value: "", start, end });
+        innerBlocks.forEach((b, i) => {
+          const off = offsets[i];
+          const [a, z] = [Math.max(0, start - off), Math.min(b.bytes.length, end - off)];
+          const inside = start >= 0 && off >= 0 && z > a;
+          this.#light(b, inside ? { name: "", value: "", start: a, end: z } : null);
+        });
+      };
       this.#root.insertBefore(
         anatomyBar(anatomy, light),
         this.#root.querySelector(".show-inner")?.nextSibling ?? this.#root.children[1] ?? null,
@@ -284,17 +313,12 @@ export class Inspector {
   }
 
   #packetBlock(bytes: Uint8Array, id: string, linktype?: "ppp"): { element: HTMLElement; block: Block } {
-    const block: Block = {
-      bytes,
-      fields: describeFrame(bytes, linktype),
-      byteEls: [],
-      charEls: [],
-      rows: [],
-    };
+    const block: Block = { bytes, fields: describeFrame(bytes, linktype), hex: null, rows: [] };
     const wrap = h("div", { class: "packet-block", "data-block": id });
     const tree = h("ul", { class: "tree", role: "tree", "aria-label": "Packet layers" });
     for (const f of block.fields) tree.append(this.#fieldItem(block, f, 0));
-    wrap.append(tree, this.#hex(block));
+    block.hex = new HexDump(bytes, (i) => this.#light(block, i === null ? null : this.#fieldAt(block, i)));
+    wrap.append(tree, block.hex.element);
     return { element: wrap, block };
   }
 
@@ -323,14 +347,22 @@ export class Inspector {
     block.rows.push({ field, el: row });
     const item = h("li", {}, row);
     let sub: HTMLElement | null = null;
-    if (children.length > 0) {
+    // A closed layer's rows are built when it is first opened: most are never opened at all.
+    const build = () => {
       sub = h("ul", { role: "group" });
       for (const c of children) sub.append(this.#fieldItem(block, c, depth + 1));
-      sub.hidden = !open;
       item.append(sub);
-    }
+      return sub;
+    };
+    if (children.length > 0 && open) build();
     const toggle = () => {
-      if (!sub) return;
+      if (children.length === 0) return;
+      if (!sub) {
+        build().hidden = false;
+        twist.textContent = "▾";
+        row.setAttribute("aria-expanded", "true");
+        return;
+      }
       sub.hidden = !sub.hidden;
       twist.textContent = sub.hidden ? "▸" : "▾";
       row.setAttribute("aria-expanded", String(!sub.hidden));
@@ -339,7 +371,7 @@ export class Inspector {
     row.addEventListener("dblclick", toggle);
     row.addEventListener("keydown", (e) => {
       if (
-        e.key === "Enter" || (e.key === "ArrowRight" && sub?.hidden) ||
+        e.key === "Enter" || (e.key === "ArrowRight" && (!sub || sub.hidden) && children.length > 0) ||
         (e.key === "ArrowLeft" && sub && !sub.hidden)
       ) {
         e.preventDefault();
@@ -355,8 +387,7 @@ export class Inspector {
 
   #light(block: Block, field: Field | null): void {
     const [start, end] = field ? [field.start, field.end] : [-1, -1];
-    block.byteEls.forEach((el, i) => el.classList.toggle("lit", i >= start && i < end));
-    block.charEls.forEach((el, i) => el.classList.toggle("lit", i >= start && i < end));
+    block.hex?.light(start, end);
     // A field lights its own row; a range (an anatomy block) lights every row inside it.
     for (const row of block.rows) {
       const inside = field !== null && field.name === "" && row.field.start >= start && row.field.end <= end;
@@ -377,51 +408,5 @@ export class Inspector {
     };
     visit(block.fields);
     return best;
-  }
-
-  #hex(block: Block): HTMLElement {
-    const hex = h("div", { class: "hex", "aria-label": "Packet bytes in hexadecimal" });
-    const { bytes } = block;
-    // 16 bytes a line, as Wireshark shows them; the font shrinks to fit a narrow pane (style.css).
-    const perLine = 16;
-    for (let off = 0; off < bytes.length; off += perLine) {
-      const hexPart = h("span", { class: "hexpart" });
-      const charPart = h("span", { class: "chars" });
-      for (let i = off; i < off + perLine; i++) {
-        if (i >= bytes.length) {
-          hexPart.append(i % 8 === 0 && i !== off ? "    " : "   ");
-          continue;
-        }
-        if (i !== off) hexPart.append(i % 8 === 0 ? "  " : " ");
-        const b = h("span", { class: "b", "data-i": i }, bytes[i].toString(16).padStart(2, "0"));
-        const printable = bytes[i] >= 0x20 && bytes[i] < 0x7f;
-        const c = h(
-          "span",
-          { class: printable ? "c" : "c dim", "data-i": i },
-          printable ? String.fromCharCode(bytes[i]) : "·",
-        );
-        block.byteEls.push(b);
-        block.charEls.push(c);
-        hexPart.append(b);
-        charPart.append(c);
-      }
-      hex.append(
-        h(
-          "div",
-          { class: "line" },
-          h("span", { class: "off" }, off.toString(16).padStart(4, "0")),
-          hexPart,
-          charPart,
-        ),
-      );
-    }
-    hex.addEventListener("mouseover", (e) => {
-      const target = e.target as HTMLElement;
-      const i = target.dataset.i;
-      if (i === undefined) return;
-      this.#light(block, this.#fieldAt(block, Number(i)));
-    });
-    hex.addEventListener("mouseleave", () => this.#light(block, null));
-    return hex;
   }
 }

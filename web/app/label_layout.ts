@@ -41,10 +41,16 @@ function area(a: Box, b: Box): number {
 }
 
 /**
- * Places `labels` in order around `obstacles` (node shapes), inside `bounds` when given. Each label
- * takes its first free candidate; when none is free, the one with the least overlap.
+ * Places `labels` in order around `obstacles` (node shapes) and `soft` ones (where envelopes pass),
+ * inside `bounds` when given. Each label takes its first free candidate; when none is free, the one
+ * with the least overlap.
  */
-export function placeLabels(labels: LabelRequest[], obstacles: Box[] = [], bounds?: Box): PlacedLabel[] {
+export function placeLabels(
+  labels: LabelRequest[],
+  obstacles: Box[] = [],
+  bounds?: Box,
+  soft: Box[] = [],
+): PlacedLabel[] {
   const taken: Box[] = [...obstacles];
   const out: PlacedLabel[] = [];
   for (const label of labels) {
@@ -59,6 +65,9 @@ export function placeLabels(labels: LabelRequest[], obstacles: Box[] = [], bound
       };
       let cost = 0;
       for (const t of taken) cost += area(box, t);
+      // Where envelopes pass: avoided like the rest, but when nothing is free a word would rather
+      // sit where a packet passes for a moment than on another word for good.
+      for (const t of soft) cost += 0.25 * area(box, t);
       if (bounds) {
         const outside = Math.max(0, bounds.x - box.x) +
           Math.max(0, box.x + box.width - bounds.x - bounds.width) +

@@ -1,43 +1,29 @@
 /**
- * Colours and glyphs. Protocol colours are the Okabe-Ito palette, which stays distinguishable with the
- * common colour-vision deficiencies; every colour is paired with a text label or a glyph, so nothing is
- * told by colour alone.
+ * Colours and glyphs. Protocol colours come from the family table (categories.ts); every colour is
+ * paired with a text label or a glyph, so nothing is told by colour alone.
  */
 import type { TraceKind } from "../../src/trace/record.ts";
-import type { Category } from "./trace_index.ts";
+import { type Category, CATEGORY_TABLE, categoryOfProto, categorySpec } from "./categories.ts";
 
-export const PROTO_COLOURS: Record<Category, string> = {
-  IP: "#000000",
-  ICMP: "#56B4E9",
-  UDP: "#009E73",
-  L2TP: "#E69F00",
-  PPP: "#F0E442",
-  IKE: "#CC79A7",
-  ESP: "#0072B2",
-  NAT: "#D55E00",
-  OTHER: "#999999",
-};
+/** Each family's colour (the table in categories.ts is where they are chosen). */
+export const PROTO_COLOURS = Object.fromEntries(CATEGORY_TABLE.map((c) => [c.id, c.colour])) as Record<
+  Category,
+  string
+>;
 
-/** Text colour that reads on each protocol colour (contrast checked by hand against WCAG AA). */
-export const PROTO_INK: Record<Category, string> = {
-  IP: "#ffffff",
-  ICMP: "#000000",
-  UDP: "#000000",
-  L2TP: "#000000",
-  PPP: "#000000",
-  IKE: "#000000",
-  ESP: "#ffffff",
-  NAT: "#000000",
-  OTHER: "#000000",
-};
+/** Text colour that reads on each family's colour. */
+export const PROTO_INK = Object.fromEntries(CATEGORY_TABLE.map((c) => [c.id, c.ink])) as Record<
+  Category,
+  string
+>;
 
-/** Colour for a record's protocol label (APP, LINK and unlabelled records are grey). */
+/** Colour for a record's protocol label (APP, LINK, unlabelled and unknown records are grey). */
 export function protoColour(proto: string | undefined): string {
-  return PROTO_COLOURS[(proto ?? "OTHER") as Category] ?? PROTO_COLOURS.OTHER;
+  return categorySpec(categoryOfProto(proto)).colour;
 }
 
 export function protoInk(proto: string | undefined): string {
-  return PROTO_INK[(proto ?? "OTHER") as Category] ?? PROTO_INK.OTHER;
+  return categorySpec(categoryOfProto(proto)).ink;
 }
 
 /** A glyph and a word for each kind of record, as shown in the event list. */

@@ -16,6 +16,9 @@ export class TablesView {
   #node: string | null = null;
   #seq = -1;
   #previousSeq = -1;
+  /** What is drawn (node@seq), and whether it must be drawn again anyway (new run, pane was hidden). */
+  #drawn = "";
+  #stale = true;
 
   constructor(private host: TablesHost) {
     this.#select = h("select", {
@@ -46,10 +49,12 @@ export class TablesView {
       }
     }
     if (this.#node) this.#select.value = this.#node;
+    this.#stale = true;
     this.#render();
   }
 
   setNode(name: string | null): void {
+    if (name === this.#node) return;
     this.#node = name;
     if (name) this.#select.value = name;
     this.#render();
@@ -61,7 +66,22 @@ export class TablesView {
     this.#render();
   }
 
+  /** The tab was opened: draw what a hidden pane skipped. */
+  shown(): void {
+    this.#stale = true;
+    this.#render();
+  }
+
   #render(): void {
+    // A hidden pane is not rebuilt on every step (it is most of a step's work on a busy router).
+    if (this.#panel.hidden) {
+      this.#stale = true;
+      return;
+    }
+    const key = `${this.#node}@${this.#seq}`;
+    if (!this.#stale && key === this.#drawn) return;
+    this.#stale = false;
+    this.#drawn = key;
     clear(this.#content);
     const run = this.#run;
     if (!run || !this.#node || this.#seq < 0) {

@@ -3,6 +3,7 @@
  * each interface's name and address at its own end of the link, each link's name near its middle.
  * Turns the drawing's geometry into label requests for `placeLabels`. Pure: no DOM.
  */
+import { type EnvelopeSize, sweptBoxes } from "./envelope.ts";
 import { type Box, type LabelRequest, type PlacedLabel, placeLabels } from "./label_layout.ts";
 import type { Point } from "./layout.ts";
 
@@ -93,13 +94,17 @@ function alongCandidates(
   return out;
 }
 
-/** Places every word of the drawing inside `bounds`, avoiding the node shapes and each other. */
+/**
+ * Places every word of the drawing inside `bounds`, avoiding the node shapes, the band each link's
+ * envelopes travel (`envelopes`: the largest envelope seen on each link) and each other.
+ */
 export function layoutDiagramLabels(
   nodes: DrawnNodeInfo[],
   links: DrawnLinkInfo[],
   sizes: LabelSizes,
   measure: Measure,
   bounds: Box,
+  envelopes: ReadonlyMap<string, EnvelopeSize> = new Map(),
 ): DiagramLabel[] {
   const requests: LabelRequest[] = [];
   const groups = new Map<string, Omit<DiagramLabel, "box" | "free">>();
@@ -110,6 +115,17 @@ export function layoutDiagramLabels(
     width: 2 * r,
     height: 1.6 * r,
   }));
+  const paths: Box[] = [];
+  for (const link of links) {
+    const size = envelopes.get(link.name);
+    if (!size) continue;
+    // An envelope goes from one end straight to another (on a shared segment too, past the hub).
+    for (let i = 0; i < link.ends.length; i++) {
+      for (let j = i + 1; j < link.ends.length; j++) {
+        paths.push(...sweptBoxes(link.ends[i].at, link.ends[j].at, size, r));
+      }
+    }
+  }
 
   for (const n of nodes) {
     const width = Math.max(measure(n.name, "name"), measure(n.kind, "kind")) + 6;
@@ -133,6 +149,17 @@ export function layoutDiagramLabels(
         { x: n.at.x, y: n.at.y - gap - 14 },
         { x: n.at.x + side, y: n.at.y + gap * 0.6 },
         { x: n.at.x - side, y: n.at.y + gap * 0.6 },
+        // Crowded (a link leaving downwards, envelopes passing): around the shape, a little further out.
+        ...[0.5, -0.5, 1, -1].flatMap((k) => [
+          { x: n.at.x + side * k, y: n.at.y + gap * 1.2 },
+          { x: n.at.x + side * k, y: n.at.y - gap * 1.2 },
+        ]),
+        { x: n.at.x + side, y: n.at.y - gap * 0.6 },
+        { x: n.at.x - side, y: n.at.y - gap * 0.6 },
+        { x: n.at.x, y: n.at.y + gap + 30 },
+        { x: n.at.x, y: n.at.y - gap - 30 },
+        { x: n.at.x + side * 1.3, y: n.at.y },
+        { x: n.at.x - side * 1.3, y: n.at.y },
       ],
     });
   }
@@ -182,6 +209,6 @@ export function layoutDiagramLabels(
     }
     requests.push({ id, width, height, candidates });
   }
-  const placed: PlacedLabel[] = placeLabels(requests, obstacles, bounds);
+  const placed: PlacedLabel[] = placeLabels(requests, obstacles, bounds, paths);
   return placed.map((p) => ({ ...groups.get(p.id)!, box: p.box, free: p.free }));
 }

@@ -8,6 +8,9 @@
 import type { TraceRecord } from "../../src/trace/record.ts";
 import d3, { type Selection } from "./d3.ts";
 import { drawIcon, RING_RADIUS } from "./icons.ts";
+import { envelopeAt, type EnvelopeSize } from "./envelope.ts";
+import { drawRestEnvelopes, widestLabels } from "./envelope_check.ts";
+import { standaloneSvg } from "./topology_export.ts";
 import { layoutNodes, type Point } from "./layout.ts";
 import { messageFirst, shortName } from "./message.ts";
 import { SizeWatch } from "./metrics.ts";
@@ -52,7 +55,6 @@ interface DrawnPacket {
   lane: number;
 }
 
-const SVG_NS = "http://www.w3.org/2000/svg";
 const ROLE_FONT: Record<string, { weight: number; family: "--sans" | "--mono" }> = {
   name: { weight: 700, family: "--sans" },
   kind: { weight: 400, family: "--sans" },
@@ -99,6 +101,11 @@ export class TopologyView {
   #sizes: LabelSizes = labelSizes(false, false);
   #canvas = document.createElement("canvas").getContext("2d");
   #fonts = new Map<string, string>();
+  /** Per link, the widest envelope label of the run. */
+  #widest = new Map<string, string>();
+  /** `#envelopes=rest` in the address: an envelope at both ends and the middle of every link, to check the layout. */
+  #ghosts = /(^#|&)envelopes=rest(&|$)/.test(location.hash);
+  #ghostLayer: Selection<SVGGElement, unknown>;
 
   constructor(svg: SVGSVGElement, caption: HTMLElement, private host: TopologyHost) {
     this.#caption = caption;
@@ -108,6 +115,7 @@ export class TopologyView {
     this.#nodesLayer = this.#svg.append<SVGGElement>("g").attr("class", "nodes");
     this.#labelsLayer = this.#svg.append<SVGGElement>("g").attr("class", "labels");
     this.#packetsLayer = this.#svg.append<SVGGElement>("g").attr("class", "packets");
+    this.#ghostLayer = this.#svg.append<SVGGElement>("g").attr("class", "ghosts");
     this.#zoom.scaleExtent([0.3, 6]).on("zoom", (event) => {
       this.#transform = event.transform;
       this.#redraw(false);
@@ -130,6 +138,7 @@ export class TopologyView {
       this.#redraw();
       return;
     }
+    this.#widest = widestLabels(run);
     const positions = layoutNodes(run.model, run.result.links, this.host.positions);
     for (const spec of run.model.nodes) {
       this.#nodes.set(spec.name, {
@@ -149,6 +158,15 @@ export class TopologyView {
 
   zoomBy(k: number): void {
     this.#svg.call(this.#zoom.scaleBy, k);
+  }
+
+  /** The address changed: `#envelopes=rest` may have been turned on or off. */
+  hashChanged(): void {
+    const ghosts = /(^#|&)envelopes=rest(&|$)/.test(location.hash);
+    if (ghosts === this.#ghosts) return;
+    this.#ghosts = ghosts;
+    this.#ghostLayer.selectAll("*").remove();
+    this.#redraw();
   }
 
   /** Presenter mode or Large type changed: new word sizes. */
@@ -195,6 +213,7 @@ export class TopologyView {
       this.#linksLayer.selectAll("*").remove();
       this.#nodesLayer.selectAll("*").remove();
       this.#labelsLayer.selectAll("*").remove();
+      this.#ghostLayer.selectAll("*").remove();
       return;
     }
     const s = this.#sizes;
@@ -332,7 +351,16 @@ export class TopologyView {
 
   #drawLabels(bounds: { x: number; y: number; width: number; height: number }): void {
     const nodes = [...this.#nodes.values()].map((n) => ({ name: n.name, kind: n.kind, at: n.at }));
-    this.#labels = layoutDiagramLabels(nodes, this.#linkInfo(), this.#sizes, this.#measure, bounds);
+    const envelopes = new Map([...this.#widest].map(([link, text]) => [link, this.#envelopeSize(text)]));
+    this.#labels = layoutDiagramLabels(
+      nodes,
+      this.#linkInfo(),
+      this.#sizes,
+      this.#measure,
+      bounds,
+      envelopes,
+    );
+    if (this.#ghosts) this.#drawGhosts(envelopes);
     const layer = this.#labelsLayer;
     layer.selectAll("*").remove();
     const s = this.#sizes;
@@ -384,7 +412,7 @@ export class TopologyView {
       else f = Math.max(0, Math.min(1, (now.t - r.t) / (endRecord.t - r.t)));
       const lost = endRecord?.kind === "drop" && end === seq;
       if (lost) f = 0.5;
-      // Packets on the same link are spread sideways so they do not hide each other.
+      // Packets on the same link are fanned out along it so none hides another entirely.
       const laneKey = r.link ?? "";
       const lane = lanes.get(laneKey) ?? 0;
       lanes.set(laneKey, lane + 1);
@@ -410,17 +438,16 @@ export class TopologyView {
     );
   }
 
-  #place(p: DrawnPacket, f = p.f, halfWidth = this.#sizes.packet * 2.5): Point {
+  /** An envelope's half size for its label (the box drawn in #renderCursor). */
+  #envelopeSize(label: string): EnvelopeSize {
+    const fontPx = this.#sizes.packet;
+    return { halfWidth: (this.#measure(label, "packet") + fontPx) / 2, halfHeight: (fontPx * 1.45) / 2 };
+  }
+
+  #place(p: DrawnPacket, f: number, size: EnvelopeSize): Point {
     const a = this.#nodes.get(p.from)!.at;
     const b = this.#nodes.get(p.to)!.at;
-    const dx = b.x - a.x;
-    const dy = b.y - a.y;
-    const len = Math.hypot(dx, dy) || 1;
-    // Stay clear of the node shapes at either end.
-    const margin = Math.min(this.#sizes.node + halfWidth + 4, len / 2.5);
-    const k = (margin + f * (len - 2 * margin)) / len;
-    const side = (p.lane % 2 === 0 ? 1 : -1) * Math.ceil(p.lane / 2) * this.#sizes.packet * 1.6;
-    return { x: a.x + dx * k - (dy / len) * side, y: a.y + dy * k + (dx / len) * side };
+    return envelopeAt(a, b, f, size, this.#sizes.node, p.lane, this.#sizes.packet * 0.6);
   }
 
   #renderCursor(animate: boolean): void {
@@ -441,8 +468,8 @@ export class TopologyView {
     const packets = this.#packetsAt(seq);
     const fontPx = this.#sizes.packet;
     const label = (d: DrawnPacket) => shortName(d.record, run.ikeNames.get(d.record.pkt ?? -1));
-    const half = new Map(packets.map((p) => [p.seq, (this.#measure(label(p), "packet") + fontPx) / 2]));
-    const targets = new Map(packets.map((p) => [p.seq, this.#place(p, p.f, half.get(p.seq))]));
+    const size = new Map(packets.map((p) => [p.seq, this.#envelopeSize(label(p))]));
+    const targets = new Map(packets.map((p) => [p.seq, this.#place(p, p.f, size.get(p.seq)!)]));
     const groups = this.#packetsLayer.selectAll<SVGGElement, DrawnPacket>("g.packet")
       .data(packets, (d) => d.seq)
       .join<SVGGElement>((enter) => {
@@ -493,7 +520,7 @@ export class TopologyView {
     for (const p of packets) {
       starts.set(
         p.seq,
-        animate ? this.#shown.get(p.seq) ?? this.#place(p, 0, half.get(p.seq)) : targets.get(p.seq)!,
+        animate ? this.#shown.get(p.seq) ?? this.#place(p, 0, size.get(p.seq)!) : targets.get(p.seq)!,
       );
     }
     const duration = animate ? Math.min(450, this.host.stepDuration() * 0.8) : 0;
@@ -533,29 +560,13 @@ export class TopologyView {
     this.#caption.title = body;
   }
 
+  /** The layout check: each link's widest envelope at both of its ends and its middle. */
+  #drawGhosts(envelopes: Map<string, EnvelopeSize>): void {
+    drawRestEnvelopes(this.#ghostLayer, this.#linkInfo(), this.#widest, envelopes, this.#sizes);
+  }
+
   /** A standalone copy of the drawing for export, with the styles it needs inlined. */
   exportSvg(css: string): SVGSVGElement {
-    const source = this.#svg.node()!;
-    const copy = source.cloneNode(true) as SVGSVGElement;
-    copy.setAttribute("xmlns", SVG_NS);
-    const box = source.getBBox();
-    const pad = 20;
-    copy.setAttribute(
-      "viewBox",
-      `${box.x - pad} ${box.y - pad} ${box.width + 2 * pad} ${box.height + 2 * pad}`,
-    );
-    copy.setAttribute("width", String(Math.ceil(box.width + 2 * pad)));
-    copy.setAttribute("height", String(Math.ceil(box.height + 2 * pad)));
-    const style = document.createElementNS(SVG_NS, "style");
-    style.textContent = css;
-    copy.insertBefore(style, copy.firstChild);
-    const bg = document.createElementNS(SVG_NS, "rect");
-    bg.setAttribute("x", String(box.x - pad));
-    bg.setAttribute("y", String(box.y - pad));
-    bg.setAttribute("width", String(box.width + 2 * pad));
-    bg.setAttribute("height", String(box.height + 2 * pad));
-    bg.setAttribute("fill", "#fcfcfa");
-    copy.insertBefore(bg, style.nextSibling);
-    return copy;
+    return standaloneSvg(this.#svg.node()!, css);
   }
 }

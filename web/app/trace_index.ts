@@ -4,11 +4,11 @@
  * run in one pass, so stepping and filtering a 100k-record trace stay cheap. Pure: no DOM.
  */
 import type { TraceRecord } from "../../src/trace/record.ts";
+import { CATEGORIES, type Category, categoryOfProto } from "./categories.ts";
 import { KIND_WORDS } from "./palette.ts";
 
-/** The protocol filters the event list offers, plus everything else. */
-export const CATEGORIES = ["IP", "ICMP", "UDP", "L2TP", "PPP", "IKE", "ESP", "NAT", "OTHER"] as const;
-export type Category = (typeof CATEGORIES)[number];
+/** The protocol filters the event list offers, plus everything else (the table is categories.ts). */
+export { CATEGORIES, type Category } from "./categories.ts";
 
 /** Per-record facts the panes look up by `seq`. */
 export interface TraceIndex {
@@ -30,14 +30,11 @@ export interface TraceIndex {
   nodes: string[];
 }
 
-const PROTO_CATEGORIES = new Set<string>(CATEGORIES);
-
 /** The filter category of one record: its protocol, NAT for translations and NAT tables, else OTHER. */
 export function categoryOf(r: TraceRecord): Category {
   if (r.kind === "nat") return "NAT";
   if (r.kind === "state") return r.table !== undefined && /nat/i.test(r.table) ? "NAT" : "OTHER";
-  if (r.proto !== undefined && PROTO_CATEGORIES.has(r.proto)) return r.proto as Category;
-  return "OTHER";
+  return categoryOfProto(r.proto);
 }
 
 function addTo(map: Map<number, number[]>, key: number, value: number): void {

@@ -7,6 +7,7 @@ import { type Micros, SECOND } from "../../engine/time.ts";
 import type { HashAlg } from "../../crypto/index.ts";
 import type { Decoded } from "../../wire/field.ts";
 import { parseEspProposals, parseIkeProposals } from "./proposal_text.ts";
+import { type AssumeUdpEncapsulation, CLIENT_PROFILE_SPECS, type ClientProfile } from "./client_profiles.ts";
 
 export type IkeEncryption = "aes128" | "aes192" | "aes256" | "3des";
 export type DhGroupName = "modp1024" | "modp2048";
@@ -55,6 +56,19 @@ export interface IpsecConfig {
   peers: string[] | "any";
   natT: NatTMode;
   behaviour: ServerBehaviour;
+  /**
+   * Phase 1 as Aggressive Mode: as initiator, start with it; as responder, accept it (Main Mode is
+   * always accepted). Off by default, as in charon, because HASH_R in clear lets an eavesdropper
+   * test guesses of the pre-shared key offline.
+   */
+  aggressive: boolean;
+  /**
+   * A real client's offer and quirks (client_profiles.ts); explicit `ike`, `esp` and lifetimes win.
+   * null: this simulator's own defaults.
+   */
+  client: ClientProfile | null;
+  /** Windows' AssumeUDPEncapsulationContextOnSendRule, used with `client: windows`. */
+  assumeUdpEncapsulation: AssumeUdpEncapsulation;
   /** Phase-1 proposals, most preferred first, and the ISAKMP SA lifetime. */
   ike: { proposals: IkeProposal[]; lifetime: Micros };
   /** Quick Mode (ESP) proposals, most preferred first, and the IPsec SA lifetime. */
@@ -68,7 +82,8 @@ export interface IpsecConfig {
   /**
    * Rekeying as strongSwan does it: `margin` (margintime) before an SA's lifetime ends, the side that
    * initiated the IKE SA negotiates a fresh pair with a new Quick Mode, moves traffic to it and deletes
-   * the old one; without `rekey`, SAs simply expire. The ISAKMP SA is not rekeyed: it expires.
+   * the old one; the ISAKMP SA is reauthenticated likewise with a fresh phase 1 (ike_lifetime.ts);
+   * without `rekey`, SAs simply expire.
    */
   rekey: boolean;
   margin: Micros;
@@ -119,6 +134,9 @@ export const DEFAULT_IPSEC: Omit<IpsecConfig, "psk"> = {
   peers: "any",
   natT: "auto",
   behaviour: "strongswan",
+  aggressive: false,
+  client: null,
+  assumeUdpEncapsulation: 0,
   ike: { proposals: [DEFAULT_IKE_PROPOSAL], lifetime: 28800 * SECOND },
   esp: { proposals: [DEFAULT_ESP_PROPOSAL], lifetime: 3600 * SECOND },
   dpd: { delay: 0, timeout: 150 * SECOND, action: "clear" },
@@ -133,13 +151,31 @@ export const DEFAULT_IPSEC: Omit<IpsecConfig, "psk"> = {
  * ones with their position); here a bad one is a programming error and throws.
  */
 export function resolveIpsecConfig(settings: IpsecSettings | IpsecConfig): IpsecConfig {
+  const base = profileDefaults(settings.client ?? null);
+  return {
+    ...base,
+    ...settings,
+    ike: resolveProposals(settings.ike, base.ike, parseIkeProposals),
+    esp: resolveProposals(settings.esp, base.esp, parseEspProposals),
+    retransmit: { ...base.retransmit, ...settings.retransmit },
+    dpd: { ...base.dpd, ...settings.dpd },
+  };
+}
+
+/** The defaults, with a client profile's proposals and lifetimes in place of ours. */
+function profileDefaults(client: ClientProfile | null): Omit<IpsecConfig, "psk"> {
+  if (!client) return DEFAULT_IPSEC;
+  const spec = CLIENT_PROFILE_SPECS[client];
+  const parse = <P>(parsed: Decoded<P[]>): P[] => {
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.value;
+  };
   return {
     ...DEFAULT_IPSEC,
-    ...settings,
-    ike: resolveProposals(settings.ike, DEFAULT_IPSEC.ike, parseIkeProposals),
-    esp: resolveProposals(settings.esp, DEFAULT_IPSEC.esp, parseEspProposals),
-    retransmit: { ...DEFAULT_IPSEC.retransmit, ...settings.retransmit },
-    dpd: { ...DEFAULT_IPSEC.dpd, ...settings.dpd },
+    client,
+    ike: { proposals: parse(parseIkeProposals(spec.ike)), lifetime: spec.ikelifetime },
+    esp: { proposals: parse(parseEspProposals(spec.esp)), lifetime: spec.lifetime },
+    margin: spec.margin ?? DEFAULT_IPSEC.margin,
   };
 }
 

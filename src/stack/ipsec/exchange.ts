@@ -25,10 +25,12 @@ export interface ExchangeOwner {
   /** Puts a message on the wire. */
   transmit(message: Uint8Array): void;
   log(summary: string): void;
+  /** What message ID 0 is called in the log ("Main Mode", "Aggressive Mode"). */
+  readonly phase1: string;
   /** False once the SA failed: pending timers then do nothing. */
   alive(): boolean;
-  /** Every retransmit went unanswered. */
-  giveUp(tries: number): void;
+  /** Every retransmit of exchange `mid` went unanswered. */
+  giveUp(mid: number, tries: number): void;
 }
 
 /** The exchanges of one IKE SA, by message ID. */
@@ -95,11 +97,11 @@ export class Exchanges {
       if (!this.owner.alive() || !exchange.lastSent) return;
       if (exchange.tries >= tries) {
         this.owner.log(`giving up after ${tries} retransmits`);
-        return this.owner.giveUp(tries);
+        return this.owner.giveUp(mid, tries);
       }
       exchange.tries++;
       this.owner.log(
-        `sending retransmit ${exchange.tries} of ${mid === 0 ? "Main Mode" : `message ID ${mid}`}`,
+        `sending retransmit ${exchange.tries} of ${mid === 0 ? this.owner.phase1 : `message ID ${mid}`}`,
       );
       this.owner.transmit(exchange.lastSent);
       this.#arm(mid);

@@ -32,7 +32,8 @@ import type { EspKeys } from "./esp.ts";
 import { Exchanges } from "./exchange.ts";
 import { informational } from "./informational.ts";
 import { mainMode, vendorIds } from "./main_mode.ts";
-import { cookieText, type Endpoint, sameSelector, type Selector, zeros } from "./payloads.ts";
+import { aggressiveMode, startAggressive } from "./aggressive.ts";
+import { cookieText, type Endpoint, sameSelector, type Selector, selectorText, zeros } from "./payloads.ts";
 import { ikeProposalText } from "./proposal_text.ts";
 import { ikeSaPayload } from "./proposals.ts";
 import { type QuickMode, quickMode, startQuickMode } from "./quick_mode.ts";
@@ -84,6 +85,8 @@ export interface IkeHost {
 }
 
 export type IkeState =
+  | "AM_SENT"
+  | "AM_REPLIED"
   | "MM_SA_SENT"
   | "MM_KE_SENT"
   | "MM_AUTH_SENT"
@@ -102,6 +105,10 @@ export interface MainModeValues {
   nr: Uint8Array;
   /** The initiator's SA payload body, which both hashes cover. */
   saiB: Uint8Array;
+  /** Aggressive Mode: the initiator's ID body (HASH_I covers it), the peer's ID, its first address. */
+  idiB?: Uint8Array;
+  peerId?: Extract<Payload, { kind: "id" }>;
+  peerAtStart?: Endpoint;
 }
 
 /**
@@ -124,6 +131,9 @@ export class IkeSa {
   peerDpd = false;
   /** Set when Main Mode completes. */
   establishedAt?: Micros;
+  /** The SA that reauthenticates this one, and the one this SA reauthenticates (ike_lifetime.ts). */
+  successor?: IkeSa;
+  predecessor?: IkeSa;
   /** Why it failed, for the table. */
   failure?: string;
   /** The phase-1 proposal in use: our first until the responder chose (initiator), or the chosen one. */
@@ -154,18 +164,25 @@ export class IkeSa {
     icookie: Uint8Array,
     public local: Endpoint,
     public remote: Endpoint,
+    /** Phase 1 runs as Aggressive Mode (RFC 2409 §5.4) rather than Main Mode. */
+    readonly aggressive = false,
   ) {
     this.initiator = initiator;
     this.icookie = icookie;
-    this.state = initiator ? "MM_SA_SENT" : "MM_SA_REPLIED";
+    this.state = aggressive
+      ? (initiator ? "AM_SENT" : "AM_REPLIED")
+      : initiator
+      ? "MM_SA_SENT"
+      : "MM_SA_REPLIED";
     this.ike = host.config.ike.proposals[0];
     this.exchanges = new Exchanges({
       sched: host.sched,
       retransmit: host.config.retransmit,
       transmit: (message) => host.sendIke(this, message),
+      phase1: aggressive ? "Aggressive Mode" : "Main Mode",
       log: (summary) => host.log(summary),
       alive: () => this.state !== "FAILED" && this.state !== "DELETED",
-      giveUp: (tries) => this.fail(`no reply after ${tries} retransmits`),
+      giveUp: (mid, tries) => this.#gaveUp(mid, tries),
     });
     this.dpd = new DeadPeerDetection(this);
   }
@@ -198,21 +215,26 @@ export class IkeSa {
   }
 
   /** Starts Main Mode towards `remote` and queues a Quick Mode for `selector`. */
-  static initiate(host: IkeHost, local: Endpoint, remote: Endpoint, selector: Selector): IkeSa {
-    const sa = new IkeSa(host, true, host.rng.bytes(8), local, remote);
-    sa.pendingSelectors.push(selector);
-    host.log(`initiating Main Mode IKE_SA to ${formatIp(remote.ip)}`);
-    sa.mm.saiB = encodePayloadBody(ikeSaPayload(sa.config));
-    sa.send(0, EXCHANGE.MAIN, [ikeSaPayload(sa.config), ...vendorIds(sa)], false, true);
+  static initiate(host: IkeHost, local: Endpoint, remote: Endpoint, selector?: Selector): IkeSa {
+    const aggressive = host.config.aggressive;
+    const sa = new IkeSa(host, true, host.rng.bytes(8), local, remote, aggressive);
+    if (selector) sa.pendingSelectors.push(selector);
+    host.log(`initiating ${aggressive ? "Aggressive" : "Main"} Mode IKE_SA to ${formatIp(remote.ip)}`);
+    if (aggressive) startAggressive(sa);
+    else {
+      sa.mm.saiB = encodePayloadBody(ikeSaPayload(sa.config));
+      sa.send(0, EXCHANGE.MAIN, [ikeSaPayload(sa.config), ...vendorIds(sa)], false, true);
+    }
     host.changed(sa);
     return sa;
   }
 
-  /** A responder SA for a peer's Main Mode message 1 (`header.responderCookie` is zero). */
+  /** A responder SA for a peer's Main or Aggressive Mode message 1 (`header.responderCookie` is zero). */
   static respond(host: IkeHost, local: Endpoint, remote: Endpoint, header: IsakmpHeader): IkeSa {
-    const sa = new IkeSa(host, false, header.initiatorCookie.slice(), local, remote);
+    const aggressive = header.exchange === EXCHANGE.AGGRESSIVE;
+    const sa = new IkeSa(host, false, header.initiatorCookie.slice(), local, remote, aggressive);
     sa.rcookie = host.rng.bytes(8);
-    host.log(`${formatIp(remote.ip)} is initiating a Main Mode IKE_SA`);
+    host.log(`${formatIp(remote.ip)} is initiating a${aggressive ? "n Aggressive" : " Main"} Mode IKE_SA`);
     return sa;
   }
 
@@ -240,7 +262,8 @@ export class IkeSa {
   /** The table row for `ike-sas`. */
   row(): Record<string, unknown> {
     // Until the peer's Vendor IDs arrive (Main Mode message 2) nothing is known about NAT-T.
-    const pending = this.initiator && this.state === "MM_SA_SENT" && this.config.natT !== "off";
+    const pending = this.initiator && (this.state === "MM_SA_SENT" || this.state === "AM_SENT") &&
+      this.config.natT !== "off";
     const nat = pending
       ? "not known yet"
       : this.natT === null
@@ -263,6 +286,7 @@ export class IkeSa {
       "nat-t": pending ? "offered" : this.natT ?? "off",
       nat,
       proposal: pending || this.state === "MM_SA_REPLIED" ? "not chosen yet" : ikeProposalText(this.ike),
+      ...(this.aggressive ? { mode: "Aggressive" } : {}),
       ...(this.failure ? { failure: this.failure } : {}),
     };
   }
@@ -282,14 +306,17 @@ export class IkeSa {
     if (this.exchanges.isDuplicate(header.messageId, message)) return;
     switch (header.exchange) {
       case EXCHANGE.MAIN:
+        if (this.aggressive) break;
         return mainMode(this, header, body, message, from);
+      case EXCHANGE.AGGRESSIVE:
+        if (!this.aggressive) break;
+        return aggressiveMode(this, header, body, message, from);
       case EXCHANGE.QUICK:
         return quickMode(this, header, body, message);
       case EXCHANGE.INFORMATIONAL:
         return informational(this, header, body);
-      default:
-        this.host.log(`ignoring ISAKMP exchange type ${header.exchange} from ${formatIp(from.ip)}`);
     }
+    this.host.log(`ignoring ISAKMP exchange type ${header.exchange} from ${formatIp(from.ip)}`);
   }
 
   // ---- shared by the phases ----
@@ -368,6 +395,21 @@ export class IkeSa {
     }
     this.dpd.heard();
     return { items: parsed.value, plaintext: decrypted.value };
+  }
+
+  /**
+   * No answer to a phase-1 message ends the SA; no answer to a Quick Mode ends that Quick Mode only
+   * (the next trapped packet asks again), as charon does.
+   */
+  #gaveUp(mid: number, tries: number): void {
+    const quick = this.quick.get(mid);
+    if (mid === 0 || !quick || !this.established) return this.fail(`no reply after ${tries} retransmits`);
+    quick.state = "FAILED";
+    this.host.log(
+      `Quick Mode for ${
+        selectorText(quick.selector)
+      } failed: no reply after ${tries} retransmits; the IKE_SA stays up`,
+    );
   }
 
   /** Ends an established SA in order (the peer deleted it, or `dead` found it gone). */

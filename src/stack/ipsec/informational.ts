@@ -22,6 +22,9 @@ import { be32, exchangeIv, infoHash } from "./derive.ts";
 import type { IkeSa } from "./ike_sa.ts";
 import { afterHash, all, selectorText, zeros } from "./payloads.ts";
 
+/** The reason a peer's DELETE for the ISAKMP SA gives; its pairs then move to a newer SA if there is one. */
+export const DELETED_BY_PEER = "deleted by the peer (DELETE)";
+
 /** Handles an Informational message from the peer. */
 export function informational(sa: IkeSa, header: IsakmpHeader, body: Uint8Array): void {
   let items: PayloadItem[];
@@ -53,7 +56,7 @@ export function informational(sa: IkeSa, header: IsakmpHeader, body: Uint8Array)
     }
     if (del.protocol === PROTO_ISAKMP) {
       sa.host.log("received DELETE for IKE_SA");
-      sa.close("deleted by the peer (DELETE)");
+      sa.close(DELETED_BY_PEER);
       return;
     }
     if (del.protocol === PROTO_IPSEC_ESP) {

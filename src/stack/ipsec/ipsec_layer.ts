@@ -10,11 +10,10 @@ import { toHex } from "../../crypto/index.ts";
 import type { SimContext } from "../../engine/context.ts";
 import type { Packet } from "../../engine/packet.ts";
 import type { Prng } from "../../engine/prng.ts";
-import type { Scheduler, Timer } from "../../engine/scheduler.ts";
-import { formatDuration, type Micros, SECOND } from "../../engine/time.ts";
+import type { Scheduler } from "../../engine/scheduler.ts";
+import { SECOND } from "../../engine/time.ts";
 import type { TraceInput } from "../../trace/record.ts";
 import { formatIp, type Ip4 } from "../../wire/addr.ts";
-import { adjustChecksum } from "../../wire/checksum.ts";
 import { protoLabel, summarize } from "../../wire/dissect.ts";
 import {
   decodeEspHeader,
@@ -27,7 +26,7 @@ import { decodeIpv4, encodeIpv4, type Ipv4Packet, PROTO_UDP } from "../../wire/i
 import { decodeIsakmpHeader, EXCHANGE, FLAG_ENCRYPTION, IKE_PORT, NAT_T_PORT } from "../../wire/isakmp.ts";
 import { L2TP_PORT } from "../../wire/l2tp.ts";
 import { hexNum } from "../../wire/octets.ts";
-import { decodeUdp, encodeUdp, refreshUdpChecksum, UDP_HEADER_LEN } from "../../wire/udp.ts";
+import { encodeUdp, UDP_HEADER_LEN } from "../../wire/udp.ts";
 import type { Interface } from "../interface.ts";
 import { ACCEPT, type IpStack, type UdpMessage, type Verdict } from "../ip.ts";
 import { ESP_CIPHERS, type IpsecConfig } from "./config.ts";
@@ -35,8 +34,17 @@ import { type ChildSa, type Endpoint, IkeSa, type Selector } from "./ike_sa.ts";
 import { espOpen, espSeal } from "./esp.ts";
 import { sendDelete } from "./informational.ts";
 import { type LifetimeHost, scheduleLifetime } from "./lifetimes.ts";
+import {
+  adoptOnPeerDelete,
+  completeReauthentication,
+  DELETED_BY_PEER,
+  type IkeLifetimeHost,
+  scheduleIkeLifetime,
+} from "./ike_lifetime.ts";
 import { espProposalText, ikeProposalText } from "./proposal_text.ts";
 import { type InstalledChild, SaDatabase } from "./sa_database.ts";
+import { NatKeepalives } from "./keepalive.ts";
+import { fixInnerChecksum } from "./inner_checksum.ts";
 
 /** What the engine needs from the device it runs on (narrow: the stack knows no devices). */
 export interface IpsecHost {
@@ -57,13 +65,6 @@ function isL2tp(ports: { src: number; dst: number } | null): boolean {
   return ports !== null && (ports.src === L2TP_PORT || ports.dst === L2TP_PORT);
 }
 
-/** RFC 1624 update of a checksum field for an address that changed from `from` to `to`. */
-function adjustForAddress(checksum: number, from: Ip4, to: Ip4): number {
-  let c = adjustChecksum(checksum, from >>> 16, to >>> 16);
-  c = adjustChecksum(c, from & 0xffff, to & 0xffff);
-  return c;
-}
-
 /** IPsec for one node. Create it with `attachIpsec`. */
 export class IpsecLayer {
   readonly config: IpsecConfig;
@@ -71,8 +72,30 @@ export class IpsecLayer {
   #ike = new Map<string, IkeSa>();
   readonly #sad: SaDatabase;
   #decapsulated = new WeakSet<Packet>();
-  #lastSent = new Map<IkeSa, Micros>();
-  #keepalives = new Map<IkeSa, Timer>();
+  readonly #keepalives: NatKeepalives;
+
+  /** What ike_lifetime.ts needs: the clock, the log, the pairs, a way to start a fresh phase 1. */
+  get #ikeLifeHost(): IkeLifetimeHost {
+    const sad = this.#sad;
+    return {
+      config: this.config,
+      sched: this.sched,
+      log: (summary) => this.#log(summary),
+      get children() {
+        return sad.all;
+      },
+      reauthenticate: (old) => {
+        const fresh = IkeSa.initiate(
+          this,
+          { ip: old.local.ip, port: IKE_PORT },
+          { ip: old.remote.ip, port: IKE_PORT },
+        );
+        fresh.predecessor = old;
+        this.#ike.set(toHex(fresh.icookie), fresh);
+        return fresh;
+      },
+    };
+  }
 
   /** What lifetimes.ts needs: the clock, the log, the SA database. */
   get #lifeHost(): LifetimeHost {
@@ -82,6 +105,7 @@ export class IpsecLayer {
   constructor(readonly host: IpsecHost, config: IpsecConfig) {
     this.config = config;
     this.rng = host.rng.fork("ipsec");
+    this.#keepalives = new NatKeepalives(host.ctx.sched);
     this.#sad = new SaDatabase({
       config,
       sched: host.ctx.sched,
@@ -247,7 +271,7 @@ export class IpsecLayer {
     packet.bytes = bytes;
     child.packetsOut++;
     child.bytesOut += ip.payload.length;
-    if (child.udpEncap) this.#lastSent.set(ike, this.sched.now);
+    if (child.udpEncap) this.#keepalives.sent(ike);
     this.#emit({
       kind: "encap",
       pkt: packet.id,
@@ -309,7 +333,7 @@ export class IpsecLayer {
     const payload = opened.value.payload;
     const innerProto = opened.value.nextHeader;
     if (innerProto === PROTO_UDP && payload.length >= UDP_HEADER_LEN) {
-      const problem = this.#fixInnerChecksum(payload, outer, child);
+      const problem = fixInnerChecksum(payload, outer, child);
       if (problem) return problem;
     }
     const bytes = encodeIpv4({ ...outer, options: new Uint8Array(0), protocol: innerProto, payload });
@@ -328,34 +352,6 @@ export class IpsecLayer {
     this.#sad.schedulePublish(child);
     this.host.ip.receive(inner, iface);
     return null;
-  }
-
-  /**
-   * Transport mode behind a NAT: the sender computed the inner UDP checksum over its own view of the
-   * addresses, which the NAT changed. RFC 3948 §3.1.2: with the peer's NAT-OA, update the checksum
-   * incrementally; without it, recompute. Plain ESP through a NAT has no such repair.
-   */
-  #fixInnerChecksum(segment: Uint8Array, outer: Ipv4Packet, child: InstalledChild): string | null {
-    if (((segment[6] << 8) | segment[7]) === 0) return null;
-    if (child.udpEncap) {
-      const original = child.peerOriginal;
-      if (original) {
-        let checksum = (segment[6] << 8) | segment[7];
-        checksum = adjustForAddress(checksum, original.src, outer.src);
-        checksum = adjustForAddress(checksum, original.dst, outer.dst);
-        if (checksum === 0) checksum = 0xffff;
-        segment[6] = checksum >>> 8;
-        segment[7] = checksum & 0xff;
-      } else {
-        refreshUdpChecksum(segment, outer.src, outer.dst);
-      }
-    }
-    if (decodeUdp(segment, outer.src, outer.dst).ok) return null;
-    return `the UDP checksum inside ESP SPI ${hexNum(child.spiIn, 8)} does not match the outer addresses ${
-      formatIp(outer.src)
-    } → ${
-      formatIp(outer.dst)
-    }: a NAT rewrote the outer header but cannot fix a checksum it cannot see (transport-mode ESP through NAT needs NAT-T)`;
   }
 
   // ---- IKE transport ----
@@ -390,7 +386,8 @@ export class IpsecLayer {
     let sa = this.#ike.get(key);
     const from: Endpoint = { ip: m.src, port: m.srcPort };
     if (!sa) {
-      const fresh = header.exchange === EXCHANGE.MAIN && header.responderCookie.every((b) => b === 0) &&
+      const phase1 = header.exchange === EXCHANGE.MAIN || header.exchange === EXCHANGE.AGGRESSIVE;
+      const fresh = phase1 && header.responderCookie.every((b) => b === 0) &&
         (header.flags & FLAG_ENCRYPTION) === 0;
       if (!fresh) {
         return this.host.ip.drop(
@@ -408,6 +405,19 @@ export class IpsecLayer {
           m.iface,
         );
       }
+      if (header.exchange === EXCHANGE.AGGRESSIVE && !this.config.aggressive) {
+        // charon refuses it too unless told otherwise, for the reason in aggressive.ts.
+        this.#log(
+          `Aggressive Mode PSK from ${formatIp(m.src)} refused: aggressive mode is off on ${this.node}`,
+        );
+        return this.host.ip.drop(
+          m.packet,
+          `Aggressive Mode IKE from ${
+            formatIp(m.src)
+          } refused: ${this.node} allows Main Mode only (aggressive: false), since Aggressive Mode sends a hash of the pre-shared key in clear`,
+          m.iface,
+        );
+      }
       sa = IkeSa.respond(this, { ip: m.dst, port }, from, header);
       this.#ike.set(key, sa);
     }
@@ -421,7 +431,7 @@ export class IpsecLayer {
     if (sa.floated) payload.set(message, NON_ESP_MARKER_LEN);
     const srcPort = sa.floated ? NAT_T_PORT : IKE_PORT;
     this.host.ip.sendUdp(sa.remote.ip, srcPort, sa.remote.port, payload, { src: sa.local.ip });
-    if (sa.floated) this.#lastSent.set(sa, this.sched.now);
+    if (sa.floated) this.#keepalives.sent(sa);
   }
 
   log(summary: string, detail?: Record<string, unknown>): void {
@@ -433,16 +443,19 @@ export class IpsecLayer {
   }
 
   established(sa: IkeSa): void {
-    if (sa.natLocal && sa.floated && this.config.keepalive > 0) this.#startKeepalives(sa);
-    const life = this.config.ike.lifetime;
-    this.sched.after(life, () => {
-      if (!sa.established) return;
-      this.#log(
-        `IKE_SA with ${formatIp(sa.remote.ip)} expired (ikelifetime ${formatDuration(life)}); deleting it`,
+    if (sa.natLocal && sa.floated && this.config.keepalive > 0) {
+      this.#keepalives.start(
+        sa,
+        this.config.keepalive,
+        () => this.#ike.has(toHex(sa.icookie)),
+        () =>
+          this.host.ip.sendUdp(sa.remote.ip, NAT_T_PORT, sa.remote.port, Uint8Array.of(NAT_KEEPALIVE), {
+            src: sa.local.ip,
+          }),
       );
-      sendDelete(sa, "isakmp");
-      sa.close(`ikelifetime ${formatDuration(life)} expired`);
-    });
+    }
+    scheduleIkeLifetime(this.#ikeLifeHost, sa);
+    completeReauthentication(this.#ikeLifeHost, sa);
   }
 
   childEstablished(child: ChildSa): void {
@@ -459,6 +472,7 @@ export class IpsecLayer {
 
   closed(sa: IkeSa, reason: string, restart: boolean): void {
     this.#log(`IKE_SA with ${formatIp(sa.remote.ip)} closed: ${reason}`);
+    if (reason === DELETED_BY_PEER) adoptOnPeerDelete(this.#ikeLifeHost, sa, this.ikeSas);
     const selectors = this.#sad.all.filter((c) => c.ike === sa).map((c) => c.selector);
     this.#forget(sa, `IKE_SA closed: ${reason}`);
     if (!restart) return;
@@ -504,8 +518,7 @@ export class IpsecLayer {
   /** Forgets an IKE SA with its timers and ESP SAs. */
   #forget(sa: IkeSa, reason: string): void {
     this.#ike.delete(toHex(sa.icookie));
-    this.#keepalives.get(sa)?.cancel();
-    this.#keepalives.delete(sa);
+    this.#keepalives.stop(sa);
     for (const child of this.#sad.all) if (child.ike === sa) this.#sad.remove(child, reason);
   }
 
@@ -515,26 +528,6 @@ export class IpsecLayer {
       // SPIs 1–255 are reserved (RFC 4303 §2.1); 0 means "no SPI".
       if (spi > 255 && !this.#sad.has(spi)) return spi;
     }
-  }
-
-  // ---- keepalives ----
-
-  #startKeepalives(sa: IkeSa): void {
-    const interval = this.config.keepalive;
-    const tick = () => {
-      if (!this.#ike.has(toHex(sa.icookie))) return;
-      const idle = this.sched.now - (this.#lastSent.get(sa) ?? 0);
-      if (idle >= interval) {
-        this.host.ip.sendUdp(sa.remote.ip, NAT_T_PORT, sa.remote.port, Uint8Array.of(NAT_KEEPALIVE), {
-          src: sa.local.ip,
-        });
-        this.#lastSent.set(sa, this.sched.now);
-      }
-      const next = Math.max(1, interval - (this.sched.now - (this.#lastSent.get(sa) ?? this.sched.now)));
-      this.#keepalives.set(sa, this.sched.after(next, tick));
-    };
-    this.#keepalives.get(sa)?.cancel();
-    this.#keepalives.set(sa, this.sched.after(interval, tick));
   }
 
   // ---- trace ----

@@ -35,6 +35,7 @@ import {
   VID_RFC3947,
 } from "./derive.ts";
 import type { IkeSa } from "./ike_sa.ts";
+import { CLIENT_PROFILE_SPECS, natRefusal } from "./client_profiles.ts";
 import { peerError, sendNotify } from "./informational.ts";
 import { all, cookieText, type Endpoint, first, ipBytes, itemOf } from "./payloads.ts";
 import { acceptedIkeProposal, chooseIkeProposal } from "./proposals.ts";
@@ -46,7 +47,10 @@ export function vendorIds(sa: IkeSa): Payload[] {
     if (sa.initiator || sa.natT === "rfc3947") vids.push({ kind: "vid", data: VID_RFC3947 });
     if (sa.initiator || sa.natT === "draft-02") vids.push({ kind: "vid", data: VID_DRAFT_02N });
   }
-  vids.push({ kind: "vid", data: VID_DPD });
+  // Windows announces no DPD (its Vendor IDs are its own, NAT-T's and fragmentation's).
+  if (!sa.config.client || CLIENT_PROFILE_SPECS[sa.config.client].dpdVendorId) {
+    vids.push({ kind: "vid", data: VID_DPD });
+  }
   return vids;
 }
 
@@ -78,7 +82,8 @@ export function mainMode(
   else responderStep(sa, body, items, raw, from, encrypted);
 }
 
-function noteVendorIds(sa: IkeSa, items: PayloadItem[]): void {
+/** Records what the peer's Vendor IDs announce (DPD, the NAT-T dialect). */
+export function noteVendorIds(sa: IkeSa, items: PayloadItem[]): void {
   const vids = all(items, "vid").map((v) => v.data);
   const has = (vid: Uint8Array) => vids.some((v) => bytesEqual(v, vid));
   sa.peerDpd = has(VID_DPD);
@@ -235,6 +240,7 @@ function initiatorStep(
     if (!deriveKeys(sa)) return;
     const natds = all(items, "nat-d").map((d) => d.data);
     if (sa.natT && natds.length >= 2) detectNat(sa, natds, sa.remote);
+    if (refusedBehindNat(sa)) return;
     if (sa.natPresent && !sa.floated) {
       // RFC 3947 §4: the initiator moves to 4500 for message 5 when a NAT is detected.
       sa.floated = true;
@@ -284,7 +290,8 @@ function initiatorStep(
   }
 }
 
-function deriveKeys(sa: IkeSa): boolean {
+/** SKEYID and the phase-1 key and IV from the exchanged values; false (SA failed) on a bad DH value. */
+export function deriveKeys(sa: IkeSa): boolean {
   const gxy = dhSharedSecret(sa.mm.dh!, sa.initiator ? sa.mm.gxr : sa.mm.gxi);
   if (!gxy) {
     sa.fail("the peer's Diffie-Hellman value is invalid");
@@ -298,12 +305,12 @@ function deriveKeys(sa: IkeSa): boolean {
 }
 
 /** Our phase-1 identity: our address (ID_IPV4_ADDR, protocol and port 0 as strongSwan sends). */
-function phase1Id(sa: IkeSa): Payload {
+export function phase1Id(sa: IkeSa): Payload {
   return { kind: "id", idType: ID_IPV4_ADDR, protocol: 0, port: 0, data: ipBytes(sa.local.ip) };
 }
 
 /** NAT-D payloads: first the peer's address as we send to it, then ours (RFC 3947 §3.2). */
-function natdPayloads(sa: IkeSa): Payload[] {
+export function natdPayloads(sa: IkeSa): Payload[] {
   const draft = sa.natT === "draft-02";
   const remote = natdHash(sa.hashAlg, sa.icookie, sa.rcookie, sa.remote.ip, sa.remote.port);
   // nat-t force: a hash of nothing real, so the peer sees "a NAT" and both sides encapsulate.
@@ -314,8 +321,25 @@ function natdPayloads(sa: IkeSa): Payload[] {
   return [{ kind: "nat-d", draft, data: remote }, { kind: "nat-d", draft, data: local }];
 }
 
-function detectNat(sa: IkeSa, natds: Uint8Array[], peer: Endpoint): void {
-  const me = natdHash(sa.hashAlg, sa.icookie, sa.rcookie, sa.local.ip, sa.local.port);
+/**
+ * A Windows-like client stops after NAT detection when its AssumeUDPEncapsulationContextOnSendRule
+ * does not allow a server behind a NAT: it sends nothing more, and the user sees error 809.
+ */
+export function refusedBehindNat(sa: IkeSa): boolean {
+  const client = sa.config.client;
+  if (!client || !CLIENT_PROFILE_SPECS[client].refusesServerBehindNat) return false;
+  const why = natRefusal(sa.config.assumeUdpEncapsulation, sa.natLocal, sa.natRemote);
+  if (!why) return false;
+  sa.host.log(`${client} client: ${why}`);
+  sa.fail(
+    `server behind NAT refused (AssumeUDPEncapsulationContextOnSendRule ${sa.config.assumeUdpEncapsulation}): error 809`,
+  );
+  return true;
+}
+
+/** Compares the peer's NAT-D hashes with ours: who is behind a NAT (RFC 3947 §3.2). */
+export function detectNat(sa: IkeSa, natds: Uint8Array[], peer: Endpoint, local = sa.local): void {
+  const me = natdHash(sa.hashAlg, sa.icookie, sa.rcookie, local.ip, local.port);
   const them = natdHash(sa.hashAlg, sa.icookie, sa.rcookie, peer.ip, peer.port);
   sa.natLocal = !bytesEqual(natds[0], me);
   sa.natRemote = !natds.slice(1).some((d) => bytesEqual(d, them));
@@ -324,7 +348,8 @@ function detectNat(sa: IkeSa, natds: Uint8Array[], peer: Endpoint): void {
   if (!sa.natLocal && !sa.natRemote) sa.host.log("no NAT detected between the peers");
 }
 
-function establish(sa: IkeSa, peerId: Extract<Payload, { kind: "id" }>): void {
+/** Phase 1 is done: publish, log the keys for Wireshark, start DPD and the queued Quick Modes. */
+export function establish(sa: IkeSa, peerId: Extract<Payload, { kind: "id" }>): void {
   sa.state = "ESTABLISHED";
   sa.establishedAt = sa.host.sched.now;
   const peerName = peerId.idType === ID_IPV4_ADDR && peerId.data.length === 4

@@ -5,6 +5,7 @@
  */
 import { type Micros, SECOND } from "../../engine/time.ts";
 import { type Ip4, parseIp } from "../../wire/addr.ts";
+import { TCP_TRACK_TIMEOUTS } from "../tcp/conntrack.ts";
 
 /** RFC 4787 §4.1 (mapping) and §5 (filtering) behaviours share these three names. */
 export type Behaviour = "endpoint-independent" | "address-dependent" | "address-and-port-dependent";
@@ -38,7 +39,7 @@ export const PRESET_NAMES: readonly PresetName[] = [
 
 /** A static port forward ("virtual server"): inbound traffic to the outside port goes to `to`. */
 export interface PortForward {
-  proto: "udp" | "esp";
+  proto: "udp" | "tcp" | "esp";
   /** Outside port (0 for ESP). */
   port: number;
   to: Ip4;
@@ -71,6 +72,11 @@ export interface NatSettings {
   icmpTimeout: Micros;
   /** Lifetime of an ESP passthrough entry. */
   espTimeout: Micros;
+  /**
+   * How long an established TCP connection may stay idle (Linux `nf_conntrack_tcp_timeout_established`,
+   * 5 days); the other TCP states keep Linux's timeouts (stack/tcp/conntrack.ts).
+   */
+  tcpEstablishedTimeout: Micros;
   /** Inside hosts may reach each other through the outside address (RFC 4787 REQ-9). */
   hairpin: boolean;
   /** Inbound packets also refresh a mapping (RFC 4787 REQ-6 makes this optional; Linux does). */
@@ -108,6 +114,7 @@ export const PRESETS: Record<PresetName, PresetValues> = {
     udpStreamTimeout: 120 * S,
     icmpTimeout: 30 * S,
     espTimeout: 60 * S,
+    tcpEstablishedTimeout: TCP_TRACK_TIMEOUTS.ESTABLISHED,
     hairpin: true,
     inboundRefresh: true,
     ipsecPassthrough: "single",
@@ -128,6 +135,7 @@ export const PRESETS: Record<PresetName, PresetValues> = {
     udpStreamTimeout: 120 * S,
     icmpTimeout: 30 * S,
     espTimeout: 600 * S,
+    tcpEstablishedTimeout: TCP_TRACK_TIMEOUTS.ESTABLISHED,
     hairpin: false,
     inboundRefresh: true,
     ipsecPassthrough: "single",
@@ -146,6 +154,7 @@ export const PRESETS: Record<PresetName, PresetValues> = {
     udpStreamTimeout: 300 * S,
     icmpTimeout: 60 * S,
     espTimeout: 300 * S,
+    tcpEstablishedTimeout: TCP_TRACK_TIMEOUTS.ESTABLISHED,
     hairpin: true,
     inboundRefresh: true,
     ipsecPassthrough: "spi",
@@ -164,6 +173,7 @@ export const PRESETS: Record<PresetName, PresetValues> = {
     udpStreamTimeout: 60 * S,
     icmpTimeout: 30 * S,
     espTimeout: 60 * S,
+    tcpEstablishedTimeout: TCP_TRACK_TIMEOUTS.ESTABLISHED,
     hairpin: false,
     inboundRefresh: false,
     ipsecPassthrough: "single",
@@ -183,6 +193,7 @@ export const PRESETS: Record<PresetName, PresetValues> = {
     udpStreamTimeout: 300 * S,
     icmpTimeout: 60 * S,
     espTimeout: 60 * S,
+    tcpEstablishedTimeout: TCP_TRACK_TIMEOUTS.ESTABLISHED,
     hairpin: true,
     inboundRefresh: false,
     ipsecPassthrough: "udp-only",
@@ -203,13 +214,14 @@ export interface RawNatBlock {
   "udp-stream-timeout"?: Micros;
   "icmp-timeout"?: Micros;
   "esp-timeout"?: Micros;
+  "tcp-established-timeout"?: Micros;
   hairpin?: boolean;
   "inbound-refresh"?: boolean;
 }
 
 /** One `port-forwards` item as read from YAML; `to` is a dotted quad. */
 export interface RawPortForward {
-  proto: "udp" | "esp";
+  proto: "udp" | "tcp" | "esp";
   port?: number;
   to: string;
   "to-port"?: number;
@@ -243,6 +255,7 @@ export function resolveNatSettings(raw: RawNatConfig, fallback: PresetName = "ho
     udpStreamTimeout: nat["udp-stream-timeout"] ?? base.udpStreamTimeout,
     icmpTimeout: nat["icmp-timeout"] ?? base.icmpTimeout,
     espTimeout: nat["esp-timeout"] ?? base.espTimeout,
+    tcpEstablishedTimeout: nat["tcp-established-timeout"] ?? base.tcpEstablishedTimeout,
     hairpin: nat.hairpin ?? base.hairpin,
     inboundRefresh: nat["inbound-refresh"] ?? base.inboundRefresh,
     ipsecPassthrough: raw["ipsec-passthrough"] ?? base.ipsecPassthrough,

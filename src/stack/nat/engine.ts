@@ -1,24 +1,26 @@
 /**
- * The NAPT engine: plugs into an IpStack's prerouting/postrouting hooks and translates UDP, ICMP echo,
- * the datagrams quoted in ICMP errors, and (per the passthrough settings) ESP and IKE. Outbound
+ * The NAPT engine: plugs into an IpStack's prerouting/postrouting hooks and translates UDP, TCP, ICMP
+ * echo, the datagrams quoted in ICMP errors, and (per the passthrough settings) ESP and IKE. Outbound
  * (postrouting, leaving the outside interface) it creates or reuses a mapping and rewrites the source;
  * inbound (prerouting, arriving on the outside interface for the outside address) it finds the mapping,
  * applies the filtering behaviour and rewrites the destination. Every rewrite is a `nat` trace record
  * with the before/after tuples; every refusal is a drop whose reason names the router, the rule and a fix.
  *
- * This file is the dispatcher and the UDP / ICMP echo / hairpin translation; the VPN passthrough rules
- * are in passthrough.ts, ICMP errors in icmp_errors.ts, later fragments in fragments.ts, the trace
+ * This file is the dispatcher and the UDP / ICMP echo / hairpin translation; protocols with a module
+ * of their own are listed in MODULES (TCP connections in tcp.ts, ESP with the VPN passthrough rules in
+ * passthrough.ts); ICMP errors are in icmp_errors.ts, later fragments in fragments.ts, the trace
  * records in record.ts.
  */
 import { pptpFromOutside, pptpToOutside } from "./pptp.ts";
 import type { Packet } from "../../engine/packet.ts";
 import { SECOND } from "../../engine/time.ts";
-import { formatIp, inSubnet, type Ip4 } from "../../wire/addr.ts";
+import { formatIp, inSubnet, type Ip4, readIp } from "../../wire/addr.ts";
 import { type Ipv4Packet, PROTO_ESP, PROTO_ICMP, PROTO_UDP } from "../../wire/ipv4.ts";
+import { PROTO_TCP } from "../../wire/tcp.ts";
 import type { Interface } from "../interface.ts";
 import { ACCEPT, type IpHooks, type Verdict } from "../ip.ts";
 import type { NatSettings } from "./config.ts";
-import { type NatCore, natDrop, type NatHost } from "./core.ts";
+import { type NatCore, natDrop, type NatHost, type NatProtocolModule } from "./core.ts";
 import { FragmentMemory } from "./fragments.ts";
 import { icmpErrorFromOutside, icmpErrorToOutside, isIcmpError } from "./icmp_errors.ts";
 import {
@@ -42,8 +44,15 @@ import {
   tuplesOf,
 } from "./rewrite.ts";
 import { filterAllows, type Mapping, mappingKey, type NatProto, NatTable } from "./table.ts";
+import { tcpFromOutside, tcpToOutside } from "./tcp.ts";
 
 export type { NatHost } from "./core.ts";
+
+/** IP protocols translated by a module of their own, one module per tracked protocol. */
+const MODULES: ReadonlyMap<number, NatProtocolModule> = new Map<number, NatProtocolModule>([
+  [PROTO_TCP, { toOutside: tcpToOutside, fromOutside: tcpFromOutside }],
+  [PROTO_ESP, { toOutside: espToOutside, fromOutside: espFromOutside }],
+]);
 
 /** Which interfaces face the private side and which one faces the Internet. */
 export interface NatInterfaces {
@@ -69,7 +78,8 @@ export class NatEngine implements NatCore {
       name: host.name,
       ctx: host.ctx,
       rng: host.rng.fork("nat-ports"),
-      isLocalPort: (proto, port) => proto === "udp" && host.ip.udpBound(port),
+      isLocalPort: (proto, port) =>
+        proto === "udp" ? host.ip.udpBound(port) : proto === "tcp" && (host.tcpPortInUse?.(port) ?? false),
     }, settings);
   }
 
@@ -204,14 +214,21 @@ export class NatEngine implements NatCore {
       });
       return ACCEPT;
     }
-    if (l.protocol === PROTO_ESP) return espToOutside(this, packet, l, out);
     const pptp = pptpToOutside(this, packet, l, out);
     if (pptp) return pptp;
+    const module = MODULES.get(l.protocol);
+    if (module) {
+      const verdict = module.toOutside(this, packet, l, out);
+      if (verdict.action === "accept" && l.protocol === PROTO_TCP) {
+        this.#fragments.remember(bytes, l, "src", src.addr, readIp(bytes, l.base + 12));
+      }
+      return verdict;
+    }
     return natDrop(
       `${this.host.name}: cannot translate IP protocol ${l.protocol} from ${
         formatIp(src.addr)
       }: NAPT needs ` +
-        `ports (UDP) or identifiers (ICMP echo) to tell inside hosts apart — tunnel it in UDP instead`,
+        `ports (UDP, TCP) or identifiers (ICMP echo) to tell inside hosts apart — tunnel it in UDP instead`,
     );
   }
 
@@ -295,8 +312,15 @@ export class NatEngine implements NatCore {
       if (isIcmpError(type)) return icmpErrorFromOutside(this, packet, l, iface);
       return ACCEPT; // echo requests and the rest are for the router itself
     }
-    if (l.protocol === PROTO_ESP) return espFromOutside(this, packet, l, iface);
-    return pptpFromOutside(this, packet, l, iface) ?? ACCEPT;
+    const pptp = pptpFromOutside(this, packet, l, iface);
+    if (pptp) return pptp;
+    const module = MODULES.get(l.protocol);
+    if (!module) return ACCEPT;
+    const verdict = module.fromOutside(this, packet, l, iface);
+    if (verdict.action === "accept" && l.protocol === PROTO_TCP) {
+      this.#fragments.remember(bytes, l, "dst", dst.addr, readIp(bytes, l.base + 16));
+    }
+    return verdict;
   }
 
   #udpFromOutside(packet: Packet, l: Layout, src: Tuple, dst: Tuple, iface: Interface): Verdict {

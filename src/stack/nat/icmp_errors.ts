@@ -7,6 +7,7 @@
 import type { Packet } from "../../engine/packet.ts";
 import { formatIp, readIp } from "../../wire/addr.ts";
 import { PROTO_ESP, PROTO_ICMP, PROTO_UDP } from "../../wire/ipv4.ts";
+import { PROTO_TCP } from "../../wire/tcp.ts";
 import type { Interface } from "../interface.ts";
 import { ACCEPT, type Verdict } from "../ip.ts";
 import { type NatCore, natDrop } from "./core.ts";
@@ -23,6 +24,7 @@ import {
   tuplesOf,
 } from "./rewrite.ts";
 import { type Mapping, mappingKey, type NatProto } from "./table.ts";
+import { tcpConnection, tcpConnectionOutside } from "./tcp.ts";
 
 /** Destination unreachable and time exceeded: the errors that quote a datagram. */
 export function isIcmpError(type: number): boolean {
@@ -32,6 +34,7 @@ export function isIcmpError(type: number): boolean {
 /** The NAT protocol of an IP protocol number. */
 export function protoOf(protocol: number): NatProto | "other" {
   if (protocol === PROTO_UDP) return "udp";
+  if (protocol === PROTO_TCP) return "tcp";
   if (protocol === PROTO_ICMP) return "icmp";
   if (protocol === PROTO_ESP) return "esp";
   return "other";
@@ -91,6 +94,7 @@ function mappingForInside(nat: NatCore, protocol: number, inside: Tuple, remote:
       m.inside.addr === inside.addr && (m.scope === undefined || m.scope.addr === remote.addr)
     );
   }
+  if (proto === "tcp") return tcpConnection(nat, inside, remote);
   if (proto !== "udp" && proto !== "icmp") return undefined;
   const fixed = nat.statics.get(`${proto}|${inside.addr}|${inside.port}`);
   if (fixed) return fixed;
@@ -115,6 +119,8 @@ export function icmpErrorFromOutside(nat: NatCore, packet: Packet, l: Layout, if
   let m: Mapping | undefined;
   if (proto === "esp") {
     m = nat.table.onOutside("esp", 0).find((e) => e.scope?.addr === quoted.dst.addr);
+  } else if (proto === "tcp") {
+    m = tcpConnectionOutside(nat, quoted.src.port, quoted.dst);
   } else if (proto === "udp" || proto === "icmp") {
     const candidates = nat.table.onOutside(proto, quoted.src.port);
     m = candidates.find((c) => !c.pinned || c.scope?.addr === quoted.dst.addr);

@@ -6,6 +6,7 @@
 import { formatIp, type Ip4, readIp } from "../../wire/addr.ts";
 import { adjustChecksum, onesSum } from "../../wire/checksum.ts";
 import { IPV4_HEADER_LEN, PROTO_ICMP, PROTO_UDP, readIpv4Header } from "../../wire/ipv4.ts";
+import { PROTO_TCP } from "../../wire/tcp.ts";
 
 function read16(bytes: Uint8Array, at: number): number {
   return (bytes[at] << 8) | bytes[at + 1];
@@ -81,18 +82,36 @@ export function isEcho(type: number): boolean {
   return type === 8 || type === 0;
 }
 
-/** An address with a port (UDP) or echo identifier (ICMP); 0 when the protocol has neither. */
+/** An address with a port (UDP, TCP) or echo identifier (ICMP); 0 when the protocol has neither. */
 export interface Tuple {
   addr: Ip4;
   port: number;
 }
 
-/** Source and destination of the datagram at `l`, with ports for UDP and the identifier for ICMP echo. */
+/** Whether the datagram at `l` starts with UDP or TCP ports (both put them in the first four bytes). */
+function hasPorts(l: Layout): boolean {
+  return l.hasTransport && (l.protocol === PROTO_UDP || l.protocol === PROTO_TCP) &&
+    l.end >= transportAt(l) + 4;
+}
+
+/**
+ * The transport checksums that cover the addresses and ports of the datagram at `l`, when the bytes
+ * hold them (a quote in an ICMP error may stop before TCP's checksum at offset 16).
+ */
+function transportSums(l: Layout): Sum[] {
+  const t = transportAt(l);
+  if (!l.hasTransport) return [];
+  if (l.protocol === PROTO_UDP && l.end >= t + 8) return [{ at: t + 6, udp: true }];
+  if (l.protocol === PROTO_TCP && l.end >= t + 18) return [{ at: t + 16, udp: false }];
+  return [];
+}
+
+/** Source and destination of the datagram at `l`, with ports for UDP and TCP, the identifier for ICMP echo. */
 export function tuplesOf(bytes: Uint8Array, l: Layout): { src: Tuple; dst: Tuple } {
   const t = transportAt(l);
   const src = readIp(bytes, l.base + 12);
   const dst = readIp(bytes, l.base + 16);
-  if (l.hasTransport && l.protocol === PROTO_UDP && l.end >= t + 4) {
+  if (hasPorts(l)) {
     return { src: { addr: src, port: read16(bytes, t) }, dst: { addr: dst, port: read16(bytes, t + 2) } };
   }
   if (l.hasTransport && l.protocol === PROTO_ICMP && l.end >= t + 6 && isEcho(bytes[t])) {
@@ -104,20 +123,19 @@ export function tuplesOf(bytes: Uint8Array, l: Layout): { src: Tuple; dst: Tuple
 
 /**
  * Rewrites the source or destination address and port of the datagram at `l` (for ICMP echo the "port"
- * is the identifier, which both directions share). The IPv4 header checksum, the UDP checksum (whose
- * pseudo-header holds the addresses) and the ICMP checksum follow incrementally.
+ * is the identifier, which both directions share). The IPv4 header checksum, the UDP or TCP checksum
+ * (whose pseudo-header holds the addresses) and the ICMP checksum follow incrementally.
  */
 export function rewriteTuple(bytes: Uint8Array, l: Layout, side: "src" | "dst", to: Tuple): void {
   const t = transportAt(l);
   const ipSum: Sum = { at: l.base + 10, udp: false };
-  const udp = l.hasTransport && l.protocol === PROTO_UDP && l.end >= t + 8;
-  const udpSum: Sum[] = udp ? [{ at: t + 6, udp: true }] : [];
+  const portSums = transportSums(l);
   const addrAt = l.base + (side === "src" ? 12 : 16);
-  setWord(bytes, addrAt, to.addr >>> 16, [ipSum, ...udpSum]);
-  setWord(bytes, addrAt + 2, to.addr & 0xffff, [ipSum, ...udpSum]);
+  setWord(bytes, addrAt, to.addr >>> 16, [ipSum, ...portSums]);
+  setWord(bytes, addrAt + 2, to.addr & 0xffff, [ipSum, ...portSums]);
   if (!l.hasTransport) return;
-  if (l.protocol === PROTO_UDP && l.end >= t + 4) {
-    setWord(bytes, side === "src" ? t : t + 2, to.port, udpSum);
+  if (hasPorts(l)) {
+    setWord(bytes, side === "src" ? t : t + 2, to.port, portSums);
   } else if (l.protocol === PROTO_ICMP && l.end >= t + 6 && isEcho(bytes[t])) {
     setWord(bytes, t + 4, to.port, l.end >= t + 4 ? [{ at: t + 2, udp: false }] : []);
   }
@@ -125,9 +143,7 @@ export function rewriteTuple(bytes: Uint8Array, l: Layout, side: "src" | "dst", 
 
 /** Rewrites only the source or destination address (ESP, non-first fragments, ICMP errors' outer header). */
 export function rewriteAddress(bytes: Uint8Array, l: Layout, side: "src" | "dst", addr: Ip4): void {
-  const t = transportAt(l);
-  const sums: Sum[] = [{ at: l.base + 10, udp: false }];
-  if (l.hasTransport && l.protocol === PROTO_UDP && l.end >= t + 8) sums.push({ at: t + 6, udp: true });
+  const sums: Sum[] = [{ at: l.base + 10, udp: false }, ...transportSums(l)];
   const at = l.base + (side === "src" ? 12 : 16);
   setWord(bytes, at, addr >>> 16, sums);
   setWord(bytes, at + 2, addr & 0xffff, sums);
@@ -154,7 +170,7 @@ export function editInsideIcmp(bytes: Uint8Array, start: number, end: number, ed
 
 /** `192.168.1.10:5000`, `192.168.1.10 id 7` for ICMP echo, or the bare address. */
 export function formatTuple(proto: string, t: Tuple): string {
-  if (proto === "udp") return `${formatIp(t.addr)}:${t.port}`;
+  if (proto === "udp" || proto === "tcp") return `${formatIp(t.addr)}:${t.port}`;
   if (proto === "icmp") return `${formatIp(t.addr)} id ${t.port}`;
   return formatIp(t.addr);
 }

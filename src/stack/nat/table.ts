@@ -2,17 +2,20 @@
  * The NAT mapping table: which inside endpoint owns which outside port, who may answer through it, and
  * when it expires. Every creation, refresh and expiry is published as a `state` record in table "nat",
  * so the trace alone can rebuild the table at any moment (`--show nat@router`, the view's tables).
+ * A TCP mapping is one connection: its row changes only when the connection's tracked state does
+ * (its segments push the expiry out silently), so a bulk transfer adds no record per segment.
  */
 import type { SimContext } from "../../engine/context.ts";
 import type { Prng } from "../../engine/prng.ts";
 import type { Timer } from "../../engine/scheduler.ts";
-import { formatDuration, formatTime, type Micros } from "../../engine/time.ts";
+import { formatDuration, formatTime, type Micros, SECOND } from "../../engine/time.ts";
 import { formatIp, type Ip4 } from "../../wire/addr.ts";
+import type { TcpTrack } from "../tcp/conntrack.ts";
 import type { Behaviour, NatSettings } from "./config.ts";
 import { formatTuple, type Tuple } from "./rewrite.ts";
 
-/** What a mapping translates: UDP ports, ICMP echo identifiers, or ESP (addresses only). */
-export type NatProto = "udp" | "icmp" | "esp";
+/** What a mapping translates: UDP or TCP ports, ICMP echo identifiers, or ESP (addresses only). */
+export type NatProto = "udp" | "tcp" | "icmp" | "esp";
 
 /** One translation: an inside endpoint, its outside endpoint, and what it lets back in. */
 export interface Mapping {
@@ -42,6 +45,10 @@ export interface Mapping {
   spiIn?: number;
   /** IKE initiator cookies seen from this inside host (hex), for demultiplexing a shared port 500. */
   cookies?: Set<string>;
+  /** TCP: the connection's tracked state, which sets the timeout. */
+  tcp?: TcpTrack;
+  /** TCP: which side sent the first SYN (outbound, or inbound through a port forward). */
+  opened?: "outbound" | "inbound";
   timer?: Timer;
 }
 
@@ -150,11 +157,13 @@ export class NatTable {
       spiOut?: number;
       /** The remote the first packet goes to (recorded before the row is published). */
       remote?: Tuple;
+      tcp?: TcpTrack;
+      opened?: "outbound" | "inbound";
     },
     reason: string,
   ): Mapping {
     const now = this.owner.ctx.sched.now;
-    const timeout = init.isStatic ? 0 : this.#timeoutFor(init.proto, false);
+    const timeout = init.isStatic ? 0 : init.tcp ? init.tcp.timeout : this.#timeoutFor(init.proto, false);
     const m: Mapping = {
       id: this.#nextId++,
       proto: init.proto,
@@ -170,6 +179,8 @@ export class NatTable {
       expiresAt: init.isStatic ? Number.POSITIVE_INFINITY : now + timeout,
       created: now,
       spiOut: init.spiOut,
+      tcp: init.tcp,
+      opened: init.opened,
     };
     this.#byInside.set(init.key, m);
     keys.set(m, init.key);
@@ -214,6 +225,25 @@ export class NatTable {
     this.publish(m, why);
   }
 
+  /**
+   * A TCP segment passed through `m` and its tracked state did not change: the expiry moves, silently
+   * (the row says how long an idle connection lasts, which stays true).
+   */
+  touch(m: Mapping, inbound: boolean): void {
+    if (inbound) m.replied = true;
+    m.expiresAt = this.owner.ctx.sched.now + m.timeout;
+  }
+
+  /** The tracked TCP state of `m` changed: a new timeout from now, and the row published. */
+  retime(m: Mapping, reason: string): void {
+    m.timeout = m.tcp ? m.tcp.timeout : this.#timeoutFor(m.proto, m.replied);
+    m.expiresAt = this.owner.ctx.sched.now + m.timeout;
+    // The timer waits for the old, perhaps later, expiry: set it for the new one.
+    m.timer?.cancel();
+    this.#arm(m);
+    this.publish(m, reason);
+  }
+
   /** Removes a mapping now (expiry, flush). */
   remove(m: Mapping, reason: string): void {
     if (!this.#all.delete(m.id)) return;
@@ -239,6 +269,11 @@ export class NatTable {
   /** Emits the mapping's current row. */
   publish(m: Mapping, reason: string): void {
     const value = this.row(m);
+    const lifetime = m.isStatic
+      ? "static"
+      : m.tcp
+      ? `expires after ${value.timeout} idle`
+      : `expires at ${formatTime(m.expiresAt)}`;
     this.owner.ctx.trace.emit({
       kind: "state",
       node: this.owner.name,
@@ -247,9 +282,7 @@ export class NatTable {
       key: rowKey(m),
       value,
       summary:
-        `nat ${value.inside} ⇄ ${value.outside} (${m.proto.toUpperCase()}, remote ${value.remote}) ${reason}, ${
-          m.isStatic ? "static" : `expires at ${formatTime(m.expiresAt)}`
-        }`,
+        `nat ${value.inside} ⇄ ${value.outside} (${m.proto.toUpperCase()}, remote ${value.remote}) ${reason}, ${lifetime}`,
       detail: { reason },
     });
   }
@@ -257,6 +290,7 @@ export class NatTable {
   /** The readable row for `--show nat@router` and the view. */
   row(m: Mapping): Record<string, string> {
     const remotes = m.contactedList.map((t) => formatTuple(m.proto === "esp" ? "esp" : "udp", t));
+    const idle = m.tcp !== undefined; // a TCP row is rewritten on state changes, not on every segment
     const remote = m.isStatic
       ? "any (port forward)"
       : remotes.length === 0
@@ -273,10 +307,16 @@ export class NatTable {
         ? "anyone"
         : m.proto === "esp"
         ? "that peer"
+        : m.proto === "tcp"
+        ? "that connection"
         : FILTER_WORDS[this.settings.filtering],
       state: this.#stateWord(m),
-      expires: m.isStatic ? "never" : formatTime(m.expiresAt),
-      timeout: m.isStatic ? "-" : formatDuration(m.timeout),
+      expires: m.isStatic
+        ? "never"
+        : idle
+        ? `${formatSpan(m.timeout)} after its last segment`
+        : formatTime(m.expiresAt),
+      timeout: m.isStatic ? "-" : idle ? formatSpan(m.timeout) : formatDuration(m.timeout),
     };
     if (m.spiOut !== undefined) {
       row.spi = `out ${hex32(m.spiOut)} in ${m.spiIn === undefined ? "?" : hex32(m.spiIn)}`;
@@ -287,6 +327,7 @@ export class NatTable {
 
   #stateWord(m: Mapping): string {
     if (m.isStatic) return "static";
+    if (m.tcp) return m.tcp.state;
     if (m.proto === "udp") return m.replied ? "stream" : "unreplied";
     return m.replied ? "replied" : "unreplied";
   }
@@ -295,6 +336,7 @@ export class NatTable {
     const s = this.settings;
     if (proto === "udp") return replied ? s.udpStreamTimeout : s.udpTimeout;
     if (proto === "icmp") return s.icmpTimeout;
+    if (proto === "tcp") return s.tcpEstablishedTimeout; // connections take theirs from their state
     return s.espTimeout;
   }
 
@@ -306,16 +348,31 @@ export class NatTable {
     m.timer = this.owner.ctx.sched.at(m.expiresAt, () => {
       if (!this.#all.has(m.id)) return;
       if (m.expiresAt > this.owner.ctx.sched.now) return this.#arm(m);
-      this.remove(m, `expired after ${formatDuration(m.timeout)} without traffic`);
+      this.remove(
+        m,
+        m.tcp
+          ? `expired in ${m.tcp.state} after ${formatSpan(m.timeout)} without a segment`
+          : `expired after ${formatDuration(m.timeout)} without traffic`,
+      );
     });
   }
 }
 
 const keys = new WeakMap<Mapping, string>();
 
+/** `5d`, `2h`, `10m`, `120s`: TCP's timeouts span seconds to days (whole units only when exact). */
+function formatSpan(t: Micros): string {
+  const units: [number, string][] = [[86400, "d"], [3600, "h"]];
+  for (const [seconds, unit] of units) {
+    if (t >= seconds * SECOND && t % (seconds * SECOND) === 0) return `${t / (seconds * SECOND)}${unit}`;
+  }
+  return formatDuration(t);
+}
+
 /** A stable, readable key for a mapping's row: unique per mapping, unchanged by refreshes. */
 export function rowKey(m: Mapping): string {
   let key = `${m.proto} ${formatTuple(m.proto, m.outside)}`;
+  if (m.tcp && m.scope) key += ` ↔ ${formatTuple("tcp", m.scope as Tuple)}`;
   if (m.pinned || m.proto === "esp") key += ` ↔ ${m.scope ? formatIp(m.scope.addr) : "any"}`;
   if (m.spiOut !== undefined) key += ` spi ${hex32(m.spiOut)}`;
   if (m.pinned) key += ` for ${formatIp(m.inside.addr)}`;

@@ -37,6 +37,9 @@ export class TcpTrack {
   #finFromOriginal = false;
   #finFromReply = false;
 
+  /** `established`: the idle timeout of an established connection, which routers often shorten. */
+  constructor(readonly established: Micros = TCP_TRACK_TIMEOUTS.ESTABLISHED) {}
+
   /**
    * Follows one forwarded segment. `original` is true for the direction of the first SYN. Returns
    * whether the segment fits the connection (a SYN-ACK from the originator does not, for example).
@@ -56,14 +59,20 @@ export class TcpTrack {
         if (original && ack && !syn) this.state = "ESTABLISHED";
         return true;
       case "CLOSE":
-        if (syn && !ack && original) this.state = "SYN_SENT"; // the same ports, a new connection
-        return syn;
+      case "TIME_WAIT":
+        if (syn && !ack && original) {
+          this.#reopen(); // the same ports, a new connection
+          return true;
+        }
+        if (this.state === "CLOSE") return syn;
+        break;
       default:
         break;
     }
     if (flags & TCP_FIN) {
       if (original) this.#finFromOriginal = true;
       else this.#finFromReply = true;
+      if (this.state === "TIME_WAIT") return true; // a FIN repeated because the last ACK was lost
       if (this.#finFromOriginal && this.#finFromReply) this.state = "LAST_ACK";
       else this.state = this.state === "ESTABLISHED" ? "FIN_WAIT" : this.state;
       return true;
@@ -75,13 +84,14 @@ export class TcpTrack {
     return true;
   }
 
-  /** How long the connection may stay idle in its current state. */
-  get timeout(): Micros {
-    return TCP_TRACK_TIMEOUTS[this.state];
+  #reopen(): void {
+    this.state = "SYN_SENT";
+    this.#finFromOriginal = false;
+    this.#finFromReply = false;
   }
 
-  /** True once both sides have completed the handshake and not yet begun to close. */
-  get established(): boolean {
-    return this.state === "ESTABLISHED";
+  /** How long the connection may stay idle in its current state. */
+  get timeout(): Micros {
+    return this.state === "ESTABLISHED" ? this.established : TCP_TRACK_TIMEOUTS[this.state];
   }
 }

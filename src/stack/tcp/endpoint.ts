@@ -79,6 +79,13 @@ export class TcpEndpoint {
     return this.#listeners.has(port);
   }
 
+  /** Whether a listener or a connection holds local `port` (a NAT must not hand it out). */
+  portInUse(port: number): boolean {
+    if (this.#listeners.has(port)) return true;
+    for (const c of this.#connections.values()) if (c.localPort === port) return true;
+    return false;
+  }
+
   /** Passive open on `port` (any local address). */
   listen(port: number, accept: AcceptHandler, options: TcpOptions = {}): void {
     this.#listeners.set(port, { accept, options });

@@ -53,8 +53,8 @@ Deno.test("no rekey: the pair expires, is deleted on both sides, and the next da
   assert.equal(client.some((l) => l.startsWith("rekeying")), false);
 });
 
-Deno.test("the ISAKMP SA expires at its lifetime (the client's is shorter) and the server learns it by DELETE", () => {
-  const settings = { ike: { lifetime: 60 * SECOND } };
+Deno.test("rekey: false: the ISAKMP SA expires at its lifetime (the client's is shorter); the server learns it by DELETE", () => {
+  const settings = { ike: { lifetime: 60 * SECOND }, rekey: false };
   const { records } = simulate(
     ipsecLab({ client: settings, datagrams: 3, duration: 70 * SECOND }),
   );
