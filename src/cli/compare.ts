@@ -20,7 +20,7 @@ import { BadInput } from "./run.ts";
 
 /** Not built yet, so not in the table (the comparison says so instead of guessing). */
 export const NOT_MEASURED = [
-  "IKEv2 and SSTP: no stack yet",
+  "SSTP: no stack yet",
 ];
 
 /** A measured value and the run that produced it (a file name in `runs`, empty for design facts). */

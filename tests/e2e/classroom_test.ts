@@ -36,6 +36,8 @@ const CROWDED = new Set<string>([
   "l2tp-fail-pool.yaml 1024x768 presenter",
   "l2tp-fail-pool.yaml 1400x900",
   "l2tp-fail-pool.yaml 1920x1080",
+  "mitm-l2tp-vs-ipsec.yaml 1024x768 presenter",
+  "mitm-l2tp-vs-ipsec.yaml 1920x1080",
   "nat-carrier-grade.yaml 1024x768 presenter",
   "nat-carrier-grade.yaml 1400x900 presenter",
   "nat-carrier-grade.yaml 1920x1080 presenter",
@@ -44,6 +46,12 @@ const CROWDED = new Set<string>([
   "nat-full-cone.yaml 1400x900 presenter",
   "nat-home-router.yaml 1024x768",
   "nat-linux-conntrack.yaml 1024x768",
+  "myths-on-screen.yaml 1024x768",
+  "myths-on-screen.yaml 1024x768 presenter",
+  "myths-on-screen.yaml 1400x900",
+  "myths-on-screen.yaml 1400x900 presenter",
+  "myths-on-screen.yaml 1920x1080",
+  "myths-on-screen.yaml 1920x1080 presenter",
   "nat-symmetric.yaml 1024x768",
   "nat-symmetric.yaml 1024x768 presenter",
   "nat-symmetric.yaml 1400x900 presenter",
@@ -83,8 +91,8 @@ async function title(page: Page): Promise<string> {
 
 /**
  * Every pair of things on the diagram whose on-screen boxes overlap: words with words, and envelopes
- * (those in flight, and the layout check's at both ends and the middle of each link: #envelopes=rest)
- * with words and with node shapes. Envelopes may meet each other: two packets can share a spot for a moment.
+ * (the layout check's, at both ends and the middle of each link: #envelopes=rest) with words and
+ * with node shapes. Envelopes may meet each other: two packets can share a spot for a moment.
  */
 async function overlaps(page: Page): Promise<string[]> {
   return await page.evaluate(() => {
@@ -93,11 +101,9 @@ async function overlaps(page: Page): Promise<string[]> {
     for (const t of Array.from(document.querySelectorAll<SVGTextElement>("#topology .labels text"))) {
       items.push({ what: `"${t.textContent}"`, box: t.getBoundingClientRect(), envelope: false });
     }
-    for (const g of Array.from(document.querySelectorAll<SVGGElement>("#topology g.packet"))) {
+    for (const g of Array.from(document.querySelectorAll<SVGGElement>("#topology g.ghost"))) {
       items.push({
-        what: `envelope "${g.querySelector("text")?.textContent}"${
-          g.dataset.link ? ` on ${g.dataset.link}` : ` (packet at event ${g.dataset.seq})`
-        }`,
+        what: `envelope "${g.textContent}" on ${g.dataset.link}`,
         box: g.querySelector("rect")!.getBoundingClientRect(),
         envelope: true,
       });

@@ -30,7 +30,7 @@ export function clearance(ux: number, uy: number, size: EnvelopeSize, node: numb
 
 /**
  * The envelope's centre at fraction `f` (0: just left the sender, 1: just reaching the receiver) of
- * the link from `a` to `b`; the `lane`-th of several on one link is moved `laneGap` further along. On a
+ * the link from `a` to `b`, on side lane `lane` (0 on the line, then alternately either side). On a
  * link too short for it to pass clear of both shapes it waits beside the middle instead; the label
  * layout keeps words off either place (the classroom test checks every lesson).
  */
@@ -41,7 +41,7 @@ export function envelopeAt(
   size: EnvelopeSize,
   node: number,
   lane = 0,
-  laneGap = 8,
+  laneGap = 2.2 * size.halfHeight + 4,
 ): Point {
   const dx = b.x - a.x;
   const dy = b.y - a.y;
@@ -49,18 +49,16 @@ export function envelopeAt(
   const [ux, uy] = [dx / len, dy / len];
   const margin = clearance(ux, uy, size, node);
   const room = len - 2 * margin;
-  // Envelopes sharing a link fan out along it like a hand of cards, never sideways: sideways they
-  // would leave the band the words are kept off.
-  const fan = lane * laneGap;
+  const lanes = (lane % 2 === 0 ? 1 : -1) * Math.ceil(lane / 2) * laneGap;
   if (room > 0) {
-    const along = margin + Math.max(0, Math.min(room, f * room + fan));
-    return { x: a.x + ux * along, y: a.y + uy * along };
+    const along = margin + f * room;
+    return { x: a.x + ux * along - uy * lanes, y: a.y + uy * along + ux * lanes };
   }
   // Too short to pass between the two shapes: it waits beside the link's middle, as far out as a
   // shape at the middle would need (so clear of both real ones), on the side "above" the link.
   const flip = ux < 0 || (ux === 0 && uy > 0) ? -1 : 1;
   const [nx, ny] = [uy * flip, -ux * flip];
-  const out = clearance(nx, ny, size, node);
+  const out = clearance(nx, ny, size, node) + Math.abs(lanes);
   return { x: a.x + dx / 2 + nx * out, y: a.y + dy / 2 + ny * out };
 }
 

@@ -412,7 +412,7 @@ export class TopologyView {
       else f = Math.max(0, Math.min(1, (now.t - r.t) / (endRecord.t - r.t)));
       const lost = endRecord?.kind === "drop" && end === seq;
       if (lost) f = 0.5;
-      // Packets on the same link are fanned out along it so none hides another entirely.
+      // Packets on the same link are spread sideways so they do not hide each other.
       const laneKey = r.link ?? "";
       const lane = lanes.get(laneKey) ?? 0;
       lanes.set(laneKey, lane + 1);
@@ -447,7 +447,7 @@ export class TopologyView {
   #place(p: DrawnPacket, f: number, size: EnvelopeSize): Point {
     const a = this.#nodes.get(p.from)!.at;
     const b = this.#nodes.get(p.to)!.at;
-    return envelopeAt(a, b, f, size, this.#sizes.node, p.lane, this.#sizes.packet * 0.6);
+    return envelopeAt(a, b, f, size, this.#sizes.node, p.lane, this.#sizes.packet * 1.6);
   }
 
   #renderCursor(animate: boolean): void {
