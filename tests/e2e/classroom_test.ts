@@ -29,6 +29,7 @@ const VIEWPORTS = [[1024, 768], [1400, 900], [1920, 1080]] as const;
 const CROWDED = new Set<string>([
   "firewall-blocks-ipsec.yaml 1024x768 presenter",
   "firewall-blocks-ipsec.yaml 1400x900",
+  "ipsec-windows-server-behind-nat.yaml 1024x768 presenter",
   "l2tp-cleartext.yaml 1024x768 presenter",
   "l2tp-compulsory.yaml 1400x900 presenter",
   "l2tp-compulsory.yaml 1920x1080 presenter",
@@ -36,6 +37,9 @@ const CROWDED = new Set<string>([
   "l2tp-fail-pool.yaml 1024x768 presenter",
   "l2tp-fail-pool.yaml 1400x900",
   "l2tp-fail-pool.yaml 1920x1080",
+  "l2tp-split-tunnel.yaml 1024x768 presenter",
+  "l2tp-split-tunnel.yaml 1400x900",
+  "l2tp-split-tunnel.yaml 1920x1080",
   "mitm-l2tp-vs-ipsec.yaml 1024x768 presenter",
   "mitm-l2tp-vs-ipsec.yaml 1920x1080",
   "nat-carrier-grade.yaml 1024x768 presenter",
