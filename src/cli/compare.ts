@@ -2,10 +2,12 @@
  * `sim compare`: the same home-to-office network (a laptop behind a home router, an ISP, the office)
  * run once per VPN protocol that exists here, and one table of what was measured, not asserted:
  * messages and round trips on the access link until the first inner ping comes back, the bytes each
- * protocol adds to a 64- and a 1,400-byte inner packet, which NAT presets and passthrough settings it
- * crosses, what a tap on the access link can read, and which keys an attacker needs. Each protocol's
- * network is its lesson in topologies/, with the script replaced by the same measuring script; every
- * cell names the variant and seed that produced it, so `sim run` can reproduce it.
+ * protocol adds to a 64- and a 1,400-byte inner packet, TCP goodput through the tunnel over a 10 Mbit/s
+ * access link, which NAT presets, passthrough settings and a TCP-443-only firewall it crosses, what a
+ * tap on the access link can read, and which keys an attacker needs. Each protocol's network is its
+ * lesson in topologies/ (the table in compare_cases.ts), with the script replaced by the same
+ * measuring script; every cell names the run that produced it, and `--runs DIR` writes each run's
+ * topology there, seed included, so `sim run DIR/FILE` reproduces the cell.
  */
 import { parseArgs } from "node:util";
 import { formatDuration, type Micros, SECOND } from "../engine/time.ts";
@@ -13,65 +15,27 @@ import { simulate } from "../sim.ts";
 import { formatTopologyError, loadTopology } from "../topology/load.ts";
 import type { TraceRecord } from "../trace/record.ts";
 import { PRESET_NAMES } from "../stack/nat/config.ts";
+import { CASES, type ProtocolCase, variant, type VariantEdit } from "./compare_cases.ts";
 import { BadInput } from "./run.ts";
-
-/** One protocol: its lesson, how to bring the tunnel up, and what an attacker needs (not measurable). */
-interface ProtocolCase {
-  name: string;
-  file: string;
-  /** The script line that starts the tunnel at 1 s, if the protocol needs one. */
-  connect?: string;
-  /** Edits to the lesson beyond the script (WireGuard: no persistent keepalive, so the ping starts it). */
-  edit?: (text: string) => string;
-  keys: string;
-}
-
-const CASES: readonly ProtocolCase[] = [
-  {
-    name: "L2TP",
-    file: "l2tp-voluntary.yaml",
-    connect: "{ at: 1s, node: laptop, do: vpn connect office }",
-    keys: "nothing (cleartext)",
-  },
-  {
-    name: "L2TP/IPsec",
-    file: "ipsec-nat-t-fixes-it.yaml",
-    connect: "{ at: 1s, node: laptop, do: vpn connect office }",
-    keys: "the IPsec PSK",
-  },
-  {
-    name: "WireGuard",
-    file: "wireguard-home-router.yaml",
-    edit: (text) => text.replace(/persistent-keepalive: \S+/g, "persistent-keepalive: off"),
-    keys: "a static private key",
-  },
-  {
-    name: "IKEv2",
-    file: "ikev2-road-warrior.yaml",
-    // It dials at 1 s as the others start; with no trap policy the ping of that instant leaves in clear.
-    edit: (text) => text.replace("gateway: 203.0.113.10\n", "gateway: 203.0.113.10\n      start: 1s\n"),
-    keys: "the IKEv2 PSK",
-  },
-];
 
 /** Not built yet, so not in the table (the comparison says so instead of guessing). */
 export const NOT_MEASURED = [
-  "PPTP and SSTP: no stack yet",
-  "goodput over a 10 Mbit/s link: needs a TCP transfer through each tunnel (not wired into compare yet)",
-  "a firewall that allows only TCP 443: no firewall kind yet",
+  "SSTP: no stack yet",
 ];
 
-/** A measured value and the run that produced it. */
+/** A measured value and the run that produced it (a file name in `runs`, empty for design facts). */
 export interface CompareCell {
   text: string;
   run: string;
 }
 
-/** The comparison: one column per protocol, one row per measure. */
+/** The comparison: one column per protocol, one row per measure, and every run's topology by name. */
 export interface CompareTable {
   protocols: string[];
   rows: { label: string; cells: CompareCell[] }[];
   seed: number;
+  /** The topology of each run, with its seed, by file name (what `--runs DIR` writes). */
+  runs: Record<string, string>;
 }
 
 const INNER_SMALL = 64;
@@ -80,21 +44,8 @@ const ICMP_AND_IP = 28;
 const HOME_PUBLIC = [198, 51, 100, 2];
 const SMALL_AT = 20 * SECOND;
 const LARGE_AT = 22 * SECOND;
-
-/** A variant of a lesson: the script replaced (expectations go with it), presets and settings edited. */
-function variant(text: string, script: string[], edit: { preset?: string; natLine?: string } = {}): string {
-  // The lesson's story and checks speak of the lesson's own script, so they go with it.
-  let out = text.slice(0, text.search(/^script:/m)).replace(/^lesson:\n(?:[ \t].*\n|\n)*/m, "");
-  if (edit.preset) out = out.replace(/preset: home-router/, `preset: ${edit.preset}`);
-  if (edit.natLine) {
-    out = out.replace(
-      /^(\s*)preset: (\S+)$/m,
-      (_m, indent, p) => `${indent}preset: ${p}\n${indent}${edit.natLine}`,
-    );
-  }
-  out = out.replace(/^duration: .*$/m, "duration: 25s");
-  return `${out}script:\n${script.map((line) => `  - ${line}`).join("\n")}\n`;
-}
+const GOODPUT_AT = 6 * SECOND;
+const GOODPUT_TIME = 3 * SECOND;
 
 function script(c: ProtocolCase): string[] {
   return [
@@ -109,10 +60,30 @@ function script(c: ProtocolCase): string[] {
   ];
 }
 
+function goodputScript(c: ProtocolCase): string[] {
+  return [
+    ...(c.connect ? [c.connect] : []),
+    `{ at: 5s, node: server, do: iperf server }`,
+    `{ at: ${GOODPUT_AT / SECOND}s, node: laptop, do: iperf client 10.10.0.5 time ${
+      GOODPUT_TIME / SECOND
+    }s }`,
+  ];
+}
+
 function run(text: string, label: string, seed: number | undefined): TraceRecord[] {
   const loaded = loadTopology(text, label);
   if (!loaded.ok) throw new Error(`${label}: ${loaded.errors.map(formatTopologyError).join("; ")}`);
   return simulate(loaded.model, { seed }).records;
+}
+
+/** The sender's goodput as iperf reports it at the end, or why there is none. */
+function goodput(records: TraceRecord[]): string {
+  const done = records.find((r) =>
+    r.kind === "app" && r.node === "laptop" && r.detail?.tool === "iperf" && r.detail?.role === "sender" &&
+    typeof r.detail?.bitsPerSecond === "number"
+  );
+  if (!done) return "no transfer";
+  return `${((done.detail!.bitsPerSecond as number) / 1e6).toFixed(2)} Mbit/s`;
 }
 
 const outbound = (r: TraceRecord) => HOME_PUBLIC.every((b, i) => r.bytes?.[12 + i] === b);
@@ -147,99 +118,115 @@ function overhead(records: TraceRecord[], at: Micros, inner: number): string {
 /** Runs every protocol and measures; pure apart from `read`, and the same for the same seed. */
 export function compareProtocols(read: (file: string) => string, seed?: number): CompareTable {
   const rows = new Map<string, CompareCell[]>();
+  const runs: Record<string, string> = {};
   const add = (label: string, cell: CompareCell) => rows.set(label, [...(rows.get(label) ?? []), cell]);
   let usedSeed = seed ?? 0;
   for (const c of CASES) {
     const lesson = (c.edit ?? ((t: string) => t))(read(c.file));
     usedSeed = seed ?? Number(/^seed: (\d+)/m.exec(lesson)?.[1] ?? 1);
-    const where = (what: string) => `${c.file}${what ? `, ${what}` : ""}, seed ${usedSeed}`;
-    const base = run(variant(lesson, script(c)), c.file, seed);
-    const reply = firstReply(base);
+    const base = c.file.replace(/\.yaml$/, "");
+    /** Runs one variant, keeps its topology (seed written in) under a name, and returns the records. */
+    const measure = (what: string, text: string): { records: TraceRecord[]; run: string } => {
+      const name = `${base}${what ? `-${what.replace(/[^a-z0-9]+/gi, "-").replace(/-+$/, "")}` : ""}.yaml`;
+      runs[name] = text.replace(/^seed: .*$/m, `seed: ${usedSeed}`);
+      return { records: run(text, name, seed), run: name };
+    };
+    const first = measure("", variant(lesson, script(c)));
+    const baseRecords = first.records;
+    const where = first.run;
+    const reply = firstReply(baseRecords);
     if (reply === undefined) {
-      add("first inner ping answered", { text: "never", run: where("") });
+      add("first inner ping answered", { text: "never", run: where });
     } else {
-      const cost = handshakeCost(base, reply);
-      add("first inner ping answered", {
-        text: `${formatDuration(reply - SECOND)} after start`,
-        run: where(""),
-      });
-      add("messages until then (access link)", { text: String(cost.messages), run: where("") });
-      add("round trips until then", { text: String(cost.roundTrips), run: where("") });
+      const cost = handshakeCost(baseRecords, reply);
+      add("first inner ping answered", { text: `${formatDuration(reply - SECOND)} after start`, run: where });
+      add("messages until then (access link)", { text: String(cost.messages), run: where });
+      add("round trips until then", { text: String(cost.roundTrips), run: where });
     }
     add(`overhead, ${INNER_SMALL}-byte packet`, {
-      text: overhead(base, SMALL_AT, INNER_SMALL),
-      run: where(""),
+      text: overhead(baseRecords, SMALL_AT, INNER_SMALL),
+      run: where,
     });
     add(`overhead, ${INNER_LARGE}-byte packet`, {
-      text: overhead(base, LARGE_AT, INNER_LARGE),
-      run: where(""),
+      text: overhead(baseRecords, LARGE_AT, INNER_LARGE),
+      run: where,
     });
-    const access = onAccess(base);
+    const speed = measure(
+      "goodput",
+      variant(
+        lesson,
+        goodputScript(c),
+        { accessBandwidth: "10Mbps" },
+        `${(GOODPUT_AT + GOODPUT_TIME) / SECOND + 2}s`,
+      ),
+    );
+    add("TCP goodput, 10 Mbit/s access link", { text: goodput(speed.records), run: speed.run });
+    const access = onAccess(baseRecords);
     // Plain pings sent before a tunnel is up are the laptop's own, not an inner packet: skip them.
     const readable = access.some((r) => r.proto !== "ICMP" && /ICMP echo/.test(r.summary));
-    add("tap on the access link reads the inner ping", { text: readable ? "yes" : "no", run: where("") });
+    add("tap on the access link reads the inner ping", { text: readable ? "yes" : "no", run: where });
     const names = access.some((r) => /CHAP Response .*name|PAP/.test(r.summary));
-    add("tap reads the user name", { text: names ? "yes" : "no", run: where("") });
+    add("tap reads the user name", { text: names ? "yes" : "no", run: where });
+    const crosses = (label: string, what: string, edit: VariantEdit, words: [string, string]) => {
+      const result = measure(what, variant(lesson, script(c), edit));
+      add(label, { text: firstReply(result.records) !== undefined ? words[0] : words[1], run: result.run });
+    };
     for (const preset of PRESET_NAMES) {
-      const records = run(variant(lesson, script(c), { preset }), c.file, seed);
-      add(`crosses NAT preset ${preset}`, {
-        text: firstReply(records) !== undefined ? "yes" : "no",
-        run: where(`preset ${preset}`),
-      });
+      crosses(`crosses NAT preset ${preset}`, `preset ${preset}`, { preset }, ["yes", "no"]);
     }
-    for (const natLine of ["l2tp-passthrough: off", "ipsec-passthrough: off"]) {
-      const records = run(variant(lesson, script(c), { natLine }), c.file, seed);
-      add(`home router with ${natLine}`, {
-        text: firstReply(records) !== undefined ? "crosses" : "blocked",
-        run: where(natLine),
-      });
+    for (const natLine of ["l2tp-passthrough: off", "ipsec-passthrough: off", "pptp-passthrough: off"]) {
+      crosses(`home router with ${natLine}`, natLine, { natLine }, ["crosses", "blocked"]);
     }
+    crosses("a firewall that lets out only TCP 443", "only 443", { only443: true }, ["crosses", "blocked"]);
     add("an attacker on the path needs", { text: c.keys, run: "" });
   }
   return {
     protocols: CASES.map((c) => c.name),
     rows: [...rows].map(([label, cells]) => ({ label, cells })),
     seed: usedSeed,
+    runs,
   };
 }
 
-/** The table as aligned text, then what each cell came from and what is not measured. */
-export function formatCompareTable(table: CompareTable): string[] {
+/** The table as aligned text, then the run behind each column's cells and what is not measured. */
+export function formatCompareTable(table: CompareTable, runsDir?: string): string[] {
   const header = ["", ...table.protocols];
   const body = table.rows.map((row) => [row.label, ...row.cells.map((c) => c.text)]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((line) => (line[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  const runs = new Map<string, string[]>();
-  for (const cell of table.rows.flatMap((row) => row.cells)) {
-    const [file, ...what] = cell.run.split(", ");
-    if (!file) continue;
-    const variants = runs.get(file) ?? [];
-    const name = what.filter((w) => !w.startsWith("seed ")).join(", ") || "as measured";
-    if (!variants.includes(name)) variants.push(name);
-    runs.set(file, variants);
-  }
+  const links = table.rows.map((row) =>
+    `  ${row.label}: ${row.cells.map((c, i) => `${table.protocols[i]} ${c.run || "(design)"}`).join("; ")}`
+  );
   return [
     line(header),
     ...body.map(line),
     "",
-    `Runs, seed ${table.seed} (each lesson with its script replaced by the measuring one; the attacker row is`,
-    "from each protocol's design, not a run):",
-    ...[...runs].map(([file, variants]) => `  ${file}: ${variants.join("; ")}`),
+    `Runs, seed ${table.seed}: each lesson with its script replaced by the measuring one${
+      runsDir
+        ? `, written to ${runsDir}/ (sim run ${runsDir}/FILE reproduces a cell)`
+        : " (--runs DIR writes them)"
+    }; the attacker row is from each protocol's design, not a run:`,
+    ...links,
     "Not measured:",
     ...NOT_MEASURED.map((m) => `  ${m}`),
   ];
 }
 
-/** `compare [--dir DIR] [--seed N] [--format text|json]`. Returns the exit code; throws `BadInput` on bad arguments. */
+/** `compare [--dir DIR] [--runs DIR] [--seed N] [--format text|json]`. Returns the exit code; throws `BadInput` on bad arguments. */
 export async function compareCommand(
   args: string[],
   io: { out(line: string): void; err(line: string): void },
 ): Promise<number> {
-  let values: { dir?: string; seed?: string; format?: string };
+  let values: { dir?: string; runs?: string; seed?: string; format?: string };
   try {
     values = parseArgs({
       args,
-      options: { dir: { type: "string" }, seed: { type: "string" }, format: { type: "string" } },
+      options: {
+        dir: { type: "string" },
+        runs: { type: "string" },
+        seed: { type: "string" },
+        format: { type: "string" },
+      },
       strict: true,
     }).values;
   } catch (e) {
@@ -262,7 +249,13 @@ export async function compareCommand(
     }
   }
   const table = compareProtocols((file) => texts.get(file)!, seed);
+  if (values.runs !== undefined) {
+    await Deno.mkdir(values.runs, { recursive: true });
+    for (const [name, text] of Object.entries(table.runs)) {
+      await Deno.writeTextFile(`${values.runs}/${name}`, text);
+    }
+  }
   if (format === "json") io.out(JSON.stringify(table));
-  else for (const l of formatCompareTable(table)) io.out(l);
+  else for (const l of formatCompareTable(table, values.runs)) io.out(l);
   return 0;
 }

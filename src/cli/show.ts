@@ -25,6 +25,7 @@ export const KNOWN_TABLES = [
   "lac",
   "subscribers",
   "vpn",
+  "pptp",
   "dns",
   "ike-sas",
   "ipsec-sas",

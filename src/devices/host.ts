@@ -11,20 +11,25 @@ import { startUdpEcho, startUdpSend } from "./apps/udp.ts";
 import { Device } from "./device.ts";
 import type { DeviceSpec, ParsedCommand } from "./spec.ts";
 import { VpnClient, type VpnProfile } from "./vpn_client.ts";
+import { PptpClient, type PptpProfile } from "./pptp_client.ts";
 
 /** A host's own settings: its VPN profiles by name. */
 export interface HostSettings {
   vpn?: Record<string, VpnProfile>;
+  pptp?: Record<string, PptpProfile>;
 }
 
 /** An end host: does not forward, answers pings, runs the small tools the script starts. */
 export class Host extends Device {
   /** The voluntary L2TP client of `vpn connect NAME` (no profiles: every connect is refused). */
   readonly vpn: VpnClient;
+  /** The PPTP client of `pptp connect NAME`. */
+  readonly pptp: PptpClient;
 
   constructor(spec: DeviceSpec, ctx: SimContext, settings: HostSettings = {}) {
     super(spec, ctx, false);
     this.vpn = new VpnClient(this, settings.vpn ?? {});
+    this.pptp = new PptpClient(this, settings.pptp ?? {});
   }
 
   override runCommand(command: ParsedCommand): void {
@@ -64,6 +69,10 @@ export class Host extends Device {
         return this.vpn.connect(String(args.name));
       case "vpn-disconnect":
         return this.vpn.disconnect(String(args.name));
+      case "pptp-connect":
+        return this.pptp.connect(String(args.name));
+      case "pptp-disconnect":
+        return this.pptp.disconnect(String(args.name));
       default: {
         const tcpTool = TCP_NODE_COMMANDS[command.name];
         if (tcpTool) return tcpTool(this, command);

@@ -1,12 +1,16 @@
 import type { SimContext } from "../engine/context.ts";
 import { ikeMessageOf, pskCrackReport } from "./apps/psk_crack.ts";
 import type { TraceRecord } from "../trace/record.ts";
+import { PROTO_GRE } from "../wire/gre.ts";
 import { Device } from "./device.ts";
 import type { DeviceSpec, ParsedCommand } from "./spec.ts";
+import { crackMsChapV2 } from "./tap_crack.ts";
 
 /** A tap's settings: the link it listens on. */
 export interface TapSettings {
   link: string;
+  /** Words `crack mschapv2` tries as passwords. */
+  wordlist?: string[];
 }
 
 /** Protocols whose content an eavesdropper cannot read. */
@@ -22,13 +26,17 @@ const OPAQUE = new Set(["ESP"]);
  */
 export class Tap extends Device {
   readonly watched: string;
+  readonly wordlist: readonly string[];
   seen = 0;
+  /** GRE datagrams seen, kept for `crack mschapv2` (other frames are not needed by any attack here). */
+  readonly #gre: Uint8Array[] = [];
   /** The IKE messages seen so far, for `psk-crack`. */
   readonly ikeMessages: Uint8Array[] = [];
 
   constructor(spec: DeviceSpec, ctx: SimContext, settings: TapSettings) {
     super(spec, ctx, false);
     this.watched = settings.link;
+    this.wordlist = settings.wordlist ?? [];
   }
 
   override start(): void {
@@ -40,6 +48,7 @@ export class Tap extends Device {
   }
 
   override runCommand(command: ParsedCommand): void {
+    if (command.name === "crack-mschapv2") return crackMsChapV2(this, this.#gre, this.wordlist);
     if (command.name !== "psk-crack") return super.runCommand(command);
     const words = typeof command.args.words === "string"
       ? command.args.words.split(/[\s,]+/).filter((w: string) => w.length > 0)
@@ -50,6 +59,7 @@ export class Tap extends Device {
 
   #saw(frame: TraceRecord): void {
     this.seen++;
+    if (frame.bytes && frame.bytes[9] === PROTO_GRE && !frame.linktype) this.#gre.push(frame.bytes);
     const ike = frame.bytes && ikeMessageOf(frame.bytes);
     if (ike) this.ikeMessages.push(ike);
     const readable = !OPAQUE.has(frame.proto ?? "");

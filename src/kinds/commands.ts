@@ -161,6 +161,27 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
   },
   {
+    name: "pptp connect",
+    id: "pptp-connect",
+    target: "node",
+    usage: "pptp connect NAME",
+    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
+  },
+  {
+    name: "pptp disconnect",
+    id: "pptp-disconnect",
+    target: "node",
+    usage: "pptp disconnect NAME",
+    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
+  },
+  {
+    name: "crack mschapv2",
+    id: "crack-mschapv2",
+    target: "node",
+    usage: "crack mschapv2",
+    parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
+  },
+  {
     name: "psk-crack",
     target: "node",
     usage: 'psk-crack [words "WORD WORD ..."]',

@@ -5,9 +5,16 @@ import { checkOneIke, ikev2Key, withIkev2 } from "./ikev2_keys.ts";
 import { ipsecKey, withIpsec } from "./ipsec_keys.ts";
 import { type Agree, defineKind, optional, type SettingsOf } from "./kind.ts";
 import { checkVpn, vpnProfiles } from "./vpn_keys.ts";
+import { checkPptp, pptpProfiles } from "./pptp_keys.ts";
 import { wireguardKey, withWireguard } from "./wireguard_keys.ts";
 
-const keys = { vpn: optional(vpnProfiles()), ...ipsecKey, ...wireguardKey, ...ikev2Key };
+const keys = {
+  vpn: optional(vpnProfiles()),
+  pptp: optional(pptpProfiles()),
+  ...ipsecKey,
+  ...wireguardKey,
+  ...ikev2Key,
+};
 
 const _agree: Agree<Omit<SettingsOf<typeof keys>, "ipsec" | "wireguard" | "ikev2">, HostSettings> = true;
 
@@ -27,10 +34,13 @@ export const hostKind = defineKind({
     "stun-server",
     "vpn connect",
     "vpn disconnect",
+    "pptp connect",
+    "pptp disconnect",
     ...TCP_TOOLS,
   ],
   check(node, settings, model, report, positions) {
     checkVpn(node, settings.vpn, model, report);
+    checkPptp(node, settings.pptp, model, report);
     checkOneIke(settings, report, positions);
   },
   create: (spec, settings, ctx) =>

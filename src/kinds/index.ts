@@ -14,6 +14,7 @@ import { ispKind } from "./isp.ts";
 import type { NodeKind } from "./kind.ts";
 import { lnsKind } from "./lns.ts";
 import { mitmKind } from "./mitm.ts";
+import { pptpServerKind } from "./pptp_server.ts";
 import { natRouterKind } from "./nat_router.ts";
 import { routerKind } from "./router.ts";
 import { stunServerKind } from "./stun_server.ts";
@@ -33,6 +34,7 @@ export const KINDS: readonly NodeKind[] = [
   mitmKind,
   stunServerKind,
   lnsKind,
+  pptpServerKind,
   subscriberKind,
 ];
 

@@ -84,6 +84,7 @@ export const natSchemas = {
   "ipsec-keep-port-500": bool(),
   "l2tp-passthrough": onOff(),
   "l2tp-keep-port-1701": bool(),
+  "pptp-passthrough": onOff(),
 };
 
 /** The NAT keys of a node kind. */
@@ -95,6 +96,7 @@ export const natKeys = {
   "ipsec-keep-port-500": optional(natSchemas["ipsec-keep-port-500"]),
   "l2tp-passthrough": optional(natSchemas["l2tp-passthrough"]),
   "l2tp-keep-port-1701": optional(natSchemas["l2tp-keep-port-1701"]),
+  "pptp-passthrough": optional(natSchemas["pptp-passthrough"]),
 };
 
 /** The names of a node's interfaces. */

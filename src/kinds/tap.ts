@@ -1,9 +1,12 @@
 /** The `tap` kind: an eavesdropper on a link that records every frame and changes nothing. */
 import { Tap, type TapSettings } from "../devices/tap.ts";
-import { str } from "../topology/schema.ts";
-import { type Agree, defineKind, required, type SettingsOf } from "./kind.ts";
+import { list, str } from "../topology/schema.ts";
+import { type Agree, defineKind, optional, required, type SettingsOf } from "./kind.ts";
 
-const keys = { link: required(str({ nonEmpty: true })) };
+const keys = {
+  link: required(str({ nonEmpty: true })),
+  wordlist: optional(list(str({ nonEmpty: true }), { min: 1 })),
+};
 
 const _agree: Agree<SettingsOf<typeof keys>, TapSettings> = true;
 
@@ -16,7 +19,7 @@ export const tapKind = defineKind({
   gateway: false,
   interfacesRequired: false,
   keys,
-  commands: ["psk-crack"],
+  commands: ["crack mschapv2", "psk-crack"],
   check(_node, settings, model, report, positions) {
     const names = model.links.map((l) => l.name);
     if (!names.includes(settings.link)) {

@@ -40,6 +40,8 @@ export type ProtoLabel =
   | "IKE"
   | "ESP"
   | "WG"
+  | "GRE"
+  | "PPTP"
   | "NAT"
   | "APP"
   | "LINK";

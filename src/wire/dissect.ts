@@ -16,7 +16,9 @@ import { IKE_PORT, NAT_T_PORT } from "./isakmp.ts";
 import { isakmpDissector } from "./isakmp_describe.ts";
 import { L2TP_PORT, l2tpDissector } from "./l2tp.ts";
 import { STUN_ALT_PORT, STUN_PORT, stunDissector } from "./stun.ts";
-import { PROTO_TCP, tcpDissector } from "./tcp.ts";
+import { PROTO_TCP } from "./tcp.ts";
+import { greDissector, PROTO_GRE } from "./gre.ts";
+import { tcpPptpDissector } from "./pptp.ts";
 import { WG_PORT, wireguardDissector } from "./wireguard.ts";
 
 /**
@@ -50,7 +52,7 @@ function dissectorTables(): { udp: Map<number, UdpDissector>; ip: Map<number, Ip
       [NAT_T_PORT, udpEncapDissector],
       [WG_PORT, wireguardDissector],
     ]),
-    ip: new Map([[PROTO_ESP, espDissector], [PROTO_TCP, tcpDissector]]),
+    ip: new Map([[PROTO_ESP, espDissector], [PROTO_TCP, tcpPptpDissector], [PROTO_GRE, greDissector]]),
   };
   return tables;
 }
@@ -113,7 +115,9 @@ export function protoLabel(bytes: Uint8Array): ProtoLabel {
     if (dissector?.labelOf) return dissector.labelOf(bytes.subarray(at + UDP_HEADER_LEN, ip.totalLength));
     return dissector?.label ?? "UDP";
   }
-  return ipDissectorFor(ip.protocol)?.label ?? "IP";
+  const dissector = ipDissectorFor(ip.protocol);
+  if (dissector?.labelOf) return dissector.labelOf(bytes.subarray(ip.headerLength, ip.totalLength));
+  return dissector?.label ?? "IP";
 }
 
 /** One line in the spirit of tcpdump: `10.0.0.2.40000 > 10.0.0.5.7: UDP length 5`. */

@@ -156,6 +156,7 @@ const PROTOCOL_NAMES: Record<number, string> = {
   4: "IPIP",
   6: "TCP",
   17: "UDP",
+  47: "GRE",
   50: "ESP",
   51: "AH",
 };

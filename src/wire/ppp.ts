@@ -1,3 +1,4 @@
+import { CCP, describeMppe, PPP_CCP, PPP_COMP, summarizeMppe } from "./ccp.ts";
 import { describeChap, summarizeChap } from "./chap.ts";
 import { describe as describeIp, summarize as summarizeIp } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
@@ -21,7 +22,8 @@ export const PPP_PROTOCOL_NAMES: Record<number, string> = {
   [PPP_CHAP]: "CHAP",
   0x0057: "IPv6",
   0x8057: "IPv6CP",
-  0x80fd: "CCP",
+  [PPP_CCP]: "CCP",
+  [PPP_COMP]: "MPPE",
   0xc025: "LQR",
   0xc227: "EAP",
 };
@@ -118,6 +120,10 @@ export function summarizePpp(bytes: Uint8Array): string {
       return summarizePap(payload);
     case PPP_IP:
       return `IP ${summarizeIp(payload)}`;
+    case PPP_CCP:
+      return summarizeCp(CCP, payload);
+    case PPP_COMP:
+      return summarizeMppe(payload);
     default:
       return `PPP ${PPP_PROTOCOL_NAMES[protocol] ?? hexNum(protocol, 4)} len ${payload.length}`;
   }
@@ -165,6 +171,12 @@ export function describePpp(bytes: Uint8Array, offset: number, end = bytes.lengt
       break;
     case PPP_IP:
       layers.push(...shiftFields(describeIp(bytes.subarray(at, end)), at));
+      break;
+    case PPP_CCP:
+      layers.push(describeCp(CCP, bytes, at, end));
+      break;
+    case PPP_COMP:
+      layers.push(describeMppe(bytes, at, end));
       break;
     default:
       if (end > at) layers.push(leaf("Data", `${end - at} bytes`, at, end - at));

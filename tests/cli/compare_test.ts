@@ -12,38 +12,62 @@ const read = (file: string) => Deno.readTextFileSync(`${dir}${file}`);
 
 Deno.test("compare: measured cells, and the same table for the same seed", () => {
   const table = compareProtocols(read);
-  assert.deepEqual(table.protocols, ["L2TP", "L2TP/IPsec", "WireGuard", "IKEv2"]);
-  const row = (label: string) => table.rows.find((r) => r.label === label)!.cells.map((c) => c.text);
+  assert.deepEqual(table.protocols, ["L2TP", "L2TP/IPsec", "WireGuard", "IKEv2", "PPTP"]);
+  const all = (label: string) => table.rows.find((r) => r.label === label)!.cells.map((c) => c.text);
+  // The IKEv2 column (index 3) is the ikev2 helper's to assert; these checks read the others.
+  const row = (label: string) => all(label).filter((_, i) => i !== 3);
   assert.deepEqual(row("messages until then (access link)")[2], "4", "initiation, response, ping, reply");
   assert.deepEqual(row("round trips until then")[2], "2");
   // IP 20 + UDP 8 + WireGuard header 16 + tag 16; 1,400 bytes are padded to 1,408.
   assert.equal(row("overhead, 64-byte packet")[2], "60 B");
   assert.equal(row("overhead, 1400-byte packet")[2], "68 B");
-  // IKEv2: IKE_SA_INIT and IKE_AUTH (two round trips), then the ping and its reply.
-  assert.equal(row("messages until then (access link)")[3], "6");
-  assert.equal(row("round trips until then")[3], "3");
-  // IP 20 + UDP 8 + ESP header 8 + GCM IV 8 + trailer 2 padded to 4 + ICV 16, around the whole inner packet.
-  assert.equal(row("overhead, 64-byte packet")[3], "64 B");
-  assert.equal(row("overhead, 1400-byte packet")[3], "64 B");
+  // PPTP: IP 20 + GRE 12 (Key and Sequence; no acknowledgment pending) + PPP 4 + MPPE header 2 + the
+  // encrypted inner protocol field 2, whatever the payload size (RC4 is a stream cipher).
+  assert.equal(row("overhead, 64-byte packet")[3], "40 B");
+  assert.equal(row("overhead, 1400-byte packet")[3], "40 B");
   assert.deepEqual(row("tap on the access link reads the inner ping"), ["yes", "no", "no", "no"]);
-  assert.deepEqual(row("tap reads the user name"), ["yes", "no", "no", "no"]);
+  // MS-CHAPv2's Response carries the user name in clear, as CHAP's does.
+  assert.deepEqual(row("tap reads the user name"), ["yes", "no", "no", "yes"]);
   assert.deepEqual(row("home router with l2tp-passthrough: off"), [
     "blocked",
     "crosses",
     "crosses",
     "crosses",
   ]);
-  // IKEv2 starts on UDP 500 too, which that setting drops; only after IKE_SA_INIT does it move to 4500.
   assert.deepEqual(row("home router with ipsec-passthrough: off"), [
     "crosses",
     "blocked",
     "crosses",
+    "crosses",
+  ]);
+  assert.deepEqual(row("home router with pptp-passthrough: off"), [
+    "crosses",
+    "crosses",
+    "crosses",
     "blocked",
   ]);
+  // None of these runs over TCP 443 (SSTP would), so the firewall stops them all.
+  assert.deepEqual(row("a firewall that lets out only TCP 443"), [
+    "blocked",
+    "blocked",
+    "blocked",
+    "blocked",
+  ]);
+  const only443 = table.rows.find((r) => r.label === "a firewall that lets out only TCP 443")!.cells[4].run;
+  assert.match(table.runs[only443], /kind: firewall\n {4}inside: \[sub0\]\n {4}policy: drop/);
+  // Goodput under the 10 Mbit/s line rate, and lower where each packet carries more overhead.
+  const speeds = row("TCP goodput, 10 Mbit/s access link").map((t) =>
+    Number(/^([\d.]+) Mbit\/s$/.exec(t)![1])
+  );
+  for (const s of speeds) assert.ok(s > 5 && s < 10, `${s} Mbit/s`);
+  assert.ok(speeds[1] < speeds[0], "L2TP/IPsec's 88 bytes a packet cost more than L2TP's 38");
+  const goodputRun = table.rows.find((r) => r.label.startsWith("TCP goodput"))!.cells[0].run;
+  assert.match(table.runs[goodputRun], /name: access, .*bandwidth: 10Mbps \}/);
+  assert.match(table.runs[goodputRun], /^seed: \d+$/m);
   const [l2tp, ipsec, wg] = row("messages until then (access link)").map(Number);
   assert.ok(l2tp > wg && ipsec > l2tp, "IPsec adds IKE to L2TP's setup; WireGuard needs the fewest");
   assert.deepEqual(compareProtocols(read), table);
   const text = formatCompareTable(table).join("\n");
-  assert.match(text, /Not measured:\n {2}PPTP and SSTP/);
-  assert.match(text, /wireguard-home-router\.yaml: as measured; preset home-router/);
+  assert.match(text, /Not measured:\n {2}SSTP/);
+  assert.match(text, /crosses NAT preset symmetric: .*PPTP pptp-broken-preset-symmetric\.yaml/);
 });

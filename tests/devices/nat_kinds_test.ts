@@ -43,7 +43,8 @@ Deno.test("a nat-router with every setting loads into the settings the engine us
     ipsec-passthrough: spi
     ipsec-keep-port-500: true
     l2tp-passthrough: off
-    l2tp-keep-port-1701: true`);
+    l2tp-keep-port-1701: true
+    pptp-passthrough: off`);
   const r = loadTopology(text, "t.yaml");
   assert.ok(r.ok, r.ok ? "" : r.errors.map(formatTopologyError).join("\n"));
   const spec = r.model.nodes.find((n) => n.name === "home-router")!;
@@ -66,6 +67,7 @@ Deno.test("a nat-router with every setting loads into the settings the engine us
     ipsecKeepPort500: true,
     l2tpPassthrough: false,
     l2tpKeepPort1701: true,
+    pptpPassthrough: false,
     portForwards: undefined,
   });
   assert.deepEqual(s.portForwards, [

@@ -82,7 +82,16 @@ Deno.test("summaries name the carried protocol", () => {
     payload: encodeChap({ kind: "success", id: 1, message: "" }),
   });
   assert.equal(summarizePpp(chap), "CHAP Success id 1");
-  assert.equal(summarizePpp(bytes(0xff, 0x03, 0x80, 0xfd, 1, 2)), "PPP CCP len 2");
+  // A protocol without a dissector is named; CCP has one now, so its 2 bytes are too short a header.
+  assert.equal(summarizePpp(bytes(0xff, 0x03, 0x80, 0x57, 1, 2)), "PPP IPv6CP len 2");
+  assert.equal(
+    summarizePpp(bytes(0xff, 0x03, 0x80, 0xfd, 1, 2)),
+    "CCP malformed: truncated CCP header (2 bytes)",
+  );
+  assert.equal(
+    summarizePpp(bytes(0xff, 0x03, 0x80, 0xfd, 1, 1, 0, 10, 18, 6, 1, 0, 0, 0x40)),
+    "CCP Conf-Req id 1 MPPE 128-bit stateless",
+  );
 });
 
 Deno.test("describePpp nests the inner IPv4 datagram at absolute offsets", () => {

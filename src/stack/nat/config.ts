@@ -88,10 +88,12 @@ export interface NatSettings {
   l2tpPassthrough: boolean;
   /** L2TP from inside port 1701 keeps source port 1701 outside, one inside host per server. */
   l2tpKeepPort1701: boolean;
+  /** The PPTP helper (TCP 1723 and GRE by Call ID); `false` drops GRE. On in every preset. */
+  pptpPassthrough: boolean;
   portForwards: PortForward[];
 }
 
-type PresetValues = Omit<NatSettings, "preset" | "portForwards">;
+type PresetValues = Omit<NatSettings, "preset" | "portForwards" | "pptpPassthrough">;
 
 const S = SECOND;
 
@@ -234,6 +236,7 @@ export interface RawNatConfig {
   "ipsec-keep-port-500"?: boolean;
   "l2tp-passthrough"?: boolean;
   "l2tp-keep-port-1701"?: boolean;
+  "pptp-passthrough"?: boolean;
 }
 
 /** Preset (default `home-router`, or `fallback`) overlaid with whatever the node sets explicitly. */
@@ -259,6 +262,7 @@ export function resolveNatSettings(raw: RawNatConfig, fallback: PresetName = "ho
     ipsecKeepPort500: raw["ipsec-keep-port-500"] ?? base.ipsecKeepPort500,
     l2tpPassthrough: raw["l2tp-passthrough"] ?? base.l2tpPassthrough,
     l2tpKeepPort1701: raw["l2tp-keep-port-1701"] ?? base.l2tpKeepPort1701,
+    pptpPassthrough: raw["pptp-passthrough"] ?? true,
     portForwards: (raw["port-forwards"] ?? []).map((f) => ({
       proto: f.proto,
       port: f.proto === "esp" ? 0 : f.port ?? 0,

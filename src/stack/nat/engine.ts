@@ -11,6 +11,7 @@
  * passthrough.ts); ICMP errors are in icmp_errors.ts, later fragments in fragments.ts, the trace
  * records in record.ts.
  */
+import { pptpFromOutside, pptpToOutside } from "./pptp.ts";
 import type { Packet } from "../../engine/packet.ts";
 import { SECOND } from "../../engine/time.ts";
 import { formatIp, inSubnet, type Ip4, readIp } from "../../wire/addr.ts";
@@ -213,6 +214,8 @@ export class NatEngine implements NatCore {
       });
       return ACCEPT;
     }
+    const pptp = pptpToOutside(this, packet, l, out);
+    if (pptp) return pptp;
     const module = MODULES.get(l.protocol);
     if (module) {
       const verdict = module.toOutside(this, packet, l, out);
@@ -309,6 +312,8 @@ export class NatEngine implements NatCore {
       if (isIcmpError(type)) return icmpErrorFromOutside(this, packet, l, iface);
       return ACCEPT; // echo requests and the rest are for the router itself
     }
+    const pptp = pptpFromOutside(this, packet, l, iface);
+    if (pptp) return pptp;
     const module = MODULES.get(l.protocol);
     if (!module) return ACCEPT;
     const verdict = module.fromOutside(this, packet, l, iface);

@@ -27,7 +27,8 @@ export interface AuthRecord {
 
 /** How the phase ended for this side. */
 export type AuthOutcome =
-  | { ok: true; user?: string }
+  /** `mppeMaster`: MS-CHAPv2's MPPE master key (RFC 3079 §3.4), for CCP to derive the session keys. */
+  | { ok: true; user?: string; mppeMaster?: Uint8Array }
   /** `reason` explains the failure; `terminate` is the short text for LCP's Terminate-Request. */
   | { ok: false; reason: string; terminate: string };
 

@@ -3,8 +3,8 @@ import { AUTH_CHAP_MD5, AUTH_PAP, authName, type LcpOption } from "../../wire/lc
 import { PPP_CHAP, PPP_PAP } from "../../wire/ppp.ts";
 import type { Judgement, OptionStrategy, OptionVerdict } from "./automaton.ts";
 
-/** An authentication protocol we can run: CHAP with MD5 (RFC 1994) or PAP (RFC 1334). */
-export type AuthKind = "chap" | "pap";
+/** An authentication protocol we can run: CHAP with MD5 (RFC 1994), MS-CHAPv2 (RFC 2759) or PAP (RFC 1334). */
+export type AuthKind = "chap" | "pap" | "mschapv2";
 
 /** RFC 1661 §6.1: the MRU when none is negotiated. */
 export const DEFAULT_MRU = 1500;
@@ -30,15 +30,17 @@ export function authKindOf(option: LcpOption): AuthKind | undefined {
   if (option.type !== "auth") return undefined;
   if (option.protocol === PPP_PAP) return "pap";
   if (option.protocol === PPP_CHAP && option.algorithm === 5) return "chap";
+  if (option.protocol === PPP_CHAP && option.algorithm === 0x81) return "mschapv2";
   return undefined;
 }
 
 function authOption(kind: AuthKind): LcpOption {
+  if (kind === "mschapv2") return { type: "auth", protocol: PPP_CHAP, algorithm: 0x81 };
   return kind === "chap" ? AUTH_CHAP_MD5 : AUTH_PAP;
 }
 
 function authLabel(kind: AuthKind): string {
-  return kind === "chap" ? "CHAP-MD5" : "PAP";
+  return kind === "chap" ? "CHAP-MD5" : kind === "mschapv2" ? "MS-CHAPv2" : "PAP";
 }
 
 /**

@@ -22,24 +22,18 @@ import {
   PPP_PROTOCOL_NAMES,
   summarizePpp,
 } from "../../wire/ppp.ts";
-import {
-  type AuthHost,
-  type AuthOutcome,
-  type AuthParty,
-  type AuthRecord,
-  type AuthServer,
-  ChapClient,
-  ChapServer,
-  PapClient,
-  PapServer,
-} from "./auth.ts";
-import { Automaton, DEFAULT_TIMERS, type FsmHooks, type FsmState, type FsmTimers } from "./automaton.ts";
+import type { AuthHost, AuthOutcome, AuthParty, AuthRecord, AuthServer } from "./auth.ts";
+import { authClient, authHostFor, authServer, startServer } from "./auth_select.ts";
+import { MppeLayer } from "./ccp.ts";
+import { PPP_CCP, PPP_COMP } from "../../wire/ccp.ts";
+import { Automaton, type FsmHooks, type FsmState, type FsmTimers } from "./automaton.ts";
 import { allocatePeerAddress, IpcpNegotiation } from "./ipcp.ts";
 import { type AuthKind, DEFAULT_MRU, LcpNegotiation } from "./lcp.ts";
 import { LcpKeepalive } from "./keepalive.ts";
 import { PppTrace } from "./session_trace.ts";
 import { judgeProxyLcp } from "./proxy_lcp.ts";
 import type { LcpRecord, PppConfig, PppHost, PppPhase, PppUpInfo, ProxyStart } from "./session_config.ts";
+import { timersOf } from "./session_config.ts";
 
 export type { LcpRecord, PppConfig, PppHost, PppPhase, PppUpInfo, ProxyStart } from "./session_config.ts";
 export type { AuthRecord } from "./auth.ts";
@@ -82,6 +76,9 @@ export class PppSession {
   #handedOff = false;
   #lowerGone = false;
   #proxyAuth?: AuthRecord;
+  /** CCP and MPPE, when the config requires encryption; the master key comes from MS-CHAPv2. */
+  #mppe?: MppeLayer;
+  #mppeMaster?: Uint8Array;
   readonly #keepalive: LcpKeepalive;
   readonly #trace: PppTrace;
 
@@ -90,12 +87,7 @@ export class PppSession {
     this.#trace = new PppTrace(host);
     this.#config = config;
     this.#send = send;
-    this.#timers = {
-      restartTimer: config.restartTimer ?? DEFAULT_TIMERS.restartTimer,
-      maxConfigure: config.maxConfigure ?? DEFAULT_TIMERS.maxConfigure,
-      maxTerminate: config.maxTerminate ?? DEFAULT_TIMERS.maxTerminate,
-      maxFailure: config.maxFailure ?? DEFAULT_TIMERS.maxFailure,
-    };
+    this.#timers = timersOf(config);
     this.#keepalive = new LcpKeepalive({
       sched: host.sched,
       // The LAC hands the link over before any keepalive could matter.
@@ -179,7 +171,7 @@ export class PppSession {
         if (this.#lcp.state !== "opened") {
           return this.#drop("LCP is not open: authentication packet discarded", frame);
         }
-        if (!this.#auth || this.#auth.kind !== (protocol === PPP_CHAP ? "chap" : "pap")) {
+        if (!this.#auth || (this.#auth.kind === "pap") !== (protocol === PPP_PAP)) {
           return this.#drop(
             `no ${protocol === PPP_CHAP ? "CHAP" : "PAP"} authentication was negotiated`,
             frame,
@@ -194,15 +186,24 @@ export class PppSession {
           return this.#drop(`IPCP packet in the ${this.#phase} phase: ${why}`, frame);
         }
         return this.#inputCp(IPCP, this.#ipcp, payload, frame);
+      case PPP_CCP:
+      case PPP_COMP: {
+        if (!this.#mppe) return this.#unsupported(protocol, payload, frame);
+        const inner = this.#mppe.receive(protocol, payload, this.#phase);
+        if (typeof inner === "string") return this.#drop(inner, frame);
+        return inner ? this.#deliverIp(inner, frame) : undefined;
+      }
       case PPP_IP:
-        if (this.#ipcp.state !== "opened") {
-          return this.#drop("IPCP is not open: IPv4 datagram discarded", frame);
-        }
-        this.onIp?.(payload);
-        return;
+        if (this.#mppe) return this.#drop("unencrypted IPv4 refused: this link requires MPPE", frame);
+        return this.#deliverIp(payload, frame);
       default:
         return this.#unsupported(protocol, payload, frame);
     }
+  }
+
+  #deliverIp(datagram: Uint8Array, frame: Uint8Array): void {
+    if (this.#ipcp.state === "opened") this.onIp?.(datagram);
+    else this.#drop("IPCP is not open: IPv4 datagram discarded", frame);
   }
 
   /** Administrative close: LCP Terminate-Request, then down. */
@@ -224,6 +225,11 @@ export class PppSession {
   /** Sends an IPv4 datagram (protocol 0x0021) when IPCP is open; false otherwise. */
   sendIp(datagram: Uint8Array): boolean {
     if (this.#ipcp.state !== "opened" || this.#handedOff) return false;
+    if (this.#mppe) {
+      if (!this.#mppe.opened) return false;
+      this.#send(encodePpp({ protocol: PPP_COMP, payload: this.#mppe.encrypt(PPP_IP, datagram) }));
+      return true;
+    }
     this.#send(encodePpp({ protocol: PPP_IP, payload: datagram }));
     return true;
   }
@@ -256,6 +262,8 @@ export class PppSession {
       failure: (reason) => this.#noteFailure(reason),
     });
     this.#ipcp = new Automaton(IPCP, this.#ipcpNeg, this.#ipcpHooks(), this.#host.sched, this.#timers);
+    this.#mppe = config.mppe ? this.#mppeLayer() : undefined;
+    this.#mppeMaster = undefined;
     this.#auth = undefined;
     this.#user = undefined;
     this.#failure = undefined;
@@ -306,6 +314,23 @@ export class PppSession {
     };
   }
 
+  #mppeLayer(): MppeLayer {
+    const { sched } = this.#host;
+    return new MppeLayer({
+      sched,
+      timers: this.#timers,
+      role: this.#config.role,
+      trace: this.#trace,
+      send: this.#send,
+      opened: () => (this.#ipcp.state === "opened" ? this.#ipcpUp() : this.#publish()),
+      failed: (reason) => {
+        this.#noteFailure(reason);
+        if (this.#lcp.state === "opened") this.#lcp.close("MPPE required but not available");
+      },
+      stateChanged: () => this.#publish(),
+    });
+  }
+
   // ------------------------------------------------------------------------------------------
   // Control protocols
 
@@ -353,11 +378,12 @@ export class PppSession {
       if (this.#config.handoff) return this.#handoff();
     } else if (neg.authToPeer) {
       this.#setPhase("authenticate");
-      const host = this.#authHost();
-      const { username = "", password } = this.#config;
-      this.#auth = neg.authToPeer === "chap"
-        ? new ChapClient(host, username, password)
-        : new PapClient(host, username, password);
+      this.#auth = authClient(
+        neg.authToPeer,
+        this.#authHost(),
+        this.#config.username ?? "",
+        this.#config.password,
+      );
       this.#auth.start();
       return;
     }
@@ -369,41 +395,22 @@ export class PppSession {
     this.#proxyAuth = undefined;
     // A proxied response is judged at once: the LNS goes from establish straight to network.
     if (!proxied || proxied.type !== kind) this.#setPhase("authenticate");
-    const host = this.#authHost();
-    const users = this.#config.users ?? {};
     const handoff = this.#config.handoff ? (record: AuthRecord) => this.#handoff(record) : undefined;
-    const server = kind === "chap"
-      ? new ChapServer(host, this.#config.name ?? this.#host.node, users, handoff)
-      : new PapServer(host, users, handoff);
+    const users = this.#config.users ?? {};
+    const server = authServer(kind, this.#authHost(), this.#config.name ?? this.#host.node, users, handoff);
     this.#auth = server;
     this.#authServer = server;
-    if (proxied && proxied.type === kind) {
-      this.#trace.log(
-        `checking proxy ${kind === "chap" ? "CHAP" : "PAP"} authentication of ${proxied.name} from the LAC`,
-      );
-      server.adoptProxy(proxied);
-      return;
-    }
-    if (proxied) {
-      this.#trace.log(
-        `proxy authentication used ${proxied.type.toUpperCase()}, not ${kind.toUpperCase()}: authenticating again`,
-      );
-    }
-    server.start();
+    startServer(server, kind, proxied, (m) => this.#trace.log(m));
   }
 
   #authHost(): AuthHost {
-    return {
-      sched: this.#host.sched,
-      rng: this.#host.rng,
-      restartTimer: this.#timers.restartTimer,
-      maxTransmits: this.#timers.maxConfigure,
-      send: (protocol, payload) => this.#send(encodePpp({ protocol, payload })),
-      log: (message) => this.#trace.log(message),
-      discard: (reason, protocol) =>
-        this.#trace.drop(reason, PPP_PROTOCOL_NAMES[protocol] ?? hexNum(protocol, 4)),
-      done: (outcome) => this.#authDone(outcome),
-    };
+    return authHostFor(
+      this.#host,
+      this.#timers,
+      this.#trace,
+      this.#send,
+      (outcome) => this.#authDone(outcome),
+    );
   }
 
   #authDone(outcome: AuthOutcome): void {
@@ -413,12 +420,14 @@ export class PppSession {
       return;
     }
     this.#user = outcome.user;
+    this.#mppeMaster = outcome.mppeMaster;
     if (this.#phase === "authenticate" || this.#phase === "establish") this.#enterNetwork();
     else this.#publish();
   }
 
   #enterNetwork(): void {
     this.#setPhase("network");
+    this.#mppe?.start(this.#mppeMaster);
     this.#ipcp.open();
     this.#ipcp.up();
   }
@@ -428,6 +437,7 @@ export class PppSession {
     this.#auth?.stop();
     this.#auth = undefined;
     this.#ipcp.down(`${LCP.name} went down`);
+    this.#mppe?.stop(`${LCP.name} went down`);
     // Going down with the tunnel is not a renegotiation: the phase goes straight to dead.
     if (!TERMINATING.has(this.#lcp.state) && this.#phase !== "dead" && !this.#lowerGone) {
       this.#setPhase("establish");
@@ -442,6 +452,8 @@ export class PppSession {
       this.#ipcp.close(`Could not determine ${which} IP address`);
       return;
     }
+    // With MPPE required the link carries nothing until CCP is open too (opened() calls us again).
+    if (this.#mppe && !this.#mppe.opened) return;
     const info: PppUpInfo = {
       localAddress: formatIp(neg.localAddress),
       peerAddress: formatIp(neg.peerAddress),
@@ -544,6 +556,7 @@ export class PppSession {
     if (this.#phase === "dead") return;
     this.#lcp.stop();
     this.#ipcp.stop();
+    this.#mppe?.stop("the link ended");
     this.#keepalive.stop();
     this.#auth?.stop();
     const assigned = this.#ipcpNeg.assigned;
@@ -569,20 +582,10 @@ export class PppSession {
 
   #publish(): void {
     if (!this.#lcp || !this.#ipcp) return;
-    const neg = this.#ipcpNeg;
-    const value: Record<string, unknown> = {
-      phase: this.#phase,
-      lcp: this.#lcp.state,
-      ipcp: this.#ipcp.state,
-    };
-    if (this.#user !== undefined) value.user = this.#user;
-    if (neg.localAddress !== 0) value.local = formatIp(neg.localAddress);
-    if (neg.peerAddress !== 0) value.peer = formatIp(neg.peerAddress);
-    if (this.#handedOff) value.handedOff = true;
-    this.#trace.row(
-      value,
-      `ppp ${this.#host.label} ${this.#phase} (LCP ${this.#lcp.state}, IPCP ${this.#ipcp.state})`,
-    );
+    const { localAddress: local, peerAddress: peer } = this.#ipcpNeg;
+    const [lcp, ipcp, ccp] = [this.#lcp.state, this.#ipcp.state, this.#mppe?.state];
+    const [phase, user, handedOff] = [this.#phase, this.#user, this.#handedOff];
+    this.#trace.publish({ phase, lcp, ipcp, ccp, user, local, peer, handedOff });
   }
 
   #drop(reason: string, frame: Uint8Array): void {

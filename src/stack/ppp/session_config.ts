@@ -8,6 +8,7 @@ import type { Scheduler } from "../../engine/scheduler.ts";
 import type { Micros } from "../../engine/time.ts";
 import type { Tracer } from "../../trace/tracer.ts";
 import type { AuthRecord } from "./auth.ts";
+import { DEFAULT_TIMERS, type FsmTimers } from "./automaton.ts";
 
 /** What a PPP session gets from its owner (an L2TP session, a host's ppp0). */
 export interface PppHost {
@@ -30,7 +31,9 @@ export interface PppConfig {
    */
   mtu?: number;
   /** Server: what it demands (default "chap"); client: what it accepts (default: CHAP-MD5 or PAP). */
-  auth?: "chap" | "pap" | "none";
+  auth?: "chap" | "pap" | "mschapv2" | "none";
+  /** Require MPPE (128-bit, stateless) through CCP, keyed by MS-CHAPv2, as PPTP links do. */
+  mppe?: boolean;
   username?: string;
   password?: string;
   /** Server: name -> secret/password. */
@@ -87,4 +90,14 @@ export interface ProxyStart {
   lastReceivedConfReq: Uint8Array;
   initialReceivedConfReq?: Uint8Array;
   auth?: AuthRecord;
+}
+
+/** The restart timer and counters of `config`, RFC 1661's defaults where it says nothing. */
+export function timersOf(config: PppConfig): FsmTimers {
+  return {
+    restartTimer: config.restartTimer ?? DEFAULT_TIMERS.restartTimer,
+    maxConfigure: config.maxConfigure ?? DEFAULT_TIMERS.maxConfigure,
+    maxTerminate: config.maxTerminate ?? DEFAULT_TIMERS.maxTerminate,
+    maxFailure: config.maxFailure ?? DEFAULT_TIMERS.maxFailure,
+  };
 }

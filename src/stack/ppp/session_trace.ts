@@ -3,6 +3,7 @@
  * from the session so its state machine reads as protocol, and so the row is published only when it
  * changes (an unchanged row would be a step in the view where nothing happened).
  */
+import { formatIp, type Ip4 } from "../../wire/addr.ts";
 import type { PppHost } from "./session_config.ts";
 
 /** Trace records of one PPP session, labelled with its host's node and label. */
@@ -32,6 +33,26 @@ export class PppTrace {
       reason: `${this.host.label}: ${reason}`,
       detail: { session: this.host.label },
     });
+  }
+
+  /** The `ppp` row of a session in this state (addresses 0 and flags false are left out). */
+  publish(s: {
+    phase: string;
+    lcp: string;
+    ipcp: string;
+    ccp?: string;
+    user?: string;
+    local: Ip4;
+    peer: Ip4;
+    handedOff: boolean;
+  }): void {
+    const value: Record<string, unknown> = { phase: s.phase, lcp: s.lcp, ipcp: s.ipcp };
+    if (s.ccp !== undefined) value.ccp = s.ccp;
+    if (s.user !== undefined) value.user = s.user;
+    if (s.local !== 0) value.local = formatIp(s.local);
+    if (s.peer !== 0) value.peer = formatIp(s.peer);
+    if (s.handedOff) value.handedOff = true;
+    this.row(value, `ppp ${this.host.label} ${s.phase} (LCP ${s.lcp}, IPCP ${s.ipcp})`);
   }
 
   /** The session's `ppp` row, recorded only when it differs from the last one. */
