@@ -19,6 +19,7 @@ import { actionSentence, stateSentence, valueText } from "./sentences.ts";
 import type { StepMode } from "./step_list.ts";
 import { HexDump } from "./hex_view.ts";
 import { bytesFor, recordOfPacket } from "./trace_index.ts";
+import { openedEspOf } from "./esp_opened.ts";
 
 /** Where `inner` first appears inside `outer`, or -1. */
 function indexOfBytes(outer: Uint8Array, inner: Uint8Array): number {
@@ -177,7 +178,14 @@ export class Inspector {
     if (innerBytes.length > 0 && this.#showInner) {
       this.#root.append(h("div", { class: "block-title" }, `Packet #${r.pkt} as on the wire`));
     }
-    const block = this.#packetBlock(bytes, "packet", carrier?.linktype);
+    // Decrypted, the ESP layer also shows what its ciphertext hides: IV, payload, trailer and ICV.
+    const opened = r.proto === "ESP" && this.#showInner && carrier?.linktype === undefined
+      ? openedEspOf(run.index.records, bytes)
+      : undefined;
+    const block = this.#packetBlock(bytes, "packet", carrier?.linktype, opened?.ok ? opened.value : []);
+    if (opened && !opened.ok) {
+      this.#root.append(h("p", { class: "muted" }, `The ESP layer does not open: ${opened.error}.`));
+    }
     this.#root.append(block.element);
     if (carrier?.linktype === undefined) {
       // The anatomy goes above the dissection it explains, under the summary.
@@ -186,8 +194,10 @@ export class Inspector {
         : undefined;
       const spi = /spi=(0x[0-9a-f]+)/.exec(r.summary)?.[1];
       const proposal = spi ? proposalOf(run.index.records, spi) : undefined;
+      // The anatomy reckons from the wire's layers, not from the opened ESP layer added after them.
+      const extra = opened?.ok ? opened.value.length : 0;
       const anatomy = anatomyOf(
-        block.block.fields,
+        block.block.fields.slice(0, block.block.fields.length - extra),
         bytes.length,
         sealed ? { fields: describeFrame(sealed), length: sealed.length } : undefined,
         proposal ? espSizes(proposal) : undefined,
@@ -312,8 +322,14 @@ export class Inspector {
     return box;
   }
 
-  #packetBlock(bytes: Uint8Array, id: string, linktype?: "ppp"): { element: HTMLElement; block: Block } {
-    const block: Block = { bytes, fields: describeFrame(bytes, linktype), hex: null, rows: [] };
+  #packetBlock(
+    bytes: Uint8Array,
+    id: string,
+    linktype?: "ppp",
+    extra: Field[] = [],
+  ): { element: HTMLElement; block: Block } {
+    const fields = [...describeFrame(bytes, linktype), ...extra];
+    const block: Block = { bytes, fields, hex: null, rows: [] };
     const wrap = h("div", { class: "packet-block", "data-block": id });
     const tree = h("ul", { class: "tree", role: "tree", "aria-label": "Packet layers" });
     for (const f of block.fields) tree.append(this.#fieldItem(block, f, 0));

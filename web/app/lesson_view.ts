@@ -3,6 +3,7 @@ import type { TopologyModel } from "../../src/topology/model.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 import { checkExpectations, checkLookFor } from "../../src/trace/expect.ts";
 import { byId, clear, h } from "./dom.ts";
+import { questionItems } from "./lesson_questions.ts";
 
 /** Fills the lesson panel for a model (or says how to get one). */
 export function renderLesson(
@@ -103,7 +104,18 @@ export function renderLesson(
     );
   }
   if (lesson && lesson.questions.length > 0) {
-    wrap.append(h("h3", {}, "Questions"), h("ol", {}, ...lesson.questions.map((x) => h("li", {}, x))));
+    // An answer stays folded until asked for, so the class can think first.
+    const items = questionItems(lesson).map((q) =>
+      h(
+        "li",
+        {},
+        q.text,
+        q.answer !== undefined
+          ? h("details", { class: "answer" }, h("summary", {}, "Show answer"), h("p", {}, q.answer))
+          : null,
+      )
+    );
+    wrap.append(h("h3", {}, "Questions"), h("ol", { id: "lesson-questions" }, ...items));
   }
   if (!lesson) {
     wrap.append(
