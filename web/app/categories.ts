@@ -79,7 +79,7 @@ export const CATEGORY_TABLE = [
     colour: "#999933",
     ink: "#000000",
     protos: ["GRE", "PPTP"],
-    layers: [[/^Generic Routing/, "GRE"], [/^Point-to-Point Tunneling/, "PPTP"]],
+    layers: [[/^Generic Routing/, "GRE"], [/^Point-to-Point Tunnell?ing/, "PPTP"]],
   },
   {
     id: "PPP",
@@ -94,6 +94,8 @@ export const CATEGORY_TABLE = [
       [/^PPP Challenge/, "CHAP"],
       [/^PPP Password/, "PAP"],
       [/^PPP Compression|^PPP CCP/, "CCP"],
+      // MPPE (RFC 3078) is PPP's own encryption, so it stays in PPP's family.
+      [/^Microsoft Point-to-Point Encryption/, "MPPE"],
       [/^Point-to-Point Protocol/, "PPP"],
     ],
   },
