@@ -60,6 +60,11 @@ const CROWDED = new Set<string>([
   "nat-symmetric.yaml 1024x768 presenter",
   "nat-symmetric.yaml 1400x900 presenter",
   "nat-symmetric.yaml 1920x1080",
+  "pptp-nat-passthrough.yaml 1024x768",
+  "pptp-nat-passthrough.yaml 1024x768 presenter",
+  "pptp-nat-passthrough.yaml 1400x900",
+  "pptp-nat-passthrough.yaml 1400x900 presenter",
+  "pptp-nat-passthrough.yaml 1920x1080",
 ]);
 
 /**

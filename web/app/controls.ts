@@ -68,8 +68,22 @@ export function wireControls(host: ControlsHost): void {
   click("export-png", () => host.exportDiagram("png"));
   click("export-yaml", () => host.exportYaml());
   click("export-keys", () => host.exportKeys());
+  for (const menu of Array.from(document.querySelectorAll<HTMLDetailsElement>("details.menu"))) {
+    menu.addEventListener("toggle", () => keepMenuOnScreen(menu));
+  }
 
   document.addEventListener("keydown", (e) => onKey(host, e));
+}
+
+/**
+ * A menu's body hangs from the right edge of its button; when the top bar wraps and the button lands
+ * near the left edge (a narrow window), that would put the body off screen, so it hangs from the left.
+ */
+function keepMenuOnScreen(menu: HTMLDetailsElement): void {
+  const body = menu.querySelector<HTMLElement>(".menu-body");
+  if (!body || !menu.open) return;
+  body.classList.remove("from-left");
+  if (body.getBoundingClientRect().left < 0) body.classList.add("from-left");
 }
 
 function wireDrop(host: ControlsHost): void {
