@@ -65,6 +65,10 @@ const CROWDED = new Set<string>([
   "pptp-nat-passthrough.yaml 1400x900",
   "pptp-nat-passthrough.yaml 1400x900 presenter",
   "pptp-nat-passthrough.yaml 1920x1080",
+  "exercise-hide-password.yaml 1024x768 presenter",
+  "nat-carrier-grade.yaml 1400x900",
+  "nat-full-cone.yaml 1400x900",
+  "nat-symmetric.yaml 1400x900",
 ]);
 
 /**
