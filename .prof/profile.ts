@@ -1,0 +1,11 @@
+import { Session } from "node:inspector";
+const s = new Session();
+s.connect();
+const post = (m: string, p?: unknown) => new Promise<any>((res, rej) => s.post(m, p as any, (e: any, r: any) => e ? rej(e) : res(r)));
+await post("Profiler.enable");
+await post("Profiler.setSamplingInterval", { interval: 500 });
+await post("Profiler.start");
+const mod = await import(Deno.args[0]);
+await mod.main?.(...Deno.args.slice(1));
+const { profile } = await post("Profiler.stop");
+Deno.writeTextFileSync(Deno.env.get("PROF_OUT") ?? "/tmp/prof/out.cpuprofile", JSON.stringify(profile));
