@@ -29,6 +29,7 @@ const LAYERS: { name: string; groups: string[]; peers?: boolean }[] = [
       "src/engine/",
       "src/trace/record.ts",
       "src/trace/tracer.ts",
+      "src/trace/lazy_record.ts",
       "src/wire/addr.ts",
       "src/wire/field.ts",
       "src/yaml.ts",

@@ -5,6 +5,7 @@
  */
 import { simulate } from "../../src/sim.ts";
 import { loadTopology } from "../../src/topology/load.ts";
+import { plainRecords } from "../../src/trace/lazy_record.ts";
 import type { SimReply, SimRequest } from "./sim_protocol.ts";
 import { type CompareReply, type CompareRequest, isCompareRequest, runCompare } from "./compare_run.ts";
 
@@ -24,7 +25,13 @@ export function runRequest(request: SimRequest, post: (reply: SimReply) => void,
     post({
       id,
       type: "done",
-      result: { records: result.records, links: result.links, end: result.end, events: result.events },
+      // A structured clone copies own data only: lazy summaries are written out first.
+      result: {
+        records: plainRecords(result.records),
+        links: result.links,
+        end: result.end,
+        events: result.events,
+      },
       millis: now() - started,
     });
   } catch (e) {
