@@ -168,6 +168,13 @@ Deno.test({
           );
           assert.match(await handout.locator("pre").textContent() ?? "", /l2tp-passthrough/);
           assert.equal(await handout.locator("svg.handout-diagram g.node").count(), model.nodes.length);
+          // The live view marks the node of the current step; the handout draws the network, not the step.
+          assert.ok(await page.locator("#topology g.node.current").count() > 0, "the live view marks a node");
+          assert.equal(await handout.locator(".current, .picked, g.packet").count(), 0);
+          const rings = await handout.locator("circle.ring").evaluateAll((els) =>
+            els.map((e) => e.getAttribute("stroke") ?? "none")
+          );
+          assert.deepEqual(rings.filter((r) => r !== "none"), [], "no ring drawn on the handout");
           await page.emulateMedia({ media: "print" });
           assert.equal(await page.locator("main.layout").isVisible(), false);
           assert.equal(await handout.isVisible(), true);
@@ -245,5 +252,36 @@ viewTest(
       await box.press("Enter");
       assert.equal(await verdict.getAttribute("class"), "answer-verdict right");
     });
+  },
+);
+
+viewTest(
+  "browser proposals: the what-if panel offers proposals as menus, and picking both solves the exercise",
+  async (
+    page,
+    url,
+  ) => {
+    const file = "exercise-proposals.yaml";
+    const loaded = loadTopology(await Deno.readTextFile(`${ROOT}/topologies/${file}`), file);
+    assert.ok(loaded.ok && loaded.model.lesson?.exercise);
+    const solution = loaded.model.lesson.exercise.solution;
+    await page.goto(`${url}#lesson=${file}`);
+    await waitReady(page);
+    await page.click("#tab-whatif");
+    for (const change of solution) {
+      const select = page.locator(`#panel-whatif select[data-path="${change.path}"]`);
+      const options = await select.locator("option").evaluateAll((els) => els.map((e) => e.textContent));
+      // The menu is the schema's whole choice, not just the two words of this exercise.
+      assert.ok(options.length > 2 && options.includes(String(change.value)), options.join(", "));
+      await select.selectOption(String(change.value));
+      await waitReady(page);
+    }
+    await page.locator(`#panel-whatif select[data-path="${solution[0].path}"]`).scrollIntoViewIfNeeded();
+    await screenshot(page, "proposal-menus-1400x900");
+    await page.click("#tab-exercise");
+    await page.click("#exercise-check");
+    await page.waitForFunction(() =>
+      document.querySelector("#exercise-score")?.textContent?.includes("solved")
+    );
   },
 );
