@@ -27,6 +27,10 @@ const VIEWPORTS = [[1024, 768], [1400, 900], [1920, 1080]] as const;
  * gets fixed must be taken off (the test fails on a listed layout that has become clean).
  */
 const CROWDED = new Set<string>([
+  "vpn-claims-measured.yaml 1024x768",
+  "vpn-claims-measured.yaml 1024x768 presenter",
+  "vpn-claims-measured.yaml 1400x900",
+  "vpn-claims-measured.yaml 1400x900 presenter",
   "firewall-blocks-ipsec.yaml 1024x768 presenter",
   "firewall-blocks-ipsec.yaml 1400x900",
   "ipsec-windows-server-behind-nat.yaml 1024x768 presenter",
