@@ -3,22 +3,13 @@
  * solution, and answers to checkable questions given with --answer are graded by the run.
  */
 import assert from "node:assert/strict";
-import { type CliIo, runCli } from "../../src/cli/cli.ts";
+import { cliInProcess } from "../helpers/cli_in_process.ts";
+
+const check = (...args: string[]) => cliInProcess(["check", ...args]);
 
 const dir = new URL("../../topologies/", import.meta.url).pathname;
 const exercises = [...Deno.readDirSync(dir)].map((e) => e.name)
   .filter((n) => n.startsWith("exercise-") && n.endsWith(".yaml")).sort();
-
-async function check(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    out: (l) => out.push(...l.split("\n")),
-    err: (l) => err.push(...l.split("\n")),
-    color: false,
-  };
-  return { code: await runCli(["check", ...args], io), out, err };
-}
 
 for (const file of exercises) {
   Deno.test(`sim check ${file}: below full and exit 1 as written, full and exit 0 with --solution`, async () => {

@@ -3,8 +3,10 @@
  * (runCli with captured output) for the rest.
  */
 import assert from "node:assert/strict";
-import { type CliIo, runCli } from "../../src/cli/cli.ts";
 import { readPcap } from "../../src/trace/pcap.ts";
+import { cliInProcess } from "../helpers/cli_in_process.ts";
+
+const inProcess = (...args: string[]) => cliInProcess(args);
 
 const root = new URL("../../", import.meta.url);
 const main = new URL("src/cli/main.ts", root).pathname;
@@ -20,18 +22,6 @@ async function spawn(...args: string[]): Promise<{ code: number; stdout: string;
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-async function inProcess(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    out: (l) => out.push(...l.split("\n")),
-    err: (l) => err.push(...l.split("\n")),
-    color: false,
-  };
-  const code = await runCli(args, io);
-  return { code, out, err };
 }
 
 const noStackTrace = (text: string) => assert.doesNotMatch(text, /^\s+at /m, `stack trace in:\n${text}`);

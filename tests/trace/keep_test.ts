@@ -4,11 +4,13 @@
  * (spelled out again here, not taken from keep.ts) selects, with the same seq, time and text.
  */
 import assert from "node:assert/strict";
-import { type CliIo, runCli } from "../../src/cli/cli.ts";
 import { simulate } from "../../src/sim.ts";
 import { loadTopology } from "../../src/topology/load.ts";
 import { keepTest } from "../../src/trace/keep.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
+import { cliInProcess } from "../helpers/cli_in_process.ts";
+
+const cli = (...args: string[]) => cliInProcess(args);
 
 const lessonPath = new URL("../../topologies/ipsec-hides-l2tp.yaml", import.meta.url).pathname;
 
@@ -55,17 +57,6 @@ Deno.test("the record ceiling counts kept records, so a bounded run gets further
   assert.equal(full.stopped?.limit, "records");
   assert.ok(bounded.events > full.events, `${bounded.events} events bounded vs ${full.events}`);
 });
-
-async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    out: (l) => out.push(...l.split("\n")),
-    err: (l) => err.push(...l.split("\n")),
-    color: false,
-  };
-  return { code: await runCli(args, io), out, err };
-}
 
 Deno.test("CLI --keep: a note says what was kept; tables and the lesson block still work", async () => {
   const r = await cli(
