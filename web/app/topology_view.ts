@@ -9,7 +9,7 @@ import type { TraceRecord } from "../../src/trace/record.ts";
 import d3, { type Selection } from "./d3.ts";
 import { drawIcon, RING_RADIUS } from "./icons.ts";
 import { envelopeAt, type EnvelopeSize } from "./envelope.ts";
-import { drawRestEnvelopes, widestLabels } from "./envelope_check.ts";
+import { drawRestEnvelopes, type EnvelopeLane, widestLabels } from "./envelope_check.ts";
 import { standaloneSvg } from "./topology_export.ts";
 import { layoutNodes, type Point } from "./layout.ts";
 import { messageFirst, shortName } from "./message.ts";
@@ -21,11 +21,19 @@ import { type Fit, fitPoints } from "./topology_fit.ts";
 import {
   type DiagramLabel,
   type DrawnLinkInfo,
+  envelopeHits,
+  type EnvelopePath,
   type LabelSizes,
   labelSizes,
   layoutDiagramLabels,
   type Measure,
+  scaleSizes,
 } from "./topology_labels.ts";
+
+/** Word scales a crowded drawing tries, largest first, before it settles for the least crowded. */
+const SCALES = [1, 0.9, 0.8, 0.72, 0.65];
+/** Presenter mode's sizes on a 1920 px projector (the issue's): on a smaller screen they scale down with it. */
+const PRESENTER_FLOOR = { name: 18, addr: 14, packet: 20 };
 
 /** What the topology needs from the app. */
 export interface TopologyHost {
@@ -99,10 +107,14 @@ export class TopologyView {
   #picked: string | null = null;
   #size: SizeWatch;
   #sizes: LabelSizes = labelSizes(false, false);
+  /** The sizes asked for (presenter mode, Large type); `#sizes` is what the crowding left of them. */
+  #base: LabelSizes = labelSizes(false, false);
+  #presenter = false;
+  #stretch = 3;
   #canvas = document.createElement("canvas").getContext("2d");
   #fonts = new Map<string, string>();
-  /** Per link, the widest envelope label of the run. */
-  #widest = new Map<string, string>();
+  /** Per pair of link ends that talk, the widest envelope label of the run. */
+  #widest: EnvelopeLane[] = [];
   /** `#envelopes=rest` in the address: an envelope at both ends and the middle of every link, to check the layout. */
   #ghosts = /(^#|&)envelopes=rest(&|$)/.test(location.hash);
   #ghostLayer: Selection<SVGGElement, unknown>;
@@ -171,8 +183,8 @@ export class TopologyView {
 
   /** Presenter mode or Large type changed: new word sizes. */
   restyle(presenter: boolean, large: boolean): void {
-    this.#sizes = labelSizes(presenter, large);
-    this.#fonts.clear();
+    this.#base = labelSizes(presenter, large);
+    this.#presenter = presenter;
     this.#redraw();
   }
 
@@ -188,12 +200,13 @@ export class TopologyView {
   }
 
   #font(role: string): string {
-    let font = this.#fonts.get(role);
+    const px = this.#sizes[role as keyof LabelSizes];
+    let font = this.#fonts.get(`${role}:${px}`);
     if (!font) {
       const spec = ROLE_FONT[role];
       const family = getComputedStyle(document.body).getPropertyValue(spec.family).trim() || "sans-serif";
-      font = `${spec.weight} ${this.#sizes[role as keyof LabelSizes]}px ${family}`;
-      this.#fonts.set(role, font);
+      font = `${spec.weight} ${px}px ${family}`;
+      this.#fonts.set(`${role}:${px}`, font);
     }
     return font;
   }
@@ -216,7 +229,48 @@ export class TopologyView {
       this.#ghostLayer.selectAll("*").remove();
       return;
     }
-    const s = this.#sizes;
+    // The largest words for which nothing overlaps (or, failing that, the least crowded layout).
+    const floor = this.#presenter ? this.#presenterFloor(width) : {};
+    // A drawing stretched tall to fill the pane can squeeze a busy row: each size is tried stretched
+    // and then closer to the file's proportions.
+    let best: { sizes: LabelSizes; stretch: number; conflicts: number } | null = null;
+    const tried = new Set<string>();
+    search: for (const k of SCALES) {
+      const sizes = scaleSizes(this.#base, k, floor);
+      if (tried.has(JSON.stringify(sizes))) continue;
+      tried.add(JSON.stringify(sizes));
+      for (const stretch of [3, 1.5, 1]) {
+        const conflicts = this.#project(sizes, width, height, stretch);
+        if (!best || conflicts < best.conflicts) best = { sizes, stretch, conflicts };
+        if (conflicts === 0) break search;
+      }
+    }
+    if (best && (best.sizes !== this.#sizes || best.stretch !== this.#stretch)) {
+      this.#project(best.sizes, width, height, best.stretch);
+    }
+    this.#drawLinks();
+    this.#drawNodes();
+    this.#renderLabels();
+    if (this.#cursor >= 0) this.#renderCursor(animate);
+  }
+
+  #presenterFloor(width: number): Partial<LabelSizes> {
+    const k = Math.min(1, width / 1880);
+    return {
+      name: PRESENTER_FLOOR.name * k,
+      addr: PRESENTER_FLOOR.addr * k,
+      packet: PRESENTER_FLOOR.packet * k,
+    };
+  }
+
+  /**
+   * With these word sizes: fits the nodes to the pane, places every word, and counts what overlaps
+   * (words that found no free spot, envelopes at rest over a node's shape).
+   */
+  #project(sizes: LabelSizes, width: number, height: number, stretch: number): number {
+    this.#sizes = sizes;
+    this.#stretch = stretch;
+    const s = sizes;
     const widest = Math.max(...[...this.#nodes.values()].map((n) => this.#measure(n.name, "name")));
     const captionRoom = this.#caption.offsetHeight + 8;
     this.#fit = fitPoints([...this.#nodes.values()].map((n) => n.world), width, height, {
@@ -224,15 +278,24 @@ export class TopologyView {
       right: Math.max(s.node, widest / 2) + 14,
       top: captionRoom + s.node + 2 * s.addr * 1.25,
       bottom: s.node + (s.name + s.kind) * 1.25 + 2 * s.addr * 1.25 + 8,
-    });
+    }, stretch);
     for (const n of this.#nodes.values()) {
       const t = this.#transform;
       n.at = { x: t.x + t.k * this.#fit.x(n.world.x), y: t.y + t.k * this.#fit.y(n.world.y) };
     }
-    this.#drawLinks();
-    this.#drawNodes();
-    this.#drawLabels({ x: 2, y: captionRoom, width: width - 4, height: height - captionRoom - 2 });
-    if (this.#cursor >= 0) this.#renderCursor(animate);
+    this.#placeLabels(this.#labelBounds());
+    const shapes = [...this.#nodes.values()].map((n) => n.at);
+    return this.#labels.filter((l) => !l.free).length + envelopeHits(shapes, this.#envelopePaths(), s.node);
+  }
+
+  /** Each talking pair's widest envelope, between where its two nodes are drawn now. */
+  #envelopePaths(): EnvelopePath[] {
+    const out: EnvelopePath[] = [];
+    for (const lane of this.#widest) {
+      const [a, b] = [this.#nodes.get(lane.a), this.#nodes.get(lane.b)];
+      if (a && b) out.push({ a: a.at, b: b.at, size: this.#envelopeSize(lane.text) });
+    }
+    return out;
   }
 
   #linkInfo(): DrawnLinkInfo[] {
@@ -290,7 +353,31 @@ export class TopologyView {
         g.append("line").attr("x1", a.at.x).attr("y1", a.at.y).attr("x2", b.at.x).attr("y2", b.at.y);
       }
     }
+    this.#drawTapLines();
     if (this.#cursor >= 0) this.#markCurrentLink();
+  }
+
+  /**
+   * A tap has no interface: a dashed line from it to the middle of the link it listens on shows where
+   * it sits. A dial-up subscriber's line to its ISP is no link either: dashed too.
+   */
+  #drawTapLines(): void {
+    const links = new Map(this.#linkInfo().map((l) => [l.name, l]));
+    for (const spec of this.#run!.model.nodes) {
+      const [pc, isp] = [this.#nodes.get(spec.name), this.#nodes.get(String(spec.config.isp))];
+      if (spec.kind === "subscriber" && pc && isp) {
+        this.#linksLayer.append("line").attr("class", "tap-line dial-up").attr("data-tap", spec.name)
+          .attr("x1", pc.at.x).attr("y1", pc.at.y).attr("x2", isp.at.x).attr("y2", isp.at.y);
+      }
+      const tap = this.#nodes.get(spec.name);
+      const link = typeof spec.config.link === "string" ? links.get(spec.config.link) : undefined;
+      if (spec.kind !== "tap" || !tap || !link) continue;
+      const [a, b] = link.ends;
+      const to = link.hub ?? { x: (a.at.x + b.at.x) / 2, y: (a.at.y + b.at.y) / 2 };
+      this.#linksLayer.append("line").attr("class", "tap-line").attr("data-tap", spec.name)
+        .attr("data-link", link.name).attr("x1", tap.at.x).attr("y1", tap.at.y).attr("x2", to.x)
+        .attr("y2", to.y);
+    }
   }
 
   #drawNodes(): void {
@@ -338,7 +425,8 @@ export class TopologyView {
         this.#nodesLayer.selectAll<SVGGElement, DrawnNode>("g.node").filter((n) => n.name === d.name)
           .attr("transform", `translate(${d.at.x},${d.at.y})`);
         this.#drawLinks();
-        this.#drawLabels(this.#labelBounds());
+        this.#placeLabels(this.#labelBounds());
+        this.#renderLabels();
         this.#renderCursor(false);
       });
     groups.call(drag);
@@ -349,18 +437,20 @@ export class TopologyView {
     return { x: 2, y: captionRoom, width: this.#size.width - 4, height: this.#size.height - captionRoom - 2 };
   }
 
-  #drawLabels(bounds: { x: number; y: number; width: number; height: number }): void {
+  #placeLabels(bounds: { x: number; y: number; width: number; height: number }): void {
     const nodes = [...this.#nodes.values()].map((n) => ({ name: n.name, kind: n.kind, at: n.at }));
-    const envelopes = new Map([...this.#widest].map(([link, text]) => [link, this.#envelopeSize(text)]));
     this.#labels = layoutDiagramLabels(
       nodes,
       this.#linkInfo(),
       this.#sizes,
       this.#measure,
       bounds,
-      envelopes,
+      this.#envelopePaths(),
     );
-    if (this.#ghosts) this.#drawGhosts(envelopes);
+  }
+
+  #renderLabels(): void {
+    if (this.#ghosts) this.#drawGhosts();
     const layer = this.#labelsLayer;
     layer.selectAll("*").remove();
     const s = this.#sizes;
@@ -560,9 +650,10 @@ export class TopologyView {
     this.#caption.title = body;
   }
 
-  /** The layout check: each link's widest envelope at both of its ends and its middle. */
-  #drawGhosts(envelopes: Map<string, EnvelopeSize>): void {
-    drawRestEnvelopes(this.#ghostLayer, this.#linkInfo(), this.#widest, envelopes, this.#sizes);
+  /** The layout check: each talking pair's widest envelope at both of its ends and its middle. */
+  #drawGhosts(): void {
+    const at = new Map([...this.#nodes.values()].map((n) => [n.name, n.at]));
+    drawRestEnvelopes(this.#ghostLayer, this.#widest, at, (text) => this.#envelopeSize(text), this.#sizes);
   }
 
   /** A standalone copy of the drawing for export, with the styles it needs inlined. */
