@@ -3,7 +3,8 @@
  * read and must point at its own layer or a lower one:
  *
  *   base (engine, trace records and tracer, addresses, decode results)
- *   ← crypto ← wire ← stack ← devices ← kinds/topology ← trace tools ← sim ← cli | server | web | mod.ts
+ *   ← crypto ← wire ← stack ← devices ← kinds/topology ← trace tools ← sim ← compare
+ *   ← cli | server | web | mod.ts
  *
  * so the engine imports no protocol, the stack knows no device, devices know no YAML and nothing in
  * `src/` imports `web/`. No module may fill a registry as a side effect of being imported: there are no
@@ -28,6 +29,7 @@ const LAYERS: { name: string; groups: string[]; peers?: boolean }[] = [
       "src/engine/",
       "src/trace/record.ts",
       "src/trace/tracer.ts",
+      "src/trace/lazy_record.ts",
       "src/wire/addr.ts",
       "src/wire/field.ts",
       "src/yaml.ts",
@@ -41,6 +43,8 @@ const LAYERS: { name: string; groups: string[]; peers?: boolean }[] = [
   { name: "kinds/topology", groups: ["src/kinds/", "src/topology/"], peers: true },
   { name: "trace tools", groups: ["src/trace/"] },
   { name: "sim", groups: ["src/sim.ts"] },
+  // Runs of many topologies measured against each other, shared by the CLI and the view's worker.
+  { name: "compare", groups: ["src/compare/"] },
   { name: "shells", groups: ["src/cli/", "src/server/", "web/", "mod.ts"] },
 ];
 

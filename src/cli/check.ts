@@ -19,6 +19,8 @@ export interface CheckOptions {
   apply?: string;
   solution: boolean;
   answers?: string;
+  /** `N=TEXT` answers given on the command line (after those of the file). */
+  answer?: string[];
 }
 
 /** Runs `check`; resolves to the exit code. */
@@ -33,9 +35,11 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
   }
   const lesson = loaded.model.lesson;
   const exercise = lesson?.exercise;
-  if (!exercise && options.answers === undefined) {
+  const inline = inlineAnswers(options.answer ?? [], lesson?.questions.length ?? 0);
+  const grading = options.answers !== undefined || inline.size > 0;
+  if (!exercise && !grading) {
     throw new BadInput(
-      `${options.file} has no exercise: to grade answers to its questions, give --answers FILE`,
+      `${options.file} has no exercise: to grade answers to its questions, give --answers FILE or --answer N=TEXT`,
     );
   }
   if (!exercise && (options.apply !== undefined || options.solution)) {
@@ -72,6 +76,7 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
     }
     answers = parsed.answers;
   }
+  if (inline.size > 0) answers = new Map([...answers ?? [], ...inline]);
 
   let model: TopologyModel = loaded.model;
   if (changes.length > 0) {
@@ -85,7 +90,7 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
   const result = simulate(model);
   if (result.stopped) io.err(`warning: ${result.stopped.message}`);
   let ok = true;
-  if (exercise && (options.answers === undefined || options.apply !== undefined || options.solution)) {
+  if (exercise && (!grading || options.apply !== undefined || options.solution)) {
     io.out(`exercise: ${lesson!.title}`);
     const label = options.solution ? "the solution" : options.apply ?? "none (the lesson as written)";
     io.out(`changes: ${label}`);
@@ -108,4 +113,20 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
     ok = ok && right === graded.length;
   }
   return ok ? 0 : 1;
+}
+
+/** `--answer 4=26132` values as question number → answer; a malformed one is bad input. */
+function inlineAnswers(given: readonly string[], questions: number): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const one of given) {
+    const m = /^(\d+)=(.*)$/s.exec(one);
+    const n = m ? Number(m[1]) : NaN;
+    if (!m || n < 1 || n > questions) {
+      throw new BadInput(
+        `--answer ${one}: expected N=TEXT with N a question number (the lesson has ${questions}), e.g. --answer 4=4500`,
+      );
+    }
+    out.set(n, m[2]);
+  }
+  return out;
 }

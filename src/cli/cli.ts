@@ -43,8 +43,9 @@ export function usage(): string {
     "Usage:",
     "  deno task sim run FILE [options]   simulate a topology and print the trace",
     "  deno task sim validate FILE        check a topology file and report every mistake",
-    "  deno task sim check FILE [--apply CHANGES.yaml | --solution] [--answers ANSWERS.yaml]",
+    "  deno task sim check FILE [--apply CHANGES.yaml | --solution] [--answers ANSWERS.yaml] [--answer N=TEXT]",
     "                                     grade an exercise (score 3/4, which goals hold) and answers",
+    "                                     to checkable questions (read from the run's tables)",
     "  deno task sim handout FILE --out PAGE.html [--teacher]  a printable handout of the lesson",
     "  deno task sim compare [--dir DIR] [--seed N]  run each VPN protocol on the same network, one table",
     "  deno task sim help                 this text",
@@ -203,6 +204,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
     apply: { type: "string" },
     solution: { type: "boolean" },
     answers: { type: "string" },
+    answer: { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -214,6 +216,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
     apply: values.apply as string | undefined,
     solution: values.solution === true,
     answers: values.answers as string | undefined,
+    answer: (values.answer as string[] | undefined) ?? [],
   }, io);
 }
 

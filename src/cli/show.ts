@@ -8,36 +8,9 @@ import { closest } from "../topology/values.ts";
 import { formatJsonTable, formatTable } from "../trace/format.ts";
 import type { TraceRecord } from "../trace/record.ts";
 import { tablesAt } from "../trace/tables.ts";
+import { KNOWN_TABLES } from "../topology/known_tables.ts";
 
-/**
- * Every table a device publishes, for `--help` and the check before the run. A test runs every lesson
- * and requires each table it sees to be listed here.
- */
-export const KNOWN_TABLES = [
-  "interfaces",
-  "routes",
-  "nat",
-  "nat-settings",
-  "l2tp-tunnels",
-  "l2tp-sessions",
-  "ppp",
-  "ip-pool",
-  "lac",
-  "subscribers",
-  "vpn",
-  "pptp",
-  "dns",
-  "ike-sas",
-  "ipsec-sas",
-  "ipsec-policy",
-  "tcp",
-  "firewall",
-  "conntrack",
-  "wireguard",
-  "ikev2",
-  "ikev2-sas",
-  "mitm-rules",
-] as const;
+export { KNOWN_TABLES };
 
 /** One `--show` request, checked. */
 export interface ShowRequest {

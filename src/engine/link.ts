@@ -4,7 +4,7 @@ import type { Packet } from "./packet.ts";
 import type { Prng } from "./prng.ts";
 import { formatDuration, type Micros, SECOND } from "./time.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
-import type { TraceInput } from "../trace/record.ts";
+import { RxRecord, TxRecord } from "../trace/lazy_record.ts";
 
 /** The side of an interface that a link talks to: where frames arrive. */
 export interface LinkPort {
@@ -149,17 +149,16 @@ export class Link {
   #transmit(from: LinkPort, peer: LinkPort, packet: Packet, serialisedAt: Micros): void {
     const { trace, sched } = this.ctx;
     const proto = this.ctx.frames.label(packet.bytes);
-    const summary = this.ctx.frames.summarize(packet.bytes);
-    trace.emit({
-      kind: "tx",
-      node: from.node,
-      iface: from.name,
-      link: this.name,
-      pkt: packet.id,
+    const sent = new TxRecord(
+      this.ctx.frames,
+      from.node,
+      from.name,
+      this.name,
+      packet.id,
       proto,
-      summary,
-      bytes: packet.bytes,
-    });
+      packet.bytes,
+    );
+    trace.emit(sent);
     const params = this.params;
     if (this.#rng.chance(params.loss)) {
       trace.emit({
@@ -168,7 +167,7 @@ export class Link {
         link: this.name,
         pkt: packet.id,
         proto,
-        summary,
+        summary: sent.summary,
         reason: `lost on ${this.name} (random loss ${Math.round(params.loss * 1000) / 10}%)`,
       });
       return;
@@ -184,22 +183,14 @@ export class Link {
             link: this.name,
             pkt: packet.id,
             proto,
-            summary,
+            summary: sent.summary,
             reason: `link ${this.name} went down in flight`,
           });
           return;
         }
         const bytes = this.#copies.copy(packet.bytes);
         this.interposer?.intercept(bytes, packet, from, peer);
-        const rx: TraceInput = {
-          kind: "rx",
-          node: peer.node,
-          iface: peer.name,
-          link: this.name,
-          pkt: packet.id,
-          proto,
-          summary: copy > 0 ? `${summary} (duplicate)` : summary,
-        };
+        const rx = new RxRecord(sent, peer.node, peer.name, copy > 0);
         if (jitter > 0) rx.detail = { jitter: formatDuration(jitter) };
         trace.emit(rx);
         peer.receiveFromLink({

@@ -6,18 +6,16 @@
 import { PptpServer, type PptpServerSettings } from "../devices/pptp_server.ts";
 import { withMssClamp } from "../devices/mss_clamp.ts";
 import { SECOND } from "../engine/time.ts";
-import { duration, ipv4, list, str } from "../topology/schema.ts";
-import { formatIpv4, parseIpv4 } from "../topology/values.ts";
+import { duration, str } from "../topology/schema.ts";
 import { type Agree, defineKind, optional, required, type SettingsOf } from "./kind.ts";
-import { poolRange, pppKeys, users } from "./l2tp_keys.ts";
+import { pppKeys, users } from "./l2tp_keys.ts";
+import { checkPool, pppServerKeys } from "./ppp_server_keys.ts";
 import { mssClampKey } from "./tcp_keys.ts";
 
 const keys = {
   hostname: optional(str({ nonEmpty: true })),
   users: required(users()),
-  pool: required(poolRange()),
-  "local-address": required(ipv4()),
-  dns: optional(list(ipv4(), { min: 1 })),
+  ...pppServerKeys,
   echo: optional(duration(SECOND)),
   ...pppKeys,
   ...mssClampKey,
@@ -36,22 +34,7 @@ export const pptpServerKind = defineKind({
   keys,
   commands: ["ping", "udp send", "udp echo"],
   check(node, settings, _model, report, positions) {
-    const pool = settings.pool;
-    const local = parseIpv4(settings["local-address"]);
-    if (local.ok && local.value >= pool.first && local.value <= pool.last) {
-      report(
-        positions["local-address"],
-        `local-address ${
-          formatIpv4(local.value)
-        } lies inside the pool; the server would hand its own address out`,
-      );
-    }
-    for (const iface of node.interfaces) {
-      const ip = parseIpv4(iface.ip);
-      if (ip.ok && ip.value >= pool.first && ip.value <= pool.last) {
-        report(positions.pool, `pool: ${iface.ip} (interface ${iface.name}) lies inside the pool`);
-      }
-    }
+    checkPool(node, settings, report, positions, "the server");
   },
   create: (spec, settings, ctx) =>
     withMssClamp(new PptpServer(spec, ctx, settings), settings["tcp-mss-clamp"]),

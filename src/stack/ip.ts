@@ -4,6 +4,7 @@ import type { Timer } from "../engine/scheduler.ts";
 import { SECOND } from "../engine/time.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
 import { protoLabel, summarize } from "../wire/dissect.ts";
+import { ForwardRecord } from "../trace/lazy_record.ts";
 import {
   decodeIcmp,
   encodeIcmp,
@@ -336,15 +337,19 @@ export class IpStack {
       if (verdict.action === "consumed") return;
     }
     decrementTtl(packet.bytes);
-    this.ctx.trace.emit({
-      kind: "forward",
-      node: this.node,
-      iface: found.iface.name,
-      pkt: packet.id,
-      proto: protoLabel(packet.bytes),
-      summary: `${summarize(packet.bytes)} → ${found.iface.name} via ${formatIp(found.nextHop)}`,
-      detail: { in: inIface.name, out: found.iface.name, nextHop: formatIp(found.nextHop) },
-    });
+    const forward = new ForwardRecord(
+      summarize,
+      this.node,
+      found.iface.name,
+      packet.id,
+      protoLabel(packet.bytes),
+      packet.bytes,
+      inIface.name,
+      found.nextHop,
+    );
+    // The line is written from the bytes when read; a postrouting hook (NAT) may rewrite them first.
+    if (this.hooks.postrouting) forward.writeSummary();
+    this.ctx.trace.emit(forward);
     this.#output(packet, found.iface, found.nextHop, false);
   }
 

@@ -5,7 +5,8 @@
  */
 import { isMap, isScalar, isSeq } from "yaml";
 import { getKind } from "../kinds/index.ts";
-import { readCondition, readExpectation } from "./expectations.ts";
+import { readAnswerCheck } from "./answer_check.ts";
+import { readExpectation } from "./expectations.ts";
 import {
   type Change,
   type ExerciseSpec,
@@ -80,19 +81,9 @@ export function readQuestions(
     const answer: QuestionAnswer = {};
     if (raw.answer !== undefined) answer.text = raw.answer;
     if (raw.check !== undefined) {
-      const where = { ...raw.check, label: `${item.label}.check` };
-      const condition = readCondition(where, raw.text, ctx, model);
-      if (!condition) continue;
-      const what = condition.what;
-      const text = what.kind === "drop" ? what.reason ?? "" : what.text;
-      if (!text.includes("{answer}")) {
-        ctx.error(
-          where.pos,
-          `${where.label}: the condition's text needs {answer}, where the student's answer goes`,
-        );
-        continue;
-      }
-      answer.check = condition;
+      const check = readAnswerCheck({ ...raw.check, label: `${item.label}.check` }, ctx, model);
+      if (!check) continue;
+      answer.check = check;
     }
     questions.push(raw.text);
     answers.push(raw.answer === undefined && raw.check === undefined ? undefined : answer);

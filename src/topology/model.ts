@@ -126,12 +126,26 @@ export const LESSON_GROUPS = ["basics", "nat", "l2tp", "ipsec", "other-vpns", "e
 export type LessonGroup = typeof LESSON_GROUPS[number];
 
 /**
- * A question's answer: the teacher's text, and optionally a check against the run, where `{answer}` in the
- * condition's text stands for the student's answer (so "which outside port?" is graded by the NAT table).
+ * Where a checkable question's answer is read from: a field of a device table as the run publishes it
+ * (`check: {table: nat@home-router, where: {inside: "192.168.2.10:4500"}, field: outside, part: port}`),
+ * so the right answer is whatever this run shows, never a value copied into the lesson.
  */
+export interface AnswerCheck {
+  node: string;
+  table: string;
+  /** Fields (or `key`) a row must have, as text, to be the row asked about; empty: any row. */
+  where: Record<string, string>;
+  /** The field the answer is; `key` is the row's key (a tunnel id, an SPI). */
+  field: string;
+  /** For `address:port` and `address[port]` values, the half the question asks for. */
+  part?: "address" | "port";
+  pos: SourcePos;
+}
+
+/** A question's answer: the teacher's text, and optionally a check against the run. */
 export interface QuestionAnswer {
   text?: string;
-  check?: Expectation;
+  check?: AnswerCheck;
 }
 
 /**

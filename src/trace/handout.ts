@@ -6,6 +6,7 @@
  */
 import { formatChanges } from "../topology/changes.ts";
 import type { TopologyModel } from "../topology/model.ts";
+import { answerKey } from "./grade.ts";
 import { diagramSvg, esc, keyExchange, ladderSvg } from "./handout_svg.ts";
 import type { TraceRecord } from "./record.ts";
 
@@ -113,8 +114,13 @@ export function renderHandout(
   if (lesson && lesson.questions.length > 0) {
     const items = lesson.questions.map((q, i) => {
       const answer = lesson.answers?.[i];
+      // The checked answer is read from this run's tables, so the teacher's copy agrees with the view.
+      const key = answer?.check ? answerKey(answer.check, records) : [];
+      const checked = key.length > 0
+        ? `<div class="answer">From the run: ${esc(key.join(" or "))}</div>`
+        : "";
       const after = options.teacher
-        ? answer?.text ? `<div class="answer">${esc(answer.text)}</div>` : ""
+        ? (answer?.text ? `<div class="answer">${esc(answer.text)}</div>` : "") + checked
         : `<div class="write"></div><div class="write"></div>`;
       return `<li>${esc(q)}${after}</li>`;
     });

@@ -5,9 +5,18 @@
  * which live in the stack. Decoders return `Decoded` values and never throw.
  */
 import { type Decoded, fail, ok } from "./field.ts";
+import {
+  type ChainErrors,
+  genericPayload,
+  type HeaderErrors,
+  IKE_HEADER_LEN,
+  readIkeHeader,
+  walkChain,
+  writeIkeHeader,
+} from "./ike_header.ts";
 import { put16, put32, u16, u32 } from "./octets.ts";
 
-export const IKEV2_HEADER_LEN = 28;
+export const IKEV2_HEADER_LEN = IKE_HEADER_LEN;
 /** Major version 2, minor 0. */
 export const IKEV2_VERSION = 0x20;
 
@@ -138,41 +147,19 @@ export interface PayloadItem {
 
 export function encodeHeader(h: Omit<Ikev2Header, "length" | "version">, length: number): Uint8Array {
   const out = new Uint8Array(IKEV2_HEADER_LEN);
-  out.set(h.spiI, 0);
-  out.set(h.spiR, 8);
-  out[16] = h.nextPayload;
-  out[17] = IKEV2_VERSION;
-  out[18] = h.exchange;
-  out[19] = h.flags;
-  put32(out, 20, h.messageId);
-  put32(out, 24, length);
+  writeIkeHeader(out, { ...h, version: IKEV2_VERSION, length });
   return out;
 }
 
+const HEADER_ERRORS: HeaderErrors = {
+  short: (size) => `IKEv2 message of ${size} bytes is shorter than its header`,
+  version: (major) => `major version ${major} is not IKEv2`,
+  length: (length, size) => `IKEv2 length ${length} does not fit the ${size}-byte datagram`,
+};
+
 /** The header and the payload chain after it; the length must match the datagram. */
 export function decodeHeader(bytes: Uint8Array): Decoded<{ header: Ikev2Header; body: Uint8Array }> {
-  if (bytes.length < IKEV2_HEADER_LEN) {
-    return fail(`IKEv2 message of ${bytes.length} bytes is shorter than its header`);
-  }
-  const version = bytes[17];
-  if (version >> 4 !== 2) return fail(`major version ${version >> 4} is not IKEv2`);
-  const length = u32(bytes, 24);
-  if (length < IKEV2_HEADER_LEN || length > bytes.length) {
-    return fail(`IKEv2 length ${length} does not fit the ${bytes.length}-byte datagram`);
-  }
-  return ok({
-    header: {
-      spiI: bytes.slice(0, 8),
-      spiR: bytes.slice(8, 16),
-      nextPayload: bytes[16],
-      version,
-      exchange: bytes[18],
-      flags: bytes[19],
-      messageId: u32(bytes, 20),
-      length,
-    },
-    body: bytes.subarray(IKEV2_HEADER_LEN, length),
-  });
+  return readIkeHeader(bytes, 2, HEADER_ERRORS);
 }
 
 /** Whether a UDP 500/4500 payload (after any non-ESP marker) is IKEv2 rather than IKEv1. */
@@ -182,26 +169,24 @@ export function isIkev2(bytes: Uint8Array): boolean {
 
 // ---- payload chain ----
 
+const CHAIN_ERRORS: ChainErrors = {
+  truncated: (type) => `payload ${type} header runs past the message`,
+  length: (type, length) => `payload ${type} length ${length} is wrong`,
+};
+
 /** Walks the generic payload headers; a length that runs past the end is an error. */
 export function decodeChain(first: number, bytes: Uint8Array): Decoded<PayloadItem[]> {
-  const items: PayloadItem[] = [];
-  let type = first;
-  let at = 0;
-  while (type !== P.NONE) {
-    if (at + 4 > bytes.length) return fail(`payload ${type} header runs past the message`);
-    const length = u16(bytes, at + 2);
-    if (length < 4 || at + length > bytes.length) return fail(`payload ${type} length ${length} is wrong`);
-    items.push({
+  // The SK payload is always last; its next-payload names the inner chain.
+  const entries = walkChain(first, bytes, CHAIN_ERRORS, P.SK);
+  if (!entries.ok) return entries;
+  return ok(
+    entries.value.map(({ type, reserved, body, at }) => ({
       type,
-      critical: (bytes[at + 1] & 0x80) !== 0,
-      body: bytes.subarray(at + 4, at + length),
+      critical: (reserved & 0x80) !== 0,
+      body,
       at,
-    });
-    if (type === P.SK) break; // the SK payload is always last; its next-payload names the inner chain
-    type = bytes[at];
-    at += length;
-  }
-  return ok(items);
+    })),
+  );
 }
 
 function encodeTransform(t: Transform, last: boolean): Uint8Array {
@@ -317,15 +302,11 @@ export function encodeBody(p: Payload): Uint8Array {
 
 /** A chain of payloads; `last` is the next-payload value of the final one (the SK payload's inner type). */
 export function encodeChain(payloads: Payload[], tail = P.NONE as number): Uint8Array {
-  const parts = payloads.map((p, i) => {
-    const body = encodeBody(p);
-    const out = new Uint8Array(4 + body.length);
-    out[0] = i + 1 < payloads.length ? payloads[i + 1].type : tail;
-    put16(out, 2, out.length);
-    out.set(body, 4);
-    return out;
-  });
-  return concat(parts);
+  return concat(
+    payloads.map((p, i) =>
+      genericPayload(i + 1 < payloads.length ? payloads[i + 1].type : tail, encodeBody(p))
+    ),
+  );
 }
 
 /** A whole unencrypted message. */

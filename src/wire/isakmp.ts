@@ -6,12 +6,21 @@
  */
 import { concatBytes } from "../crypto/bytes.ts";
 import { type Decoded, fail, ok } from "./field.ts";
+import {
+  type ChainErrors,
+  genericPayload,
+  type HeaderErrors,
+  IKE_HEADER_LEN,
+  readIkeHeader,
+  walkChain,
+  writeIkeHeader,
+} from "./ike_header.ts";
 import { put16, put32, u16, u32 } from "./octets.ts";
 
 /** IKE's well-known port; NAT-T floats to 4500 (RFC 3947 §4). */
 export const IKE_PORT = 500;
 export const NAT_T_PORT = 4500;
-export const ISAKMP_HEADER_LEN = 28;
+export const ISAKMP_HEADER_LEN = IKE_HEADER_LEN;
 /** Major version 1, minor 0. */
 export const ISAKMP_VERSION = 0x10;
 
@@ -169,14 +178,6 @@ export function encodeAttributes(attributes: Attribute[]): Uint8Array {
   return concatBytes(...attributes.map(encodeAttribute));
 }
 
-function genericPayload(next: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + body.length);
-  out[0] = next;
-  put16(out, 2, out.length);
-  out.set(body, 4);
-  return out;
-}
-
 function encodeTransform(t: Transform, last: boolean): Uint8Array {
   const body = concatBytes(Uint8Array.of(t.number, t.id, 0, 0), encodeAttributes(t.attributes));
   return genericPayload(last ? PT.NONE : PT.TRANSFORM, body);
@@ -255,14 +256,16 @@ export type HeaderFields = Omit<IsakmpHeader, "length" | "nextPayload" | "versio
 /** Header plus an already-encoded body (a payload chain, or ciphertext when FLAG_ENCRYPTION is set). */
 export function encodeIsakmpRaw(header: HeaderFields, nextPayload: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(ISAKMP_HEADER_LEN + body.length);
-  out.set(header.initiatorCookie.subarray(0, 8), 0);
-  out.set(header.responderCookie.subarray(0, 8), 8);
-  out[16] = nextPayload;
-  out[17] = header.version ?? ISAKMP_VERSION;
-  out[18] = header.exchange;
-  out[19] = header.flags;
-  put32(out, 20, header.messageId);
-  put32(out, 24, out.length);
+  writeIkeHeader(out, {
+    spiI: header.initiatorCookie,
+    spiR: header.responderCookie,
+    nextPayload,
+    version: header.version ?? ISAKMP_VERSION,
+    exchange: header.exchange,
+    flags: header.flags,
+    messageId: header.messageId,
+    length: out.length,
+  });
   out.set(body, ISAKMP_HEADER_LEN);
   return out;
 }
@@ -273,28 +276,18 @@ export function encodeIsakmp(header: HeaderFields, payloads: Payload[]): Uint8Ar
   return encodeIsakmpRaw({ ...header, flags: header.flags & ~FLAG_ENCRYPTION }, chain.first, chain.bytes);
 }
 
+const HEADER_ERRORS: HeaderErrors = {
+  short: (size) => `truncated ISAKMP header (${size} bytes)`,
+  version: (major) => `ISAKMP major version ${major} (IKEv1 is 1)`,
+  length: (length, size) => `ISAKMP length ${length} does not fit the ${size} bytes received`,
+};
+
 /** Parses the header; `body` is everything after it up to Length (ciphertext if encrypted). */
 export function decodeIsakmpHeader(bytes: Uint8Array): Decoded<{ header: IsakmpHeader; body: Uint8Array }> {
-  if (bytes.length < ISAKMP_HEADER_LEN) return fail(`truncated ISAKMP header (${bytes.length} bytes)`);
-  const version = bytes[17];
-  if (version >> 4 !== 1) return fail(`ISAKMP major version ${version >> 4} (IKEv1 is 1)`);
-  const length = u32(bytes, 24);
-  if (length < ISAKMP_HEADER_LEN || length > bytes.length) {
-    return fail(`ISAKMP length ${length} does not fit the ${bytes.length} bytes received`);
-  }
-  return ok({
-    header: {
-      initiatorCookie: bytes.slice(0, 8),
-      responderCookie: bytes.slice(8, 16),
-      nextPayload: bytes[16],
-      version,
-      exchange: bytes[18],
-      flags: bytes[19],
-      messageId: u32(bytes, 20),
-      length,
-    },
-    body: bytes.subarray(ISAKMP_HEADER_LEN, length),
-  });
+  const read = readIkeHeader(bytes, 1, HEADER_ERRORS);
+  if (!read.ok) return read;
+  const { spiI, spiR, ...rest } = read.value.header;
+  return ok({ header: { initiatorCookie: spiI, responderCookie: spiR, ...rest }, body: read.value.body });
 }
 
 /** Decodes a list of data attributes (RFC 2408 §3.3), as SA transforms carry them. */
@@ -426,25 +419,21 @@ export function decodePayloadBody(type: number, body: Uint8Array): Decoded<Paylo
  * encrypted body is padded to the cipher's block size (RFC 2409 App. B).
  */
 export function decodePayloads(first: number, bytes: Uint8Array): Decoded<PayloadItem[]> {
+  const entries = walkChain(first, bytes, CHAIN_ERRORS);
+  if (!entries.ok) return entries;
   const items: PayloadItem[] = [];
-  let type = first;
-  let at = 0;
-  while (type !== PT.NONE) {
-    if (at + 4 > bytes.length) return fail(`truncated ${payloadName(type)} payload header`);
-    const next = bytes[at];
-    const length = u16(bytes, at + 2);
-    if (length < 4 || at + length > bytes.length) {
-      return fail(`${payloadName(type)} payload length ${length} does not fit the message`);
-    }
-    const body = bytes.subarray(at + 4, at + length);
+  for (const { type, body } of entries.value) {
     const payload = decodePayloadBody(type, body);
     if (!payload.ok) return payload;
     items.push({ type, payload: payload.value, body });
-    at += length;
-    type = next;
   }
   return ok(items);
 }
+
+const CHAIN_ERRORS: ChainErrors = {
+  truncated: (type) => `truncated ${payloadName(type)} payload header`,
+  length: (type, length) => `${payloadName(type)} payload length ${length} does not fit the message`,
+};
 
 /** A decoded plaintext message. */
 export interface IsakmpMessage {

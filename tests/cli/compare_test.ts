@@ -5,7 +5,8 @@
  * protocol, and the same seed gives the same table.
  */
 import assert from "node:assert/strict";
-import { compareProtocols, formatCompareTable } from "../../src/cli/compare.ts";
+import { formatCompareTable } from "../../src/cli/compare.ts";
+import { compareProtocols } from "../../src/compare/measure.ts";
 
 const dir = new URL("../../topologies/", import.meta.url).pathname;
 const read = (file: string) => Deno.readTextFileSync(`${dir}${file}`);

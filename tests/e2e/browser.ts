@@ -136,3 +136,44 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/** Options of `viewTest`: the server's arguments and the window size to start with. */
+export interface ViewTestOptions {
+  serverArgs?: string[];
+  viewport?: { width: number; height: number };
+}
+
+/**
+ * A browser test of the view: starts the server and Chromium, hands the test its page and the view's
+ * address, requires that the page reported no error, and stops both however the test ends. Skipped
+ * where `skipBrowser` says so. The set-up every view test used to repeat.
+ */
+export function viewTest(
+  name: string,
+  fn: (page: Page, url: string, t: Deno.TestContext) => Promise<void>,
+  options: ViewTestOptions = {},
+): void {
+  Deno.test({
+    name,
+    ignore: skipBrowser,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async (t) => {
+      let server: ServerProcess | undefined;
+      let browser: Browser | undefined;
+      try {
+        server = await startServer(options.serverArgs ?? []);
+        browser = await launchBrowser();
+        const page = browser.page;
+        page.setDefaultTimeout(20_000);
+        await page.setViewportSize(options.viewport ?? { width: 1400, height: 900 });
+        await fn(page, server.url, t);
+        const errors = pageErrors(page);
+        if (errors.length > 0) throw new Error(`the page reported errors:\n${errors.join("\n")}`);
+      } finally {
+        await browser?.close();
+        await server?.stop();
+      }
+    },
+  });
+}

@@ -18,8 +18,10 @@ import {
   type ServerProcess,
   skipBrowser,
   startServer,
+  viewTest,
   waitReady,
 } from "./browser.ts";
+import { formatIpv4 } from "../../src/topology/values.ts";
 
 const LESSON = "exercise-passthrough.yaml";
 
@@ -190,3 +192,58 @@ Deno.test({
     }
   },
 });
+
+viewTest(
+  "browser questions: a checkable answer is graded by this run, and again after a what-if change",
+  async (
+    page,
+    url,
+    t,
+  ) => {
+    const file = "l2tp-voluntary.yaml";
+    const loaded = loadTopology(await Deno.readTextFile(`${ROOT}/topologies/${file}`), file);
+    assert.ok(loaded.ok);
+    // The LNS hands out the first address of its pool: the right answer, from the topology, not the run.
+    const pool = loaded.model.nodes.find((n) => n.kind === "lns")!.config.pool as {
+      first: number;
+      last: number;
+    };
+    const first = formatIpv4(pool.first);
+    await page.goto(`${url}#lesson=${file}`);
+    await waitReady(page);
+    const box = page.locator("#answer-4");
+    const verdict = page.locator("#answer-verdict-4");
+
+    await t.step("a wrong answer is wrong, the pool's first address is right", async () => {
+      await box.fill(formatIpv4(pool.first + 1));
+      await page.click("#panel-lesson li:nth-child(4) .answer-check-button");
+      assert.equal(await verdict.getAttribute("class"), "answer-verdict wrong");
+      await box.fill(first);
+      await box.press("Enter");
+      assert.equal(await verdict.getAttribute("class"), "answer-verdict right");
+      assert.match(await verdict.textContent() ?? "", /^✓ Right/);
+      for (const [w, hgt] of [[1024, 768], [1400, 900], [1920, 1080]] as const) {
+        await page.setViewportSize({ width: w, height: hgt });
+        await page.locator("#lesson-questions").scrollIntoViewIfNeeded();
+        await screenshot(page, `questions-${w}x${hgt}`);
+      }
+      await page.setViewportSize({ width: 1400, height: 900 });
+    });
+
+    await t.step("after moving the pool, the same answer is graded again and is wrong", async () => {
+      await page.click("#tab-whatif");
+      const later = formatIpv4(pool.first + 50);
+      await page.fill('#panel-whatif input[data-path="nodes.lns.pool"]', `${later}-${formatIpv4(pool.last)}`);
+      await page.press('#panel-whatif input[data-path="nodes.lns.pool"]', "Enter");
+      await page.waitForFunction(() =>
+        document.body.dataset.state === "ready" && !!document.querySelector("#lesson-modified")
+      );
+      await page.click("#tab-lesson");
+      assert.equal(await box.inputValue(), first, "what the student typed stays");
+      assert.equal(await verdict.getAttribute("class"), "answer-verdict wrong");
+      await box.fill(later);
+      await box.press("Enter");
+      assert.equal(await verdict.getAttribute("class"), "answer-verdict right");
+    });
+  },
+);

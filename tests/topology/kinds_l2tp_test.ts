@@ -121,3 +121,20 @@ Deno.test("vpn connect / dial: commands only where they make sense", () => {
     found.join("\n"),
   );
 });
+
+Deno.test("pptp-server: the pool check it shares with lns names the server and its interface", () => {
+  const text = base(`  vpn:
+    kind: pptp-server
+    interfaces: { wan0: 203.0.113.10/24, lan0: 10.10.99.120/24 }
+    users: { alice: x }
+    pool: 10.10.99.100-10.10.99.199
+    local-address: 10.10.99.150
+`);
+  // Sorted by position: the pool line comes first.
+  assert.deepEqual(errors(text), [
+    `t.yaml:${at(text, "10.10.99.100-")}: pool: 10.10.99.120 (interface lan0) lies inside the pool`,
+    `t.yaml:${
+      at(text, "10.10.99.150")
+    }: local-address 10.10.99.150 lies inside the pool; the server would hand its own address out`,
+  ]);
+});

@@ -64,3 +64,14 @@ Deno.test("the ladder of an IPsec lesson is IKE's", () => {
   assert.ok(hops.every((h) => h.label.startsWith("ISAKMP")), hops.map((h) => h.label).join("\n"));
   assert.match(hops[0].label, /Main Mode/);
 });
+
+Deno.test("the teacher's copy gives a checkable question's answer as the run shows it; the student's does not", () => {
+  const { model, records } = lesson("ipsec-nat-t-fixes-it.yaml");
+  const teacher = renderHandout(model, records, { teacher: true });
+  const student = renderHandout(model, records, { teacher: false });
+  // The value is taken from the LNS's side of the SA, not from the laptop's table the check reads.
+  const lnsIn = records.find((r) => r.kind === "state" && r.node === "lns" && r.table === "ipsec-sas")!;
+  const spi = String((lnsIn.value as Record<string, unknown>)["spi-in"]);
+  assert.ok(teacher.includes(`From the run: ${spi}`), "the SPI is in the teacher's copy");
+  assert.ok(!student.includes(spi));
+});

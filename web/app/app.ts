@@ -4,6 +4,7 @@
  * (lessons.ts), unsaved edits (drafts.ts) and the page's fixed controls (controls.ts) live apart.
  */
 import { parseDuration } from "../../src/engine/time.ts";
+import { CompareView } from "./compare_view.ts";
 import { wireControls } from "./controls.ts";
 import { fillPicker } from "./course_path.ts";
 import { readProgress } from "./course_progress.ts";
@@ -67,6 +68,7 @@ export class App {
   #tables: TablesView;
   #whatIf: WhatIfView;
   #source: SourceView;
+  #compare: CompareView;
 
   #status = byId("run-status");
   #picker = byId<HTMLSelectElement>("lesson-picker");
@@ -88,6 +90,7 @@ export class App {
     this.#tables = new TablesView(this);
     this.#whatIf = new WhatIfView(this);
     this.#source = new SourceView(this);
+    this.#compare = new CompareView(this, bundleUrl);
     wireControls(this);
     this.#wireTypeSwitches();
     addSplitter(
@@ -111,6 +114,8 @@ export class App {
     else if (this.#lessons.problem) {
       this.#say(`No lessons found: ${this.#lessons.problem}. Open or drop a topology YAML file.`, true);
     } else this.#say("Pick a lesson, or open or drop a topology YAML file.");
+    // `#compare=1` opens on the Compare tab (a link a teacher can hand out).
+    if (hashParam(location.hash, "compare") === "1") this.selectTab("tab-compare");
   }
 
   /** Redraws the lesson picker: the course path in groups, with the student's progress marks. */
@@ -131,11 +136,11 @@ export class App {
     }
     if (this.#picker.querySelector(`option[value="${CSS.escape(file)}"]`)) this.#picker.value = file;
     history.replaceState(null, "", withHashParam(location.hash, "lesson", file) || location.pathname);
-    this.openText(text, file);
+    await this.openText(text, file);
   }
 
-  /** Opens text as a topology (a lesson, or a file the user picked or dropped). */
-  openText(text: string, file: string): void {
+  /** Opens text as a topology (a lesson, or a file the user picked or dropped); settles once it ran. */
+  openText(text: string, file: string): Promise<void> {
     if (this.#file && this.run) this.#drafts.note(this.#file, this.run.text, this.#original);
     this.#file = file;
     this.#original = text;
@@ -143,12 +148,21 @@ export class App {
     this.#whatIf.showChanges(null, null);
     const draft = this.#drafts.get(file);
     if (draft !== undefined && draft !== text) {
-      this.runSource(draft, { fresh: true }).then(() => {
+      return this.runSource(draft, { fresh: true }).then(() => {
         if (this.run?.text === draft) {
           this.#say(`${file}: your earlier edits were kept (Undo all changes or Revert to discard them).`);
         }
       });
-    } else this.runSource(text, { fresh: true });
+    }
+    return this.runSource(text, { fresh: true });
+  }
+
+  /** A Compare cell was clicked: open the run behind it (no lesson file) at the event that shows it. */
+  async openRun(text: string, file: string, at?: number): Promise<void> {
+    this.#picker.value = "";
+    history.replaceState(null, "", withHashParam(location.hash, "lesson", null) || location.pathname);
+    await this.openText(text, file);
+    if (at !== undefined && this.run?.file === file) this.setCursor(at);
   }
 
   async openUserFile(file: File): Promise<void> {
@@ -473,7 +487,9 @@ export class App {
     }
     if (tabId === "tab-ladder") this.#ladder.shown();
     if (tabId === "tab-tables") this.#tables.shown();
-    byId("topology-tools").hidden = tabId === "tab-ladder" || tabId === "tab-source";
+    if (tabId === "tab-compare") this.#compare.shown();
+    byId("topology-tools").hidden = tabId === "tab-ladder" || tabId === "tab-source" ||
+      tabId === "tab-compare";
     if (tabId === "tab-topology") byId("topology-tools").hidden = false;
   }
 

@@ -6,9 +6,21 @@
  */
 import { formatChanges } from "../../src/topology/changes.ts";
 import type { TopologyModel } from "../../src/topology/model.ts";
+import { answerKey } from "../../src/trace/grade.ts";
+import type { TraceRecord } from "../../src/trace/record.ts";
 import { append, byId, h } from "./dom.ts";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
+
+/**
+ * Takes the live view's moment out of a copy of its drawing: the current node's ring, the marked link,
+ * the picked node and the packets in flight belong to the step the class is on, not to the network.
+ */
+export function clean(copy: SVGSVGElement): void {
+  copy.querySelectorAll("g.packets, g.ghosts").forEach((layer) => layer.replaceChildren());
+  copy.querySelectorAll(".current, .picked").forEach((el) => el.classList.remove("current", "picked"));
+  copy.querySelectorAll("circle.ring").forEach((ring) => ring.setAttribute("stroke", "none"));
+}
 
 /** A copy of the topology drawing, cropped to what is drawn, for the page. */
 function diagram(): SVGSVGElement | null {
@@ -17,6 +29,7 @@ function diagram(): SVGSVGElement | null {
   const copy = source.cloneNode(true) as SVGSVGElement;
   copy.removeAttribute("id");
   copy.setAttribute("class", "handout-diagram");
+  clean(copy);
   let box: DOMRect;
   try {
     box = source.getBBox();
@@ -36,7 +49,12 @@ function diagram(): SVGSVGElement | null {
 }
 
 /** Builds the handout of `model` into `#handout` (replacing any earlier one). */
-export function buildHandout(model: TopologyModel, file: string, teacher: boolean): HTMLElement {
+export function buildHandout(
+  model: TopologyModel,
+  file: string,
+  teacher: boolean,
+  records: readonly TraceRecord[] = [],
+): HTMLElement {
   document.getElementById("handout")?.remove();
   const lesson = model.lesson;
   const exercise = lesson?.exercise;
@@ -90,13 +108,18 @@ export function buildHandout(model: TopologyModel, file: string, teacher: boolea
         { class: "handout-questions" },
         ...lesson.questions.map((q, i) => {
           const answer = lesson.answers?.[i]?.text;
+          const check = lesson.answers?.[i]?.check;
+          // A checked answer is read from the run being shown, as the Check button grades it.
+          const key = check ? answerKey(check, records) : [];
           return h(
             "li",
             {},
             h("p", {}, q),
-            teacher && answer
-              ? h("p", { class: "handout-answer" }, `Answer: ${answer}`)
-              : h("div", { class: "handout-space" }),
+            teacher && answer ? h("p", { class: "handout-answer" }, `Answer: ${answer}`) : null,
+            teacher && key.length > 0
+              ? h("p", { class: "handout-answer" }, `From the run: ${key.join(" or ")}`)
+              : null,
+            teacher ? null : h("div", { class: "handout-space" }),
           );
         }),
       ),
@@ -109,13 +132,13 @@ export function buildHandout(model: TopologyModel, file: string, teacher: boolea
 
 /** Wires the Handout button: builds the page for what the view shows and opens the print dialog. */
 export function wireHandout(
-  current: () => { model: TopologyModel; file: string } | null,
+  current: () => { model: TopologyModel; file: string; records: readonly TraceRecord[] } | null,
   teacher: () => boolean,
 ): void {
   byId("print-handout").addEventListener("click", () => {
     const c = current();
     if (!c) return;
-    buildHandout(c.model, c.file, teacher());
+    buildHandout(c.model, c.file, teacher(), c.records);
     globalThis.print();
   });
 }

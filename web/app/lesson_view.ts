@@ -1,9 +1,9 @@
 /** The lesson panel: title, story, what to look for and questions for the class, from `lesson:`. */
-import type { TopologyModel } from "../../src/topology/model.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 import { checkExpectations, checkLookFor } from "../../src/trace/expect.ts";
 import { byId, clear, h } from "./dom.ts";
-import { questionItems } from "./lesson_questions.ts";
+import type { AnswerCheck, TopologyModel } from "../../src/topology/model.ts";
+import { questionItems, rememberAnswer, typedAnswer, verdictFor } from "./lesson_questions.ts";
 
 /** Fills the lesson panel for a model (or says how to get one). */
 export function renderLesson(
@@ -105,11 +105,13 @@ export function renderLesson(
   }
   if (lesson && lesson.questions.length > 0) {
     // An answer stays folded until asked for, so the class can think first.
-    const items = questionItems(lesson).map((q) =>
+    const where = file ?? model.file;
+    const items = questionItems(lesson).map((q, i) =>
       h(
         "li",
         {},
         q.text,
+        q.check ? answerBox(q.check, where, i, records) : null,
         q.answer !== undefined
           ? h("details", { class: "answer" }, h("summary", {}, "Show answer"), h("p", {}, q.answer))
           : null,
@@ -124,4 +126,45 @@ export function renderLesson(
   }
   wrap.append(h("p", { class: "muted" }, `File: ${file ?? model.file}`));
   panel.append(wrap);
+}
+
+/**
+ * The input box and Check button of a question whose answer the run holds; the verdict is this run's,
+ * so after a what-if change the same answer is graded again against the new run.
+ */
+function answerBox(
+  check: AnswerCheck,
+  file: string,
+  i: number,
+  records: readonly TraceRecord[],
+): HTMLElement {
+  const saved = typedAnswer(file, i);
+  const input = h("input", {
+    type: "text",
+    class: "answer-input",
+    id: `answer-${i + 1}`,
+    "aria-label": `Your answer to question ${i + 1}`,
+    placeholder: "your answer",
+    autocomplete: "off",
+    spellcheck: "false",
+  });
+  input.value = saved.value;
+  const verdict = h("span", { class: "answer-verdict", role: "status", id: `answer-verdict-${i + 1}` });
+  const show = () => {
+    const v = verdictFor(check, input.value, records);
+    verdict.textContent = v.text;
+    verdict.className = `answer-verdict ${v.correct ? "right" : "wrong"}`;
+    rememberAnswer(file, i, input.value, true);
+  };
+  const button = h("button", { type: "button", class: "answer-check-button", onclick: show }, "Check");
+  input.addEventListener("input", () => {
+    rememberAnswer(file, i, input.value, false);
+    verdict.textContent = "";
+    verdict.className = "answer-verdict";
+  });
+  input.addEventListener("keydown", (e) => {
+    if ((e as KeyboardEvent).key === "Enter") show();
+  });
+  if (saved.checked) show();
+  return h("div", { class: "answer-check" }, input, button, verdict);
 }

@@ -5,7 +5,9 @@
  */
 import { simulate } from "../../src/sim.ts";
 import { loadTopology } from "../../src/topology/load.ts";
+import { plainRecords } from "../../src/trace/lazy_record.ts";
 import type { SimReply, SimRequest } from "./sim_protocol.ts";
+import { type CompareReply, type CompareRequest, isCompareRequest, runCompare } from "./compare_run.ts";
 
 /** Runs one request, reporting through `post`; never throws. */
 export function runRequest(request: SimRequest, post: (reply: SimReply) => void, now: () => number): void {
@@ -23,7 +25,13 @@ export function runRequest(request: SimRequest, post: (reply: SimReply) => void,
     post({
       id,
       type: "done",
-      result: { records: result.records, links: result.links, end: result.end, events: result.events },
+      // A structured clone copies own data only: lazy summaries are written out first.
+      result: {
+        records: plainRecords(result.records),
+        links: result.links,
+        end: result.end,
+        events: result.events,
+      },
       millis: now() - started,
     });
   } catch (e) {
@@ -34,10 +42,14 @@ export function runRequest(request: SimRequest, post: (reply: SimReply) => void,
   }
 }
 
-/** Installs the message handler in a worker scope. */
+/** Installs the message handler in a worker scope (a run, or the Compare tab's many runs). */
 export function serveWorker(scope: {
-  onmessage: ((e: MessageEvent<SimRequest>) => void) | null;
-  postMessage(message: SimReply): void;
+  onmessage: ((e: MessageEvent<SimRequest | CompareRequest>) => void) | null;
+  postMessage(message: SimReply | CompareReply): void;
 }): void {
-  scope.onmessage = (e) => runRequest(e.data, (reply) => scope.postMessage(reply), () => performance.now());
+  const post = (reply: SimReply | CompareReply) => scope.postMessage(reply);
+  scope.onmessage = (e) =>
+    isCompareRequest(e.data)
+      ? runCompare(e.data, post, () => performance.now())
+      : runRequest(e.data, post, () => performance.now());
 }

@@ -29,7 +29,10 @@ export function startClassTools(app: App, bundleUrl: string): void {
     runText: (text, description) => app.runSource(text, { description }),
     solved: () => app.refreshPicker(),
   }, bundleUrl);
-  wireHandout(() => app.run && { model: app.run.model, file: app.run.file }, () => exercise.teacher);
+  wireHandout(
+    () => app.run && { model: app.run.model, file: app.run.file, records: app.run.result.records },
+    () => exercise.teacher,
+  );
   app.afterRun.push(() => {
     const c = app.current();
     if (c) markProgress(c.file, "opened");
