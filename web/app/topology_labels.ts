@@ -138,16 +138,21 @@ function alongCandidates(
   const off = Math.abs(nx) * width / 2 + Math.abs(ny) * height / 2 + lineClearance;
   const out: Point[] = [];
   const start = clearance + half + 4;
-  const end = Math.max(start, len - clearance - half);
-  // Near its own node first, on its preferred side, then further along, then further out.
-  for (let level = 0; level < 4; level++) {
-    for (let along = start; along <= end; along += 12) {
-      for (const side of [prefer, -prefer]) {
-        const o = off + level * (Math.abs(nx) * (width + 6) + Math.abs(ny) * (height + 4));
-        out.push({ x: from.x + ux * along + nx * side * o, y: from.y + uy * along + ny * side * o });
-      }
-      if (along > start + 4 * 12) break;
+  // Never past the middle: an address belongs nearer its own node than the far one.
+  const end = Math.min(len - clearance - half, len / 2 - 1, start + 4 * 12);
+  const push = (along: number, level: number) => {
+    for (const side of [prefer, -prefer]) {
+      const o = off + level * (Math.abs(nx) * (width + 6) + Math.abs(ny) * (height + 4));
+      out.push({ x: from.x + ux * along + nx * side * o, y: from.y + uy * along + ny * side * o });
     }
+  };
+  // Just past its own node's shape first, on its preferred side, then further along, then further out.
+  for (let level = 0; level < 4; level++) {
+    for (let along = start; along <= end; along += 12) push(along, level);
+  }
+  // A link too short for that: beside its own node, over or under the shape rather than past it.
+  for (let level = 0; level < 4; level++) {
+    for (let along = Math.min(start, len / 2 - 1) - 12; along > 0; along -= 12) push(along, level);
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { KIND_GLYPHS, KIND_WORDS, protoColour, protoInk } from "./palette.ts";
 import type { Run } from "./run.ts";
 import { stateSentence } from "./sentences.ts";
 import { type Fit, fitPoints } from "./topology_fit.ts";
+import { drawLinks, linkInfo } from "./topology_links.ts";
 import {
   type DiagramLabel,
   type DrawnLinkInfo,
@@ -70,23 +71,6 @@ const ROLE_FONT: Record<string, { weight: number; family: "--sans" | "--mono" }>
   link: { weight: 600, family: "--sans" },
   packet: { weight: 700, family: "--sans" },
 };
-
-/** Splits text into lines of at most `width` characters at spaces, at most `max` lines. */
-export function wrapText(text: string, width: number, max: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/)) {
-    if (line !== "" && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = "";
-      if (lines.length === max) break;
-    }
-    line = line === "" ? word : `${line} ${word}`;
-  }
-  if (lines.length < max && line !== "") lines.push(line);
-  else if (line !== "" && lines.length === max) lines[max - 1] = lines[max - 1].replace(/.{0,1}$/, "…");
-  return lines.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
-}
 
 export class TopologyView {
   #svg: Selection<SVGSVGElement, unknown>;
@@ -299,85 +283,12 @@ export class TopologyView {
   }
 
   #linkInfo(): DrawnLinkInfo[] {
-    const run = this.#run!;
-    const specs = new Map(run.model.links.map((l) => [l.name, l]));
-    const out: DrawnLinkInfo[] = [];
-    for (const link of run.result.links) {
-      const ends = link.endpoints
-        .filter((e) => this.#nodes.has(e.node))
-        .map((e) => ({ ...e, at: this.#nodes.get(e.node)!.at }));
-      if (ends.length < 2) continue;
-      const hub = ends.length > 2
-        ? {
-          x: ends.reduce((a, e) => a + e.at.x, 0) / ends.length,
-          y: ends.reduce((a, e) => a + e.at.y, 0) / ends.length,
-        }
-        : null;
-      const spec = specs.get(link.name);
-      const extras: string[] = [];
-      if (spec && !spec.up) extras.push("down");
-      if (spec && spec.loss > 0) extras.push(`loss ${Math.round(spec.loss * 1000) / 10}%`);
-      out.push({
-        name: link.name,
-        title: extras.length > 0 ? `${link.name} (${extras.join(", ")})` : link.name,
-        ends,
-        hub,
-      });
-    }
-    return out;
+    return linkInfo(this.#run!, this.#nodes);
   }
 
   #drawLinks(): void {
-    const run = this.#run!;
-    const specs = new Map(run.model.links.map((l) => [l.name, l]));
-    const layer = this.#linksLayer;
-    layer.selectAll("*").remove();
-    for (const link of this.#linkInfo()) {
-      const spec = specs.get(link.name);
-      const g = layer.append<SVGGElement>("g").datum(link.name).attr("class", "link").attr(
-        "data-link",
-        link.name,
-      )
-        .classed("down", spec ? !spec.up : false);
-      if (link.hub) {
-        for (const e of link.ends) {
-          g.append("line").attr("x1", e.at.x).attr("y1", e.at.y).attr("x2", link.hub.x).attr(
-            "y2",
-            link.hub.y,
-          );
-        }
-        g.append("rect").attr("class", "hub").attr("x", link.hub.x - 7).attr("y", link.hub.y - 7)
-          .attr("width", 14).attr("height", 14);
-      } else {
-        const [a, b] = link.ends;
-        g.append("line").attr("x1", a.at.x).attr("y1", a.at.y).attr("x2", b.at.x).attr("y2", b.at.y);
-      }
-    }
-    this.#drawTapLines();
+    drawLinks(this.#linksLayer, this.#run!, this.#linkInfo(), this.#nodes);
     if (this.#cursor >= 0) this.#markCurrentLink();
-  }
-
-  /**
-   * A tap has no interface: a dashed line from it to the middle of the link it listens on shows where
-   * it sits. A dial-up subscriber's line to its ISP is no link either: dashed too.
-   */
-  #drawTapLines(): void {
-    const links = new Map(this.#linkInfo().map((l) => [l.name, l]));
-    for (const spec of this.#run!.model.nodes) {
-      const [pc, isp] = [this.#nodes.get(spec.name), this.#nodes.get(String(spec.config.isp))];
-      if (spec.kind === "subscriber" && pc && isp) {
-        this.#linksLayer.append("line").attr("class", "tap-line dial-up").attr("data-tap", spec.name)
-          .attr("x1", pc.at.x).attr("y1", pc.at.y).attr("x2", isp.at.x).attr("y2", isp.at.y);
-      }
-      const tap = this.#nodes.get(spec.name);
-      const link = typeof spec.config.link === "string" ? links.get(spec.config.link) : undefined;
-      if (spec.kind !== "tap" || !tap || !link) continue;
-      const [a, b] = link.ends;
-      const to = link.hub ?? { x: (a.at.x + b.at.x) / 2, y: (a.at.y + b.at.y) / 2 };
-      this.#linksLayer.append("line").attr("class", "tap-line").attr("data-tap", spec.name)
-        .attr("data-link", link.name).attr("x1", tap.at.x).attr("y1", tap.at.y).attr("x2", to.x)
-        .attr("y2", to.y);
-    }
   }
 
   #drawNodes(): void {
