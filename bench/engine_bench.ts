@@ -185,6 +185,34 @@ if (parts.has("flood")) {
       Math.round(bounded.peakMiB)
     } MiB`,
   );
+  const ns3 = runNs3();
+  if (ns3 === undefined) console.log("ns-3 not found (bench/ns3/run.sh needs libns3-dev): no ns-3 ratio");
+  else {
+    console.log(
+      `ns-3 ping flood (bench/ns3, same hops): ${
+        ns3.cpu.toFixed(2)
+      } s CPU, peak ${ns3.peakMiB} MiB; CPU ratio to ns-3: full trace ${
+        (cold.cpu / ns3.cpu).toFixed(2)
+      }, bounded ${(bounded.cpu / ns3.cpu).toFixed(2)} (goal <= 1.0, < 200 MiB)`,
+    );
+  }
+}
+
+/** The same flood in ns-3 (bench/ns3/run.sh builds it), when ns-3 is installed; run right after ours. */
+function runNs3(): { hops: number; cpu: number; peakMiB: number } | undefined {
+  try {
+    const output = new Deno.Command("sh", {
+      args: [new URL("./ns3/run.sh", import.meta.url).pathname],
+      stderr: "null",
+    }).outputSync();
+    if (!output.success) return undefined;
+    const figures = JSON.parse(new TextDecoder().decode(output.stdout));
+    if (figures.hops !== FLOOD_HOPS) throw new Error(`ns-3 made ${figures.hops} hops, not ${FLOOD_HOPS}`);
+    return figures;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
 }
 
 /** Runs `bench/run_case.ts ARGS` in a fresh process and parses the JSON line it prints. */

@@ -26,14 +26,7 @@ export function chachaOpen(
   sealed: Uint8Array,
   ad: Uint8Array,
 ): Decoded<Uint8Array> {
-  if (sealed.length < AEAD_TAG) {
-    return fail(`AEAD ciphertext of ${sealed.length} bytes is shorter than its tag`);
-  }
-  try {
-    return ok(chacha20poly1305(key, nonce, ad).decrypt(sealed));
-  } catch {
-    return fail("Poly1305 tag mismatch");
-  }
+  return open(chacha20poly1305(key, nonce, ad), sealed);
 }
 
 /** XChaCha20-Poly1305 with a 24-byte nonce (WireGuard's cookie reply). */
@@ -53,11 +46,16 @@ export function xchachaOpen(
   sealed: Uint8Array,
   ad: Uint8Array,
 ): Decoded<Uint8Array> {
+  return open(xchacha20poly1305(key, nonce, ad), sealed);
+}
+
+/** Untrusted bytes through either cipher: a short input or a bad tag is an error, never a throw. */
+function open(cipher: { decrypt(sealed: Uint8Array): Uint8Array }, sealed: Uint8Array): Decoded<Uint8Array> {
   if (sealed.length < AEAD_TAG) {
     return fail(`AEAD ciphertext of ${sealed.length} bytes is shorter than its tag`);
   }
   try {
-    return ok(xchacha20poly1305(key, nonce, ad).decrypt(sealed));
+    return ok(cipher.decrypt(sealed));
   } catch {
     return fail("Poly1305 tag mismatch");
   }

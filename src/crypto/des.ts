@@ -4,215 +4,22 @@
  * Only encryption is needed (MS-CHAPv2 never decrypts). Checked against des.js and RFC 2759's sample.
  */
 
-const PC1 = [
-  57,
-  49,
-  41,
-  33,
-  25,
-  17,
-  9,
-  1,
-  58,
-  50,
-  42,
-  34,
-  26,
-  18,
-  10,
-  2,
-  59,
-  51,
-  43,
-  35,
-  27,
-  19,
-  11,
-  3,
-  60,
-  52,
-  44,
-  36,
-  63,
-  55,
-  47,
-  39,
-  31,
-  23,
-  15,
-  7,
-  62,
-  54,
-  46,
-  38,
-  30,
-  22,
-  14,
-  6,
-  61,
-  53,
-  45,
-  37,
-  29,
-  21,
-  13,
-  5,
-  28,
-  20,
-  12,
-  4,
-];
-const PC2 = [
-  14,
-  17,
-  11,
-  24,
-  1,
-  5,
-  3,
-  28,
-  15,
-  6,
-  21,
-  10,
-  23,
-  19,
-  12,
-  4,
-  26,
-  8,
-  16,
-  7,
-  27,
-  20,
-  13,
-  2,
-  41,
-  52,
-  31,
-  37,
-  47,
-  55,
-  30,
-  40,
-  51,
-  45,
-  33,
-  48,
-  44,
-  49,
-  39,
-  56,
-  34,
-  53,
-  46,
-  42,
-  50,
-  36,
-  29,
-  32,
-];
+/** A FIPS 46-3 table as printed there: 1-based bit numbers, read left to right, top to bottom. */
+function bits(text: string): number[] {
+  return text.split(" ").map(Number);
+}
+
+const PC1 = bits(
+  "57 49 41 33 25 17 9 1 58 50 42 34 26 18 10 2 59 51 43 35 27 19 11 3 60 52 44 36 63 55 47 39 31 23 15 7 62 54 46 38 30 22 14 6 61 53 45 37 29 21 13 5 28 20 12 4",
+);
+const PC2 = bits(
+  "14 17 11 24 1 5 3 28 15 6 21 10 23 19 12 4 26 8 16 7 27 20 13 2 41 52 31 37 47 55 30 40 51 45 33 48 44 49 39 56 34 53 46 42 50 36 29 32",
+);
 const SHIFTS = [1, 1, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 2, 2, 2, 1];
-const IP = [
-  58,
-  50,
-  42,
-  34,
-  26,
-  18,
-  10,
-  2,
-  60,
-  52,
-  44,
-  36,
-  28,
-  20,
-  12,
-  4,
-  62,
-  54,
-  46,
-  38,
-  30,
-  22,
-  14,
-  6,
-  64,
-  56,
-  48,
-  40,
-  32,
-  24,
-  16,
-  8,
-  57,
-  49,
-  41,
-  33,
-  25,
-  17,
-  9,
-  1,
-  59,
-  51,
-  43,
-  35,
-  27,
-  19,
-  11,
-  3,
-  61,
-  53,
-  45,
-  37,
-  29,
-  21,
-  13,
-  5,
-  63,
-  55,
-  47,
-  39,
-  31,
-  23,
-  15,
-  7,
-];
-const P = [
-  16,
-  7,
-  20,
-  21,
-  29,
-  12,
-  28,
-  17,
-  1,
-  15,
-  23,
-  26,
-  5,
-  18,
-  31,
-  10,
-  2,
-  8,
-  24,
-  14,
-  32,
-  27,
-  3,
-  9,
-  19,
-  13,
-  30,
-  6,
-  22,
-  11,
-  4,
-  25,
-];
+const IP = bits(
+  "58 50 42 34 26 18 10 2 60 52 44 36 28 20 12 4 62 54 46 38 30 22 14 6 64 56 48 40 32 24 16 8 57 49 41 33 25 17 9 1 59 51 43 35 27 19 11 3 61 53 45 37 29 21 13 5 63 55 47 39 31 23 15 7",
+);
+const P = bits("16 7 20 21 29 12 28 17 1 15 23 26 5 18 31 10 2 8 24 14 32 27 3 9 19 13 30 6 22 11 4 25");
 const S = [
   "14 4 13 1 2 15 11 8 3 10 6 12 5 9 0 7 0 15 7 4 14 2 13 1 10 6 12 11 9 5 3 8 4 1 14 8 13 6 2 11 15 12 9 7 3 10 5 0 15 12 8 2 4 9 1 7 5 11 3 14 10 0 6 13",
   "15 1 8 14 6 11 3 4 9 7 2 13 12 0 5 10 3 13 4 7 15 2 8 14 12 0 1 10 6 9 11 5 0 14 7 11 10 4 13 1 5 8 12 6 9 3 2 15 13 8 10 1 3 15 4 2 11 6 7 12 0 5 14 9",
@@ -222,7 +29,7 @@ const S = [
   "12 1 10 15 9 2 6 8 0 13 3 4 14 7 5 11 10 15 4 2 7 12 9 5 6 1 13 14 0 11 3 8 9 14 15 5 2 8 12 3 7 0 4 10 1 13 11 6 4 3 2 12 9 5 15 10 11 14 1 7 6 0 8 13",
   "4 11 2 14 15 0 8 13 3 12 9 7 5 10 6 1 13 0 11 7 4 9 1 10 14 3 5 12 2 15 8 6 1 4 11 13 12 3 7 14 10 15 6 8 0 5 9 2 6 11 13 8 1 4 10 7 9 5 0 15 14 2 3 12",
   "13 2 8 4 6 15 11 1 10 9 3 14 5 0 12 7 1 15 13 8 10 3 7 4 12 5 6 11 0 14 9 2 7 11 4 1 9 12 14 2 0 6 10 13 15 3 5 8 2 1 14 7 4 10 8 13 15 12 9 0 3 5 6 11",
-].map((row) => row.split(" ").map(Number));
+].map(bits);
 
 /** The S-box output of box `j` for 6-bit input `g`, already through P: one OR per box per round. */
 function spTables(): Uint32Array[] {
@@ -243,12 +50,16 @@ function spTables(): Uint32Array[] {
 }
 const SP = spTables();
 
+/** The big-endian 32-bit word at `at`. */
+const be32 = (bytes: Uint8Array, at: number) =>
+  ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+
 const bit64 = (hi: number, lo: number, n: number) => (n <= 32 ? hi >>> (32 - n) : lo >>> (64 - n)) & 1;
 
 /** The 16 round keys, each as eight 6-bit groups (C and D held as 28-bit numbers). */
 function schedule(key: Uint8Array): Uint8Array {
-  const hi = ((key[0] << 24) | (key[1] << 16) | (key[2] << 8) | key[3]) >>> 0;
-  const lo = ((key[4] << 24) | (key[5] << 16) | (key[6] << 8) | key[7]) >>> 0;
+  const hi = be32(key, 0);
+  const lo = be32(key, 4);
   let c = 0, d = 0;
   for (let i = 0; i < 28; i++) c = (c << 1) | bit64(hi, lo, PC1[i]);
   for (let i = 28; i < 56; i++) d = (d << 1) | bit64(hi, lo, PC1[i]);
@@ -288,9 +99,7 @@ const rotl = (x: number, n: number) => ((x << n) | (x >>> (32 - n))) >>> 0;
 /** DES-ECB encryption of one 8-byte block under an 8-byte key (parity bits ignored). */
 export function desEncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
   const k = schedule(key);
-  const hi = ((block[0] << 24) | (block[1] << 16) | (block[2] << 8) | block[3]) >>> 0;
-  const lo = ((block[4] << 24) | (block[5] << 16) | (block[6] << 8) | block[7]) >>> 0;
-  let [l, r] = permute(hi, lo, IP);
+  let [l, r] = permute(be32(block, 0), be32(block, 4), IP);
   for (let round = 0; round < 16; round++) {
     let f = 0;
     // E takes, for box j, bits 4j-1 .. 4j+4 of R (wrapping round): rotate them to the top.

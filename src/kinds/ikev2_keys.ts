@@ -42,13 +42,14 @@ import {
   type Ctx,
   describe,
   duration,
+  durationOrOff,
   int,
   ipv4,
   list,
-  network,
   num,
   obj,
   positionsOf,
+  prefix as prefixSchema,
   type Schema,
   str,
   type Val,
@@ -69,17 +70,8 @@ function proposalText<P>(parse: (text: string) => Decoded<P[]>, example: string)
   };
 }
 
-/** A duration, or `off` (also 0) for none. */
-const durationOrOff: Schema<number> = (v, ctx) => {
-  const node = v.node as { value?: unknown } | null;
-  if (node && (node.value === "off" || node.value === 0)) return 0;
-  return duration(SECOND)(v, ctx);
-};
-
-const prefix: Schema<Prefix> = (v, ctx) => {
-  const cidr = network()(v, ctx);
-  return cidr ? { network: cidr.ip, prefixLength: cidr.prefixLength } : undefined;
-};
+const durationOrOffSeconds = durationOrOff(SECOND);
+const prefix: Schema<Prefix> = prefixSchema();
 
 const block = obj({
   enabled: bool(),
@@ -96,9 +88,9 @@ const block = obj({
   "ike-lifetime": duration(60 * SECOND),
   lifetime: duration(60 * SECOND),
   margin: duration(0),
-  "dpd-delay": durationOrOff,
+  "dpd-delay": durationOrOffSeconds,
   encap: bool(),
-  keepalive: durationOrOff,
+  keepalive: durationOrOffSeconds,
   retransmit: obj({ timeout: duration(100_000), base: num(), tries: int(0, 20) }),
 }, { required: ["psk"] });
 

@@ -47,6 +47,7 @@ import {
   type Ctx,
   describe,
   duration,
+  durationOrOff,
   int,
   ipv4,
   list,
@@ -102,7 +103,7 @@ function proposals<P, M extends object>(
 }
 
 const dpd = obj({
-  delay: durationOrOffSchema(),
+  delay: durationOrOff(SECOND),
   timeout: duration(SECOND),
   action: oneOf(DPD_ACTIONS),
 });
@@ -121,15 +122,7 @@ const peers: Schema<string[] | "any"> = (v, ctx) => {
   return list(ipv4(), { min: 1 })(v, ctx);
 };
 
-/** A duration, or `off` (also 0) for none. */
-function durationOrOffSchema(): Schema<number> {
-  return (v, ctx) => {
-    const node = v.node as { value?: unknown } | null;
-    if (node && (node.value === "off" || node.value === 0)) return 0;
-    return duration(SECOND)(v, ctx);
-  };
-}
-const durationOrOff = durationOrOffSchema();
+const durationOrOffSeconds = durationOrOff(SECOND);
 
 /** true or false; `yes` and `no` too, as strongSwan's and libreswan's own files write them. */
 const yesNo: Schema<boolean> = (v, ctx) => {
@@ -146,7 +139,7 @@ const ipsecBlock = obj({
   behaviour: oneOf(SERVER_BEHAVIOURS),
   ike: proposals(ike, parseIkeProposals, "aes256-sha256-modp2048,aes128-sha1-modp2048"),
   esp: proposals(esp, parseEspProposals, "aes256-sha256,aes128-sha1"),
-  keepalive: durationOrOff,
+  keepalive: durationOrOffSeconds,
   dpd,
   ikelifetime: duration(60 * SECOND),
   lifetime: duration(60 * SECOND),

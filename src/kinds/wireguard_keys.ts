@@ -31,12 +31,12 @@ import { optional } from "./kind.ts";
 import {
   bool,
   describe,
-  duration,
+  durationOrOff,
   int,
   interfaceAddress,
   list,
-  network,
   obj,
+  prefix as prefixSchema,
   type Schema,
   str,
 } from "../topology/schema.ts";
@@ -67,17 +67,8 @@ const endpoint: Schema<{ ip: number; port: number }> = (v, ctx) => {
   return { ip, port };
 };
 
-/** A duration, or `off` (also 0) for none. */
-const keepalive: Schema<number> = (v, ctx) => {
-  const node = v.node as { value?: unknown } | null;
-  if (node && (node.value === "off" || node.value === 0)) return 0;
-  return duration(SECOND)(v, ctx);
-};
-
-const prefix: Schema<Prefix> = (v, ctx) => {
-  const cidr = network()(v, ctx);
-  return cidr ? { network: cidr.ip, prefixLength: cidr.prefixLength } : undefined;
-};
+const keepalive = durationOrOff(SECOND);
+const prefix: Schema<Prefix> = prefixSchema();
 
 const peer = obj({
   name: str({ nonEmpty: true }),

@@ -312,6 +312,25 @@ export function network(): Schema<Cidr> {
   });
 }
 
+/** A network written as CIDR, kept as `{ network, prefixLength }` as the IPsec and WireGuard configs hold it. */
+export function prefix(): Schema<{ network: number; prefixLength: number }> {
+  const cidr = network();
+  return (v, ctx) => {
+    const read = cidr(v, ctx);
+    return read ? { network: read.ip, prefixLength: read.prefixLength } : undefined;
+  };
+}
+
+/** A duration of at least `min`, or `off` (also 0) for none, which reads as 0. */
+export function durationOrOff(min: Micros): Schema<Micros> {
+  const time = duration(min);
+  return (v, ctx) => {
+    const node = v.node as { value?: unknown } | null;
+    if (node && (node.value === "off" || node.value === 0)) return 0;
+    return time(v, ctx);
+  };
+}
+
 /** A list of items, each read with `item`; failed items are left out (their errors are reported). */
 export function list<T>(item: Schema<T>, opts: { min?: number } = {}): Schema<T[]> {
   return withMeta({ item: item as Schema<unknown> }, (v, ctx) => {

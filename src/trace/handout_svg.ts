@@ -62,8 +62,10 @@ export function diagramSvg(model: TopologyModel): string {
         `<line x1="${p.x}" y1="${p.y}" x2="${(a.x + b.x) / 2}" y2="${(a.y + b.y) / 2}" class="tap"/>`,
       );
     }
+    // Wide enough for the name in the page's 11 px bold (about 7 px a letter), never narrower than 84.
+    const width = Math.max(84, node.name.length * 7 + 14);
     parts.push(
-      `<g class="node"><rect x="${p.x - 42}" y="${p.y - 17}" width="84" height="34" rx="5"/>` +
+      `<g class="node"><rect x="${p.x - width / 2}" y="${p.y - 17}" width="${width}" height="34" rx="5"/>` +
         `<text x="${p.x}" y="${p.y - 2}" class="name">${esc(node.name)}</text>` +
         `<text x="${p.x}" y="${p.y + 11}" class="kind">${esc(node.kind)}</text></g>`,
     );

@@ -1,5 +1,6 @@
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { bytesText, hexBytes, leaf, put16, textBytes, u16 } from "./octets.ts";
+import { describePppHead } from "./ppp_head.ts";
 
 /** CHAP packets (RFC 1994 §4): Challenge and Response carry Value-Size, Value, Name. */
 export type ChapPacket =
@@ -70,14 +71,7 @@ export function summarizeChap(bytes: Uint8Array): string {
 export function describeChap(bytes: Uint8Array, offset: number, end = bytes.length): Field {
   const name = "PPP Challenge Handshake Authentication Protocol";
   if (end - offset < 4) return leaf(name, "truncated", offset, Math.max(0, end - offset));
-  const code = bytes[offset];
-  const length = u16(bytes, offset + 2);
-  const stop = Math.min(end, offset + Math.max(4, length));
-  const children: Field[] = [
-    leaf("Code", `${NAMES[code] ?? "Unknown"} (${code})`, offset, 1),
-    leaf("Identifier", String(bytes[offset + 1]), offset + 1, 1),
-    leaf("Length", String(length), offset + 2, 2),
-  ];
+  const { code, stop, children } = describePppHead(bytes, offset, end, NAMES);
   const at = offset + 4;
   if ((code === 1 || code === 2) && stop > at) {
     const size = bytes[at];

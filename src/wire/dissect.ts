@@ -105,8 +105,16 @@ function ipLayers(bytes: Uint8Array): Layers | null {
 
 /** The protocol a datagram is "about", for colouring and filtering. */
 export function protoLabel(bytes: Uint8Array): ProtoLabel {
-  const ip = ipLayers(bytes);
-  if (!ip || ip.fragment) return "IP";
+  // Read in place, as ipLayers does but without writing the addresses as text: every hop asks this.
+  const h = readIpv4Header(bytes);
+  if (!h || h.version !== 4) return "IP";
+  const ip = {
+    headerLength: h.headerLength,
+    totalLength: Math.min(h.totalLength, bytes.length),
+    protocol: h.protocol,
+  };
+  if (ip.headerLength < 20 || ip.headerLength > ip.totalLength) return "IP";
+  if (h.moreFragments || h.fragmentUnits !== 0) return "IP";
   if (ip.protocol === PROTO_ICMP) return "ICMP";
   if (ip.protocol === 50) return "ESP";
   if (ip.protocol === PROTO_UDP && ip.totalLength >= ip.headerLength + UDP_HEADER_LEN) {

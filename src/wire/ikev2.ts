@@ -10,6 +10,7 @@ import {
   genericPayload,
   type HeaderErrors,
   IKE_HEADER_LEN,
+  type IkeHeaderFields,
   readIkeHeader,
   walkChain,
   writeIkeHeader,
@@ -82,16 +83,8 @@ export const TS_IPV4_ADDR_RANGE = 7;
 export const CFG = { REQUEST: 1, REPLY: 2, SET: 3, ACK: 4 } as const;
 export const CFG_ATTR = { INTERNAL_IP4_ADDRESS: 1, INTERNAL_IP4_NETMASK: 2, INTERNAL_IP4_DNS: 3 } as const;
 
-export interface Ikev2Header {
-  spiI: Uint8Array;
-  spiR: Uint8Array;
-  nextPayload: number;
-  version: number;
-  exchange: number;
-  flags: number;
-  messageId: number;
-  length: number;
-}
+/** IKEv2 names the header's fields as ike_header.ts does. */
+export type Ikev2Header = IkeHeaderFields;
 
 export interface Transform {
   type: number;

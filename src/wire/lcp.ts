@@ -1,6 +1,7 @@
 import { formatIp, type Ip4, readIp, writeIp } from "./addr.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { hexBytes, hexNum, leaf, put16, put32, u16, u32 } from "./octets.ts";
+import { describePppHead } from "./ppp_head.ts";
 
 /**
  * The configure-packet format LCP (RFC 1661 §5) and IPCP (RFC 1332) share: Code, Identifier,
@@ -523,14 +524,7 @@ export function describeCp<O>(
   end = bytes.length,
 ): Field {
   if (end - offset < 4) return leaf(cp.longName, "truncated", offset, Math.max(0, end - offset));
-  const code = bytes[offset];
-  const length = u16(bytes, offset + 2);
-  const stop = Math.min(end, offset + Math.max(4, length));
-  const children: Field[] = [
-    leaf("Code", `${CP_CODE_NAMES[code] ?? "Unknown"} (${code})`, offset, 1),
-    leaf("Identifier", String(bytes[offset + 1]), offset + 1, 1),
-    leaf("Length", String(length), offset + 2, 2),
-  ];
+  const { code, stop, children } = describePppHead(bytes, offset, end, CP_CODE_NAMES);
   const dataStart = offset + 4;
   if (code >= 1 && code <= 4) {
     const options = describeOptionList(cp, bytes, dataStart, stop);

@@ -1,5 +1,6 @@
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { bytesText, leaf, put16, textBytes, u16 } from "./octets.ts";
+import { describePppHead } from "./ppp_head.ts";
 
 /** PAP packets (RFC 1334 §2.2). The password travels in clear, which is the lesson. */
 export type PapPacket =
@@ -88,14 +89,7 @@ export function summarizePap(bytes: Uint8Array): string {
 export function describePap(bytes: Uint8Array, offset: number, end = bytes.length): Field {
   const name = "PPP Password Authentication Protocol";
   if (end - offset < 4) return leaf(name, "truncated", offset, Math.max(0, end - offset));
-  const code = bytes[offset];
-  const length = u16(bytes, offset + 2);
-  const stop = Math.min(end, offset + Math.max(4, length));
-  const children: Field[] = [
-    leaf("Code", `${NAMES[code] ?? "Unknown"} (${code})`, offset, 1),
-    leaf("Identifier", String(bytes[offset + 1]), offset + 1, 1),
-    leaf("Length", String(length), offset + 2, 2),
-  ];
+  const { code, stop, children } = describePppHead(bytes, offset, end, NAMES);
   const texts = code === 1 ? ["Peer-ID", "Password"] : ["Message"];
   let at = offset + 4;
   for (const label of texts) {

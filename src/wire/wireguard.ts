@@ -80,58 +80,70 @@ const NAMES: Record<number, string> = {
   [WG_TRANSPORT]: "Transport Data",
 };
 
+/**
+ * The fixed-size messages field by field after their 4-byte type and reserved zeros: 32-bit indices
+ * (little-endian) and byte strings of fixed length. Encoder and decoder both read offsets from here.
+ */
+type Layout = readonly (readonly [name: string, size: number | "index"])[];
+const LAYOUTS: Record<number, Layout> = {
+  [WG_INITIATION]: [
+    ["sender", "index"],
+    ["ephemeral", 32],
+    ["encryptedStatic", 48],
+    ["encryptedTimestamp", 28],
+    ["mac1", 16],
+    ["mac2", 16],
+  ],
+  [WG_RESPONSE]: [
+    ["sender", "index"],
+    ["receiver", "index"],
+    ["ephemeral", 32],
+    ["encryptedNothing", 16],
+    ["mac1", 16],
+    ["mac2", 16],
+  ],
+  [WG_COOKIE_REPLY]: [["receiver", "index"], ["nonce", 24], ["encryptedCookie", 32]],
+};
+const LENGTHS: Record<number, number> = {
+  [WG_INITIATION]: WG_INITIATION_LEN,
+  [WG_RESPONSE]: WG_RESPONSE_LEN,
+  [WG_COOKIE_REPLY]: WG_COOKIE_REPLY_LEN,
+};
+
 function header(type: number, length: number): { bytes: Uint8Array; view: DataView } {
   const bytes = new Uint8Array(length);
   bytes[0] = type; // bytes 1–3 are reserved zeros
   return { bytes, view: new DataView(bytes.buffer) };
 }
 
-function put(bytes: Uint8Array, at: number, part: Uint8Array, length: number, what: string): void {
-  if (part.length !== length) {
-    throw new RangeError(`WireGuard ${what}: ${part.length} bytes, expected ${length}`);
-  }
-  bytes.set(part, at);
-}
-
 /** The bytes of a message. Wrong part sizes are a bug in our code and throw. */
 export function encodeWg(message: WgMessage): Uint8Array {
-  switch (message.type) {
-    case WG_INITIATION: {
-      const { bytes, view } = header(WG_INITIATION, WG_INITIATION_LEN);
-      view.setUint32(4, message.sender, true);
-      put(bytes, 8, message.ephemeral, 32, "ephemeral");
-      put(bytes, 40, message.encryptedStatic, 48, "static");
-      put(bytes, 88, message.encryptedTimestamp, 28, "timestamp");
-      put(bytes, 116, message.mac1, 16, "mac1");
-      put(bytes, 132, message.mac2, 16, "mac2");
-      return bytes;
-    }
-    case WG_RESPONSE: {
-      const { bytes, view } = header(WG_RESPONSE, WG_RESPONSE_LEN);
-      view.setUint32(4, message.sender, true);
-      view.setUint32(8, message.receiver, true);
-      put(bytes, 12, message.ephemeral, 32, "ephemeral");
-      put(bytes, 44, message.encryptedNothing, 16, "empty");
-      put(bytes, 60, message.mac1, 16, "mac1");
-      put(bytes, 76, message.mac2, 16, "mac2");
-      return bytes;
-    }
-    case WG_COOKIE_REPLY: {
-      const { bytes, view } = header(WG_COOKIE_REPLY, WG_COOKIE_REPLY_LEN);
-      view.setUint32(4, message.receiver, true);
-      put(bytes, 8, message.nonce, 24, "nonce");
-      put(bytes, 32, message.encryptedCookie, 32, "cookie");
-      return bytes;
-    }
-    case WG_TRANSPORT: {
-      const length = WG_TRANSPORT_HEADER_LEN + message.encryptedPacket.length;
-      const { bytes, view } = header(WG_TRANSPORT, length);
-      view.setUint32(4, message.receiver, true);
-      view.setBigUint64(8, message.counter, true);
-      bytes.set(message.encryptedPacket, WG_TRANSPORT_HEADER_LEN);
-      return bytes;
-    }
+  if (message.type === WG_TRANSPORT) {
+    const length = WG_TRANSPORT_HEADER_LEN + message.encryptedPacket.length;
+    const { bytes, view } = header(WG_TRANSPORT, length);
+    view.setUint32(4, message.receiver, true);
+    view.setBigUint64(8, message.counter, true);
+    bytes.set(message.encryptedPacket, WG_TRANSPORT_HEADER_LEN);
+    return bytes;
   }
+  const { bytes, view } = header(message.type, LENGTHS[message.type]);
+  const fields = message as unknown as Record<string, number | Uint8Array>;
+  let at = 4;
+  for (const [name, size] of LAYOUTS[message.type]) {
+    const value = fields[name];
+    if (size === "index") {
+      view.setUint32(at, value as number, true);
+      at += 4;
+      continue;
+    }
+    const part = value as Uint8Array;
+    if (part.length !== size) {
+      throw new RangeError(`WireGuard ${name}: ${part.length} bytes, expected ${size}`);
+    }
+    bytes.set(part, at);
+    at += size;
+  }
+  return bytes;
 }
 
 /** Parses a UDP payload as a WireGuard message; sizes are exact, reserved bytes must be zero. */
@@ -142,59 +154,34 @@ export function decodeWg(bytes: Uint8Array): Decoded<WgMessage> {
     return fail("WireGuard reserved bytes are not zero");
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const exact = (length: number) =>
-    bytes.length === length ? null : `WireGuard ${NAMES[type]} of ${bytes.length} bytes (must be ${length})`;
-  switch (type) {
-    case WG_INITIATION: {
-      const bad = exact(WG_INITIATION_LEN);
-      if (bad) return fail(bad);
-      return ok({
-        type,
-        sender: view.getUint32(4, true),
-        ephemeral: bytes.subarray(8, 40),
-        encryptedStatic: bytes.subarray(40, 88),
-        encryptedTimestamp: bytes.subarray(88, 116),
-        mac1: bytes.subarray(116, 132),
-        mac2: bytes.subarray(132, 148),
-      });
+  if (type === WG_TRANSPORT) {
+    if (bytes.length < WG_TRANSPORT_HEADER_LEN + WG_TAG_LEN) {
+      return fail(`WireGuard Transport Data of ${bytes.length} bytes is shorter than header and tag (32)`);
     }
-    case WG_RESPONSE: {
-      const bad = exact(WG_RESPONSE_LEN);
-      if (bad) return fail(bad);
-      return ok({
-        type,
-        sender: view.getUint32(4, true),
-        receiver: view.getUint32(8, true),
-        ephemeral: bytes.subarray(12, 44),
-        encryptedNothing: bytes.subarray(44, 60),
-        mac1: bytes.subarray(60, 76),
-        mac2: bytes.subarray(76, 92),
-      });
-    }
-    case WG_COOKIE_REPLY: {
-      const bad = exact(WG_COOKIE_REPLY_LEN);
-      if (bad) return fail(bad);
-      return ok({
-        type,
-        receiver: view.getUint32(4, true),
-        nonce: bytes.subarray(8, 32),
-        encryptedCookie: bytes.subarray(32, 64),
-      });
-    }
-    case WG_TRANSPORT: {
-      if (bytes.length < WG_TRANSPORT_HEADER_LEN + WG_TAG_LEN) {
-        return fail(`WireGuard Transport Data of ${bytes.length} bytes is shorter than header and tag (32)`);
-      }
-      return ok({
-        type,
-        receiver: view.getUint32(4, true),
-        counter: view.getBigUint64(8, true),
-        encryptedPacket: bytes.subarray(WG_TRANSPORT_HEADER_LEN),
-      });
-    }
-    default:
-      return fail(`unknown WireGuard message type ${type}`);
+    return ok({
+      type,
+      receiver: view.getUint32(4, true),
+      counter: view.getBigUint64(8, true),
+      encryptedPacket: bytes.subarray(WG_TRANSPORT_HEADER_LEN),
+    });
   }
+  const layout = LAYOUTS[type];
+  if (!layout) return fail(`unknown WireGuard message type ${type}`);
+  if (bytes.length !== LENGTHS[type]) {
+    return fail(`WireGuard ${NAMES[type]} of ${bytes.length} bytes (must be ${LENGTHS[type]})`);
+  }
+  const fields: Record<string, number | Uint8Array> = { type };
+  let at = 4;
+  for (const [name, size] of layout) {
+    if (size === "index") {
+      fields[name] = view.getUint32(at, true);
+      at += 4;
+    } else {
+      fields[name] = bytes.subarray(at, at + size);
+      at += size;
+    }
+  }
+  return ok(fields as unknown as WgMessage);
 }
 
 /** One line, in the spirit of Wireshark's Info column. */

@@ -6,13 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { formatCompareTable } from "../../src/cli/compare.ts";
-import { compareProtocols } from "../../src/compare/measure.ts";
+import { compareProtocols, type CompareTable } from "../../src/compare/measure.ts";
+import { loadTopology } from "../../src/topology/load.ts";
 
 const dir = new URL("../../topologies/", import.meta.url).pathname;
 const read = (file: string) => Deno.readTextFileSync(`${dir}${file}`);
+let table: CompareTable | undefined;
+/** One comparison for both tests (it is 55 runs). */
+const measured = () => table ??= compareProtocols(read);
 
 Deno.test("compare: measured cells, and the same table for the same seed", () => {
-  const table = compareProtocols(read);
+  const table = measured();
   assert.deepEqual(table.protocols, ["L2TP", "L2TP/IPsec", "WireGuard", "IKEv2", "PPTP"]);
   const all = (label: string) => table.rows.find((r) => r.label === label)!.cells.map((c) => c.text);
   // The IKEv2 column (index 3) is the ikev2 helper's to assert; these checks read the others.
@@ -71,4 +75,48 @@ Deno.test("compare: measured cells, and the same table for the same seed", () =>
   const text = formatCompareTable(table).join("\n");
   assert.match(text, /Not measured:\n {2}SSTP/);
   assert.match(text, /crosses NAT preset symmetric: .*PPTP pptp-broken-preset-symmetric\.yaml/);
+});
+
+Deno.test("compare: the comparison lesson quotes sim compare's own figures, and its verdicts hold", () => {
+  const table = measured();
+  const loaded = loadTopology(read("vpn-claims-measured.yaml"), "vpn-claims-measured.yaml");
+  assert.ok(loaded.ok);
+  const lesson = loaded.model.lesson!;
+  const answers = (lesson.answers ?? []).map((a) => a?.text ?? "");
+  const text = [lesson.story, ...lesson.questions, ...answers].join(" ");
+  const cell = (label: string, protocol: string) =>
+    table.rows.find((r) => r.label === label)!.cells[table.protocols.indexOf(protocol)].text;
+  const mbit = (protocol: string) => Number.parseFloat(cell("TCP goodput, 10 Mbit/s access link", protocol));
+  const quoted = [
+    ...["L2TP/IPsec", "IKEv2"].map((p) => `${p} ${cell("overhead, 1400-byte packet", p)}`),
+    `PPTP ${cell("overhead, 64-byte packet", "PPTP")}`,
+    ...["L2TP/IPsec", "IKEv2", "WireGuard", "PPTP"].map((p) => `${p} ${mbit(p).toFixed(2)} Mbit/s`),
+    ...["L2TP/IPsec", "IKEv2", "WireGuard"].map((p) =>
+      `${p} ${cell("messages until then (access link)", p)} messages`
+    ),
+    `${mbit("L2TP/IPsec").toFixed(2)} against ${mbit("IKEv2").toFixed(2)}`,
+    `${cell("messages until then (access link)", "L2TP/IPsec")} messages and ${
+      cell("round trips until then", "L2TP/IPsec")
+    } round trips against ${cell("messages until then (access link)", "IKEv2")} and ${
+      cell("round trips until then", "IKEv2")
+    }`,
+  ];
+  for (const q of quoted) assert.ok(text.includes(q), `the lesson should quote "${q}"`);
+  assert.equal(
+    cell("overhead, 1400-byte packet", "PPTP"),
+    cell("overhead, 64-byte packet", "PPTP"),
+    "any packet",
+  );
+  // The verdicts built on those figures.
+  assert.ok((mbit("IKEv2") - mbit("L2TP/IPsec")) / mbit("IKEv2") < 0.02, "under 2 percent");
+  for (const p of ["L2TP/IPsec", "IKEv2", "WireGuard"]) assert.ok(mbit("PPTP") > mbit(p), `PPTP beats ${p}`);
+  assert.ok(text.includes("behind PPTP") && mbit("WireGuard") < mbit("PPTP"));
+  const firstPing = table.rows.find((r) => r.label === "messages until then (access link)")!.cells.map((c) =>
+    Number(c.text)
+  );
+  assert.equal(Math.min(...firstPing), firstPing[table.protocols.indexOf("WireGuard")], "fastest to connect");
+  const firewall = table.rows.find((r) => r.label === "a firewall that lets out only TCP 443")!;
+  assert.equal(firewall.cells.length, 5);
+  assert.ok(text.includes("blocks all five") && firewall.cells.every((c) => c.text === "blocked"));
+  assert.ok(text.includes("seed 1") && table.seed === 1);
 });

@@ -3,29 +3,17 @@
  * file the user wrote.
  */
 import assert from "node:assert/strict";
+import { assertRefusesToOverwrite, cliProcess, inTempDir } from "../helpers/cli_process.ts";
 import { assertTsharkPresent, fieldValues, skipWithoutTshark } from "../helpers/tshark.ts";
-
-const root = new URL("../../", import.meta.url).pathname;
-
-function cli(args: string[]): { code: number; stderr: string } {
-  const out = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}src/cli/main.ts`, ...args],
-    stdout: "null",
-    stderr: "piped",
-    cwd: root,
-  }).outputSync();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
-}
 
 Deno.test({
   name: "cli --keys: tshark decrypts the tunnel's ESP on the WAN side with the written keys",
   ignore: skipWithoutTshark,
   fn() {
     assertTsharkPresent();
-    const dir = Deno.makeTempDirSync({ prefix: "tunnel-lab-keys-" });
-    try {
+    inTempDir("tunnel-lab-keys-", (dir) => {
       const keys = `${dir}/keys.txt`;
-      const run = cli([
+      const run = cliProcess([
         "run",
         "topologies/ipsec-nat-t-fixes-it.yaml",
         "--pcap",
@@ -50,22 +38,13 @@ Deno.test({
       assert.ok(chap.includes("alice"), "the CHAP exchange inside the tunnel is readable with the keys");
       const echo = fieldValues(pcap, "icmp.type", "icmp", options);
       assert.ok(echo.includes("8") && echo.includes("0"), "the inner pings decrypt");
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
+    });
   },
 });
 
 Deno.test("cli --keys refuses to overwrite a file that is not a keys file", () => {
-  const dir = Deno.makeTempDirSync({ prefix: "tunnel-lab-keys-" });
-  try {
-    const notes = `${dir}/notes.txt`;
-    Deno.writeTextFileSync(notes, "my notes\n");
-    const run = cli(["run", "topologies/basics-ping.yaml", "--keys", notes]);
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /refusing to overwrite .*notes\.txt: it was not written by Tunnel Lab/);
-    assert.equal(Deno.readTextFileSync(notes), "my notes\n");
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  assertRefusesToOverwrite(
+    (file) => cliProcess(["run", "topologies/basics-ping.yaml", "--keys", file]),
+    /refusing to overwrite .*notes\.txt: it was not written by Tunnel Lab/,
+  );
 });

@@ -177,3 +177,32 @@ export function viewTest(
     },
   });
 }
+
+/**
+ * Steps that build on each other: after one fails the rest are skipped rather than left to time out,
+ * and the page as it was at the failure is saved as `shot`.png for the person reading the failure.
+ */
+export function chainedSteps(
+  ctx: Deno.TestContext,
+  page: Page,
+  shot: string,
+): { step(name: string, fn: () => Promise<void>): Promise<void> } {
+  let failed = false;
+  return {
+    step: async (name, fn) => {
+      const ok = await ctx.step({
+        name,
+        ignore: failed,
+        fn: async () => {
+          try {
+            await fn();
+          } catch (e) {
+            await screenshot(page, shot).catch(() => {});
+            throw e;
+          }
+        },
+      });
+      if (!ok) failed = true;
+    },
+  };
+}

@@ -1,8 +1,6 @@
 /**
- * A real LAC against our LNS: Debian's xl2tpd with an `[lac]` section dials the simulated LNS. A bridge
- * joins the simulation to a UDP socket on loopback: a simulated node stands in for the LAC's address,
- * every datagram xl2tpd sends is sent into the simulation from that node, and every datagram our LNS sends
- * to it goes back to xl2tpd. Simulated time follows real time in 5 ms steps.
+ * A real LAC against our LNS: Debian's xl2tpd with an `[lac]` section dials the simulated LNS, joined
+ * to the simulation by xl2tpd_bridge.ts: a simulated node stands in for the LAC's address.
  *
  * Both sides authenticate the tunnel (CHAP-like Challenge/Challenge Response with one secret), xl2tpd
  * places the call (ICRQ, ICRP, ICCN) and then tries to start pppd, which cannot run here (no PPP in the
@@ -10,31 +8,21 @@
  * Skipped when xl2tpd is not installed, except under CI=true, where a missing xl2tpd fails the test.
  */
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
 import type { SimContext } from "../../src/engine/context.ts";
 import { Prng } from "../../src/engine/prng.ts";
 import { Scheduler } from "../../src/engine/scheduler.ts";
-import { MS, SECOND } from "../../src/engine/time.ts";
+import { SECOND } from "../../src/engine/time.ts";
 import { buildNetwork } from "../../src/topology/build.ts";
 import { formatTopologyError, loadTopology } from "../../src/topology/load.ts";
 import type { TraceRecord } from "../../src/trace/record.ts";
 import { Tracer } from "../../src/trace/tracer.ts";
-import { parseIp } from "../../src/wire/addr.ts";
 import { protoLabel, summarize } from "../../src/wire/dissect.ts";
 import { decodeL2tp } from "../../src/wire/l2tp.ts";
 import { findAvp } from "../../src/wire/l2tp_avp.ts";
+import { ignoreXl2tpd, openUdpBridge, startXl2tpd, xl2tpdInstalled } from "./xl2tpd_bridge.ts";
 
 const SECRET = "interop-secret-1234";
 const XL2TPD_PORT = 17012;
-
-function xl2tpdInstalled(): boolean {
-  try {
-    const out = new Deno.Command("xl2tpd", { args: ["-v"], stdout: "piped", stderr: "piped" }).outputSync();
-    return /xl2tpd-\d/.test(new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr));
-  } catch {
-    return false;
-  }
-}
 
 const TOPOLOGY = `name: xl2tpd-lac
 duration: 10s
@@ -59,38 +47,18 @@ interface Run {
 }
 
 async function dialOurLns(until: number): Promise<Run> {
-  const dir = Deno.makeTempDirSync({ prefix: "tunnel-lab-xl2tpd-lac-" });
-  // node:dgram rather than Deno.listenDatagram, which needs --unstable-net.
-  const socket = dgram.createSocket("udp4");
-  const inbox: Uint8Array[] = [];
-  socket.on("message", (message: Uint8Array) => inbox.push(new Uint8Array(message)));
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
-  const bridgePort = socket.address().port;
-  Deno.writeTextFileSync(
-    `${dir}/xl2tpd.conf`,
-    [
-      "[global]",
-      "listen-addr = 127.0.0.1",
-      `port = ${XL2TPD_PORT}`,
-      `auth file = ${dir}/l2tp-secrets`,
-      "access control = no",
-      "",
-      "[lac lab]",
-      `lns = 127.0.0.1:${bridgePort}`,
-      "hostname = xl2tpd-lac",
-      "name = alice",
-      "autodial = yes",
-      "redial = no",
-      "challenge = yes",
-      "require authentication = no",
-      `pppoptfile = ${dir}/options`,
-      "",
-    ].join("\n"),
-  );
-  Deno.writeTextFileSync(`${dir}/l2tp-secrets`, `* * ${SECRET}\n`);
-  Deno.writeTextFileSync(`${dir}/options`, "noauth\n");
   const loaded = loadTopology(TOPOLOGY, "xl2tpd-lac.yaml");
   if (!loaded.ok) throw new Error(loaded.errors.map(formatTopologyError).join("\n"));
+  const dir = Deno.makeTempDirSync({ prefix: "tunnel-lab-xl2tpd-lac-" });
+  const udp = await openUdpBridge();
+  const xl2tpd = startXl2tpd(dir, XL2TPD_PORT, SECRET, [
+    "[lac lab]",
+    `lns = 127.0.0.1:${udp.port}`,
+    "hostname = xl2tpd-lac",
+    "name = alice",
+    "autodial = yes",
+    "redial = no",
+  ]);
   const sched = new Scheduler();
   let ids = 0;
   const ctx: SimContext = {
@@ -102,47 +70,14 @@ async function dialOurLns(until: number): Promise<Run> {
   };
   const network = buildNetwork(loaded.model, ctx);
   for (const device of network.devices.values()) device.start();
-  const bridge = network.devices.get("lac")!;
-  const outbox: Uint8Array[] = [];
-  bridge.ip.bindUdp(1701, { onMessage: (message) => outbox.push(message.payload.slice()) });
-
-  const process = new Deno.Command("xl2tpd", {
-    args: [
-      "-D",
-      "-c",
-      `${dir}/xl2tpd.conf`,
-      "-s",
-      `${dir}/l2tp-secrets`,
-      "-p",
-      `${dir}/pid`,
-      "-C",
-      `${dir}/control`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
   let log = "";
-  const decoder = new TextDecoder();
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) log += decoder.decode(chunk);
-  };
-  const pumped = Promise.all([pump(process.stdout), pump(process.stderr)]);
   try {
-    const step = 5 * MS;
-    while (sched.now < until) {
-      for (const payload of outbox.splice(0)) socket.send(payload, XL2TPD_PORT, "127.0.0.1");
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      // Seen from the simulation, xl2tpd sends from the stand-in's address and port 1701.
-      for (const payload of inbox.splice(0)) bridge.ip.sendUdp(parseIp("192.0.2.1")!, 1701, 1701, payload);
-      sched.runUntil(sched.now + step);
-    }
+    // Seen from the simulation, xl2tpd sends from the stand-in's address and port 1701.
+    await udp.run(sched, until, network.devices.get("lac")!, "192.0.2.1", XL2TPD_PORT);
   } finally {
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
-    try {
-      process.kill("SIGTERM");
-    } catch { /* already gone */ }
-    await process.status;
-    await pumped;
+    await udp.close();
+    await xl2tpd.stop();
+    log = xl2tpd.log();
     Deno.removeSync(dir, { recursive: true });
   }
   return { log, records: ctx.trace.records };
@@ -150,7 +85,7 @@ async function dialOurLns(until: number): Promise<Run> {
 
 Deno.test({
   name: "xl2tpd as LAC dials our LNS: tunnel and call come up, as far as xl2tpd starting pppd",
-  ignore: !xl2tpdInstalled() && Deno.env.get("CI") !== "true",
+  ignore: ignoreXl2tpd,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

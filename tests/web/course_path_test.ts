@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { coursePath, groupOf, optionLabel } from "../../web/app/course_path.ts";
+import { coursePath, groupOf, optionLabel, optionTitle } from "../../web/app/course_path.ts";
 
 const entry = (file: string, title: string, extra: Record<string, unknown> = {}) => ({
   file,
@@ -43,11 +43,13 @@ Deno.test("an explicit group wins over the file name; progress marks the option"
     entry("a.yaml", "A", { name: "a" }),
     entry("b.yaml", "B", { name: "b", after: ["a"], exercise: true }),
   ];
-  assert.equal(optionLabel(all[1], {}, all), "B (exercise) — after a");
+  assert.equal(optionLabel(all[1], {}, all), "B (exercise) (after 1)");
+  assert.equal(optionTitle(all[1], {}, all), "Do first: A.");
   assert.equal(optionLabel(all[1], { "a.yaml": { opened: true } }, all), "B (exercise)");
   assert.equal(
     optionLabel(all[1], { "b.yaml": { opened: true, solved: true } }, all),
-    "✓ B (exercise) — after a",
+    "✓ B (exercise) (after 1)",
   );
   assert.equal(optionLabel(all[0], { "a.yaml": { opened: true } }, all), "• A");
+  assert.equal(optionTitle(all[1], { "a.yaml": { opened: true } }, all), "", "nothing left to do first");
 });

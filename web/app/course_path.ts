@@ -65,17 +65,37 @@ export function coursePath(lessons: readonly CourseEntry[]): { group: string; le
   }).filter((g) => g.lessons.length > 0);
 }
 
-/** An option's words: a progress mark, the title, and what to do first when that is not done yet. */
+/** The lessons `entry` comes after that the student has not opened yet. */
+export function notYetOpened(
+  entry: CourseEntry,
+  progress: Progress,
+  all: readonly CourseEntry[],
+): CourseEntry[] {
+  return (entry.after ?? []).flatMap((name) => {
+    const before = all.find((l) => l.name === name);
+    return before !== undefined && !progress[before.file]?.opened ? [before] : [];
+  });
+}
+
+/**
+ * An option's words: a progress mark, the title, and a short "(after N)" when N lessons to do first are
+ * not opened yet; their titles go in the tooltip (`optionTitle`), so the picker stays as narrow as its
+ * titles however long the prerequisites' names are.
+ */
 export function optionLabel(entry: CourseEntry, progress: Progress, all: readonly CourseEntry[]): string {
   const p = progress[entry.file];
   const mark = p?.solved ? "✓ " : p?.opened ? "• " : "";
-  const open = (entry.after ?? []).filter((name) => {
-    const before = all.find((l) => l.name === name);
-    return before !== undefined && !progress[before.file]?.opened;
-  });
+  const open = notYetOpened(entry, progress, all);
   return `${mark}${entry.title}${entry.exercise ? " (exercise)" : ""}${
-    open.length > 0 ? ` — after ${open.join(", ")}` : ""
+    open.length > 0 ? ` (after ${open.length})` : ""
   }`;
+}
+
+/** An option's tooltip: the lessons to do first, by title, then the lesson's description. */
+export function optionTitle(entry: CourseEntry, progress: Progress, all: readonly CourseEntry[]): string {
+  const open = notYetOpened(entry, progress, all);
+  const first = open.length > 0 ? `Do first: ${open.map((l) => l.title).join("; ")}.` : "";
+  return [first, entry.description ?? ""].filter((t) => t !== "").join(" ");
 }
 
 /** Fills the picker with the course path, keeping its selection. */
@@ -88,7 +108,11 @@ export function fillPicker(select: HTMLSelectElement, index: LessonIndex, progre
       const og = h("optgroup", { label: GROUP_TITLES[group] ?? group });
       og.append(
         ...list.map((l) =>
-          h("option", { value: l.file, title: l.description ?? "" }, optionLabel(l, progress, lessons))
+          h(
+            "option",
+            { value: l.file, title: optionTitle(l, progress, lessons) },
+            optionLabel(l, progress, lessons),
+          )
         ),
       );
       return og;

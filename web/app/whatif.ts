@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
 import { settingChoices } from "../../src/kinds/index.ts";
+import { menuValue, proposalChoices } from "./proposal_choices.ts";
 import { type RawNatConfig, resolveNatSettings } from "../../src/stack/nat/config.ts";
 import type { NodeSpec, TopologyModel } from "../../src/topology/model.ts";
 import type { IpsecConfig } from "../../src/stack/ipsec/config.ts";
@@ -32,7 +33,10 @@ export interface Setting {
 export function choicesFor(kind: string, path: readonly (string | number)[]): string[] | undefined {
   const key = path.join("\u0000");
   const found = settingChoices(kind).find((c) => c.path.join("\u0000") === key);
-  return found ? [...found.options] : undefined;
+  if (found) return [...found.options];
+  // A proposal block's words are whole proposals, made from the enumerations of its map form.
+  const proposals = path.every((p) => typeof p === "string") ? proposalChoices(kind, path as string[]) : [];
+  return proposals.length > 0 ? proposals : undefined;
 }
 
 /**
@@ -133,6 +137,20 @@ function keyName(key: unknown): string {
   return String(isScalar(key) ? key.value : key);
 }
 
+/** A single IPsec proposal written as text, as a menu of the proposals the schema allows. */
+function proposalSetting(
+  value: string,
+  keys: readonly (string | number)[],
+  kind: string,
+): Pick<Setting, "type" | "value" | "options"> | undefined {
+  if (keys.length !== 2 || keys[0] !== "ipsec" || (keys[1] !== "ike" && keys[1] !== "esp")) return undefined;
+  const block = keys as string[];
+  const current = menuValue(block, value);
+  const options = choicesFor(kind, block) ?? [];
+  if (current === undefined || !options.includes(current)) return undefined;
+  return { type: "enum", value: current, options };
+}
+
 function settingFromScalar(
   value: unknown,
   path: (string | number)[],
@@ -147,6 +165,8 @@ function settingFromScalar(
     // path is ["nodes", name, ...keys]: the kind's schema knows the keys from the node down.
     const options = choicesFor(kind, path.slice(2));
     if (options && options.includes(value)) return { ...base, type: "enum", value, options: [...options] };
+    const proposal = proposalSetting(value, path.slice(2), kind);
+    if (proposal) return { ...base, ...proposal };
     if (value === "on" || value === "off") return { ...base, type: "onoff", value: value === "on" };
     return { ...base, type: "text", value };
   }

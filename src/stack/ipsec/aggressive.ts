@@ -8,34 +8,34 @@
  * NAT-D rides in messages 2 and 3 and the initiator floats to 4500 for message 3 (RFC 3947 §3.2, §4).
  * Off unless `aggressive: true`; functions over an `IkeSa`, like main_mode.ts.
  */
-import { bytesEqual } from "../../crypto/index.ts";
 import {
-  decodePayloads,
   encodePayloadBody,
   EXCHANGE,
   FLAG_ENCRYPTION,
   IKE_PORT,
   type IsakmpHeader,
-  NAT_T_PORT,
-  NOTIFY,
   type Payload,
   type PayloadItem,
 } from "../../wire/isakmp.ts";
 import { type DhGroupName, type IpsecConfig } from "./config.ts";
 import { dhKeyPair, MODP_GROUPS } from "./dh.ts";
-import { hashI, hashR, ikeDecrypt, lastBlock } from "./derive.ts";
+import { lastBlock } from "./derive.ts";
 import type { IkeSa } from "./ike_sa.ts";
-import { peerError, sendNotify } from "./informational.ts";
+import { peerError } from "./informational.ts";
 import {
   deriveKeys,
   detectNat,
   establish,
+  floatOnNat,
   natdPayloads,
   noteVendorIds,
   phase1Id,
+  readPhase1,
   refusedBehindNat,
+  refuseProposal,
   vendorIds,
 } from "./main_mode.ts";
+import { peerHashMatches, phase1Hash } from "./phase1_auth.ts";
 import { all, type Endpoint, first, itemOf } from "./payloads.ts";
 import { acceptedIkeProposal, chooseIkeProposal, ikeSaPayload } from "./proposals.ts";
 
@@ -90,24 +90,12 @@ export function aggressiveMode(
   from: Endpoint,
 ): void {
   const encrypted = (header.flags & FLAG_ENCRYPTION) !== 0;
-  let plaintext = body;
-  if (encrypted) {
-    if (!sa.keys) return sa.host.log("encrypted Aggressive Mode message before the key exchange: ignored");
-    const decrypted = ikeDecrypt(sa.ike.encryption, sa.encKey, sa.iv, body);
-    if (!decrypted.ok) {
-      return sa.host.log(`Aggressive Mode message could not be decrypted: ${decrypted.error}`);
-    }
-    plaintext = decrypted.value;
-  }
-  const parsed = decodePayloads(header.nextPayload, plaintext);
-  if (!parsed.ok) {
-    sa.host.log(
-      `message parsing failed: ${parsed.error}${encrypted ? " (the pre-shared keys may differ)" : ""}`,
-    );
-    if (encrypted) sa.fail("Aggressive Mode message 3 could not be read: pre-shared keys differ?");
-    return;
-  }
-  const items = parsed.value;
+  const items = readPhase1(sa, header, body, {
+    mode: "Aggressive Mode",
+    hint: "the pre-shared keys may differ",
+    failure: "Aggressive Mode message 3 could not be read: pre-shared keys differ?",
+  });
+  if (!items) return;
   if (sa.initiator) return initiatorStep(sa, header, items, raw);
   if (!sa.exchanges.of(0).lastSent) return firstMessage(sa, items, raw, from);
   if (encrypted) return lastMessage(sa, body, items, raw, from);
@@ -136,9 +124,7 @@ function firstMessage(sa: IkeSa, items: PayloadItem[], raw: Uint8Array, from: En
     const error = choice.ok
       ? `its KE (${ke.data.length} bytes) is not in the group of the transform we accept, ${choice.chosen.group}`
       : choice.error;
-    sa.host.log(`no acceptable proposal found: ${error}`);
-    sendNotify(sa, NOTIFY.NO_PROPOSAL_CHOSEN, false);
-    return sa.fail(`no acceptable Aggressive Mode proposal: ${error}`);
+    return refuseProposal(sa, "Aggressive Mode", error);
   }
   sa.ike = choice.chosen;
   sa.mm.saiB = saItem.body.slice();
@@ -153,16 +139,7 @@ function firstMessage(sa: IkeSa, items: PayloadItem[], raw: Uint8Array, from: En
   sa.exchanges.of(0).lastReceived = raw;
   const idir = phase1Id(sa);
   const idirB = encodePayloadBody(idir);
-  const hash = hashR(
-    sa.hashAlg,
-    sa.keys!.skeyid,
-    sa.mm.gxi,
-    sa.mm.gxr,
-    sa.icookie,
-    sa.rcookie,
-    sa.mm.saiB,
-    idirB,
-  );
+  const hash = phase1Hash(sa, "responder", idirB);
   const chosen: Payload = { ...offered, proposals: [{ ...choice.proposal, transforms: [choice.transform] }] };
   sa.mm.peerAtStart = { ...from };
   // Resent until message 3 arrives: without it the initiator would think the SA up while we do not.
@@ -194,21 +171,7 @@ function lastMessage(
 ): void {
   const hash = first(items, "hash");
   if (!hash) return sa.fail("Aggressive Mode message 3 lacks HASH");
-  const expected = hashI(
-    sa.hashAlg,
-    sa.keys!.skeyid,
-    sa.mm.gxi,
-    sa.mm.gxr,
-    sa.icookie,
-    sa.rcookie,
-    sa.mm.saiB,
-    sa.mm.idiB!,
-  );
-  if (!bytesEqual(expected, hash.data)) {
-    sa.host.log("HASH_I does not match: the pre-shared keys differ (AUTHENTICATION-FAILED)");
-    sendNotify(sa, NOTIFY.AUTHENTICATION_FAILED, true);
-    return sa.fail("authentication failed: pre-shared key mismatch");
-  }
+  if (!peerHashMatches(sa, sa.mm.idiB!, hash.data)) return;
   sa.exchanges.of(0).lastReceived = raw;
   sa.exchanges.stop(0);
   const natds = all(items, "nat-d").map((d) => d.data);
@@ -242,41 +205,14 @@ function initiatorStep(sa: IkeSa, header: IsakmpHeader, items: PayloadItem[], ra
   sa.mm.gxr = ke.data;
   sa.mm.nr = nonce.data;
   if (!deriveKeys(sa)) return;
-  const expected = hashR(
-    sa.hashAlg,
-    sa.keys!.skeyid,
-    sa.mm.gxi,
-    sa.mm.gxr,
-    sa.icookie,
-    sa.rcookie,
-    sa.mm.saiB,
-    idItem.body,
-  );
-  if (!bytesEqual(expected, hash.data)) {
-    sa.host.log("HASH_R does not match: the pre-shared keys differ");
-    return sa.fail("authentication of the responder failed");
-  }
+  if (!peerHashMatches(sa, idItem.body, hash.data)) return;
   const natds = all(items, "nat-d").map((d) => d.data);
   if (sa.natT && natds.length >= 2) detectNat(sa, natds, sa.remote);
   if (refusedBehindNat(sa)) return;
   // NAT-D for message 3 describes the ports of the exchange so far, so it is built before the float.
   const natd = sa.natT && natds.length >= 2 ? natdPayloads(sa) : [];
-  if (sa.natPresent && !sa.floated) {
-    sa.floated = true;
-    sa.local = { ip: sa.local.ip, port: NAT_T_PORT };
-    sa.remote = { ip: sa.remote.ip, port: NAT_T_PORT };
-    sa.host.log(`switching to port ${NAT_T_PORT} (NAT-T)`);
-  }
-  const hashIb = hashI(
-    sa.hashAlg,
-    sa.keys!.skeyid,
-    sa.mm.gxi,
-    sa.mm.gxr,
-    sa.icookie,
-    sa.rcookie,
-    sa.mm.saiB,
-    sa.mm.idiB!,
-  );
+  floatOnNat(sa);
+  const hashIb = phase1Hash(sa, "initiator", sa.mm.idiB!);
   sa.exchanges.stop(0);
   const sent = sa.send(0, EXCHANGE.AGGRESSIVE, [{ kind: "hash", data: hashIb }, ...natd], true, false);
   sa.phase1LastBlock = lastBlock(sent.subarray(28), sa.block);

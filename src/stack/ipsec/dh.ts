@@ -104,23 +104,31 @@ function slidingWindowPow(base: bigint, exponent: bigint, modulus: bigint): bigi
   return result;
 }
 
-/** Big-endian bytes to a number. */
+/** Two hexadecimal digits for every byte value. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/** Big-endian bytes to a number (through hex text: shifting a growing BigInt byte by byte is quadratic). */
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (const byte of bytes) n = (n << 8n) | BigInt(byte);
-  return n;
+  if (bytes.length === 0) return 0n;
+  let hex = "";
+  for (const byte of bytes) hex += HEX[byte];
+  return BigInt("0x" + hex);
 }
 
 /**
  * A number as exactly `length` big-endian bytes: DH values in KE payloads and g^xy in the key
- * derivation are left-padded with zeros to the group's size (RFC 2409 §5).
+ * derivation are left-padded with zeros to the group's size (RFC 2409 §5). Bits above `length`
+ * bytes are dropped, as a byte-by-byte conversion would.
  */
 export function bigIntToBytes(n: bigint, length: number): Uint8Array {
   const out = new Uint8Array(length);
-  let v = n;
-  for (let i = length - 1; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
+  const hex = n.toString(16);
+  // The last 2·length digits are the bytes; a shorter text is the left padding.
+  let digit = hex.length;
+  for (let i = length - 1; i >= 0 && digit > 0; i--) {
+    const from = Math.max(0, digit - 2);
+    out[i] = parseInt(hex.slice(from, digit), 16);
+    digit = from;
   }
   return out;
 }

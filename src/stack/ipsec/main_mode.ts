@@ -22,8 +22,6 @@ import { IKE_CIPHERS } from "./config.ts";
 import { dhKeyPair, dhSharedSecret, MODP_GROUPS } from "./dh.ts";
 import {
   deriveSkeyids,
-  hashI,
-  hashR,
   ikeDecrypt,
   lastBlock,
   natdHash,
@@ -37,6 +35,7 @@ import {
 import type { IkeSa } from "./ike_sa.ts";
 import { CLIENT_PROFILE_SPECS, natRefusal } from "./client_profiles.ts";
 import { peerError, sendNotify } from "./informational.ts";
+import { peerHashMatches, phase1Hash } from "./phase1_auth.ts";
 import { all, cookieText, type Endpoint, first, ipBytes, itemOf } from "./payloads.ts";
 import { acceptedIkeProposal, chooseIkeProposal } from "./proposals.ts";
 
@@ -63,23 +62,45 @@ export function mainMode(
   from: Endpoint,
 ): void {
   const encrypted = (header.flags & FLAG_ENCRYPTION) !== 0;
+  const items = readPhase1(sa, header, body, {
+    mode: "Main Mode",
+    hint: "decryption failed? the pre-shared keys may differ",
+    failure: "message 5/6 could not be decrypted: pre-shared keys differ?",
+  });
+  if (!items) return;
+  if (sa.initiator) initiatorStep(sa, header, body, items, raw, encrypted);
+  else responderStep(sa, body, items, raw, from, encrypted);
+}
+
+/**
+ * The payloads of a phase-1 message, decrypted first when it is encrypted; undefined (logged) when it
+ * cannot be read. A garbled encrypted message fails the SA: the keys, so the PSKs, must differ.
+ */
+export function readPhase1(
+  sa: IkeSa,
+  header: IsakmpHeader,
+  body: Uint8Array,
+  words: { mode: string; hint: string; failure: string },
+): PayloadItem[] | undefined {
+  const encrypted = (header.flags & FLAG_ENCRYPTION) !== 0;
   let plaintext = body;
   if (encrypted) {
-    if (!sa.keys) return sa.host.log("encrypted Main Mode message before the key exchange: ignored");
+    if (!sa.keys) {
+      sa.host.log(`encrypted ${words.mode} message before the key exchange: ignored`);
+      return undefined;
+    }
     const decrypted = ikeDecrypt(sa.ike.encryption, sa.encKey, sa.iv, body);
-    if (!decrypted.ok) return sa.host.log(`Main Mode message could not be decrypted: ${decrypted.error}`);
+    if (!decrypted.ok) {
+      sa.host.log(`${words.mode} message could not be decrypted: ${decrypted.error}`);
+      return undefined;
+    }
     plaintext = decrypted.value;
   }
   const parsed = decodePayloads(header.nextPayload, plaintext);
-  if (!parsed.ok) {
-    const hint = encrypted ? " (decryption failed? the pre-shared keys may differ)" : "";
-    sa.host.log(`message parsing failed: ${parsed.error}${hint}`);
-    if (encrypted) sa.fail("message 5/6 could not be decrypted: pre-shared keys differ?");
-    return;
-  }
-  const items = parsed.value;
-  if (sa.initiator) initiatorStep(sa, header, body, items, raw, encrypted);
-  else responderStep(sa, body, items, raw, from, encrypted);
+  if (parsed.ok) return parsed.value;
+  sa.host.log(`message parsing failed: ${parsed.error}${encrypted ? ` (${words.hint})` : ""}`);
+  if (encrypted) sa.fail(words.failure);
+  return undefined;
 }
 
 /** Records what the peer's Vendor IDs announce (DPD, the NAT-T dialect). */
@@ -111,11 +132,7 @@ function responderStep(
     if (!offered || !saItem) return sa.fail("Main Mode message 1 without an SA payload");
     noteVendorIds(sa, items);
     const choice = chooseIkeProposal(config, offered.proposals);
-    if (!choice.ok) {
-      sa.host.log(`no acceptable proposal found: ${choice.error}`);
-      sendNotify(sa, NOTIFY.NO_PROPOSAL_CHOSEN, false);
-      return sa.fail(`no acceptable Main Mode proposal: ${choice.error}`);
-    }
+    if (!choice.ok) return refuseProposal(sa, "Main Mode", choice.error);
     sa.ike = choice.chosen;
     sa.mm.saiB = saItem.body.slice();
     exchange.lastReceived = raw;
@@ -159,34 +176,11 @@ function responderStep(
     const id = itemOf(items, "id");
     const hash = first(items, "hash");
     if (!id || !hash) return sa.fail("Main Mode message 5 lacks ID or HASH");
-    const expected = hashI(
-      sa.hashAlg,
-      sa.keys!.skeyid,
-      sa.mm.gxi,
-      sa.mm.gxr,
-      sa.icookie,
-      sa.rcookie,
-      sa.mm.saiB,
-      id.body,
-    );
-    if (!bytesEqual(expected, hash.data)) {
-      sa.host.log("HASH_I does not match: the pre-shared keys differ (AUTHENTICATION-FAILED)");
-      sendNotify(sa, NOTIFY.AUTHENTICATION_FAILED, true);
-      return sa.fail("authentication failed: pre-shared key mismatch");
-    }
+    if (!peerHashMatches(sa, id.body, hash.data)) return;
     exchange.lastReceived = raw;
     sa.iv = lastBlock(body, sa.block);
     const idr = phase1Id(sa);
-    const hashRb = hashR(
-      sa.hashAlg,
-      sa.keys!.skeyid,
-      sa.mm.gxi,
-      sa.mm.gxr,
-      sa.icookie,
-      sa.rcookie,
-      sa.mm.saiB,
-      encodePayloadBody(idr),
-    );
+    const hashRb = phase1Hash(sa, "responder", encodePayloadBody(idr));
     const sent = sa.send(0, EXCHANGE.MAIN, [idr, { kind: "hash", data: hashRb }], true, false);
     sa.phase1LastBlock = lastBlock(sent.subarray(28), sa.block);
     establish(sa, first(items, "id")!);
@@ -241,24 +235,9 @@ function initiatorStep(
     const natds = all(items, "nat-d").map((d) => d.data);
     if (sa.natT && natds.length >= 2) detectNat(sa, natds, sa.remote);
     if (refusedBehindNat(sa)) return;
-    if (sa.natPresent && !sa.floated) {
-      // RFC 3947 §4: the initiator moves to 4500 for message 5 when a NAT is detected.
-      sa.floated = true;
-      sa.local = { ip: sa.local.ip, port: NAT_T_PORT };
-      sa.remote = { ip: sa.remote.ip, port: NAT_T_PORT };
-      sa.host.log(`switching to port ${NAT_T_PORT} (NAT-T)`);
-    }
+    floatOnNat(sa);
     const idi = phase1Id(sa);
-    const hashIb = hashI(
-      sa.hashAlg,
-      sa.keys!.skeyid,
-      sa.mm.gxi,
-      sa.mm.gxr,
-      sa.icookie,
-      sa.rcookie,
-      sa.mm.saiB,
-      encodePayloadBody(idi),
-    );
+    const hashIb = phase1Hash(sa, "initiator", encodePayloadBody(idi));
     sa.state = "MM_AUTH_SENT";
     const sent = sa.send(0, EXCHANGE.MAIN, [idi, { kind: "hash", data: hashIb }], true, true);
     sa.iv = lastBlock(sent.subarray(28), sa.block);
@@ -269,25 +248,28 @@ function initiatorStep(
     const id = itemOf(items, "id");
     const hash = first(items, "hash");
     if (!id || !hash) return sa.fail("Main Mode message 6 lacks ID or HASH");
-    const expected = hashR(
-      sa.hashAlg,
-      sa.keys!.skeyid,
-      sa.mm.gxi,
-      sa.mm.gxr,
-      sa.icookie,
-      sa.rcookie,
-      sa.mm.saiB,
-      id.body,
-    );
-    if (!bytesEqual(expected, hash.data)) {
-      sa.host.log("HASH_R does not match: the pre-shared keys differ");
-      return sa.fail("authentication of the responder failed");
-    }
+    if (!peerHashMatches(sa, id.body, hash.data)) return;
     exchange.lastReceived = raw;
     sa.exchanges.stop(0);
     sa.phase1LastBlock = lastBlock(body, sa.block);
     establish(sa, first(items, "id")!);
   }
+}
+
+/** RFC 3947 §4: an initiator that detected a NAT moves to 4500 before its hash goes out. */
+export function floatOnNat(sa: IkeSa): void {
+  if (!sa.natPresent || sa.floated) return;
+  sa.floated = true;
+  sa.local = { ip: sa.local.ip, port: NAT_T_PORT };
+  sa.remote = { ip: sa.remote.ip, port: NAT_T_PORT };
+  sa.host.log(`switching to port ${NAT_T_PORT} (NAT-T)`);
+}
+
+/** Answers an offer we cannot take with NO-PROPOSAL-CHOSEN and fails the SA. */
+export function refuseProposal(sa: IkeSa, mode: string, error: string): void {
+  sa.host.log(`no acceptable proposal found: ${error}`);
+  sendNotify(sa, NOTIFY.NO_PROPOSAL_CHOSEN, false);
+  sa.fail(`no acceptable ${mode} proposal: ${error}`);
 }
 
 /** SKEYID and the phase-1 key and IV from the exchanged values; false (SA failed) on a bad DH value. */

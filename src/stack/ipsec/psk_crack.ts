@@ -7,7 +7,7 @@
  * eavesdropper cannot compute: there is nothing to test a guess against.
  * Pure functions over the raw ISAKMP messages (without the non-ESP marker) a tap saw.
  */
-import { bytesEqual, type HashAlg, hmac, toHex, utf8 } from "../../crypto/index.ts";
+import { bytesEqual, type HashAlg, toHex, utf8 } from "../../crypto/index.ts";
 import {
   decodeIsakmpHeader,
   decodePayloads,
@@ -16,6 +16,7 @@ import {
   type PayloadItem,
 } from "../../wire/isakmp.ts";
 import { IKE_HASH_ATTR } from "./config.ts";
+import { hashR, skeyidPsk } from "./derive.ts";
 import { attr, first, itemOf } from "./payloads.ts";
 
 /** The public values of one Aggressive Mode exchange that HASH_R depends on. */
@@ -101,8 +102,9 @@ export function findAggressiveExchange(messages: readonly Uint8Array[]): Capture
 /** HASH_R that the pre-shared key `guess` would give for the captured exchange. */
 export function hashRFor(capture: AggressiveCapture, guess: string): Uint8Array {
   const c = capture;
-  const skeyid = hmac(c.hash, utf8(guess), c.ni, c.nr);
-  return hmac(c.hash, skeyid, c.gxr, c.gxi, c.rcookie, c.icookie, c.saiB, c.idirB);
+  // The very formulas the responder used: a right guess gives its HASH_R byte for byte.
+  const skeyid = skeyidPsk(c.hash, utf8(guess), c.ni, c.nr);
+  return hashR(c.hash, skeyid, c.gxi, c.gxr, c.icookie, c.rcookie, c.saiB, c.idirB);
 }
 
 /** Tries each word in order; the first whose HASH_R matches is the key. */

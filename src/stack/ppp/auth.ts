@@ -2,10 +2,11 @@ import { bytesEqual, chapResponse, utf8 } from "../../crypto/index.ts";
 import type { Prng } from "../../engine/prng.ts";
 import type { Scheduler, Timer } from "../../engine/scheduler.ts";
 import type { Micros } from "../../engine/time.ts";
-import { decodeChap, encodeChap } from "../../wire/chap.ts";
+import { decodeChap } from "../../wire/chap.ts";
 import { bytesText } from "../../wire/octets.ts";
 import { decodePap, encodePap } from "../../wire/pap.ts";
 import { PPP_CHAP, PPP_PAP } from "../../wire/ppp.ts";
+import { ChapAnswer, ChapChallenge } from "./chap_exchange.ts";
 import type { AuthKind } from "./lcp.ts";
 
 /**
@@ -88,14 +89,9 @@ export class ChapServer implements AuthServer {
   readonly kind = "chap";
   record?: AuthRecord;
   #host: AuthHost;
-  #name: string;
   #users: Record<string, string>;
   #handoff?: (record: AuthRecord) => void;
-  #id = 0;
-  #challenge: Uint8Array = new Uint8Array(0);
-  #sent = 0;
-  #timer?: Timer;
-  #status?: { success: boolean; message: string };
+  #challenge: ChapChallenge;
 
   /** With `handoff`, the response is handed over (LAC) instead of being verified. */
   constructor(
@@ -105,63 +101,23 @@ export class ChapServer implements AuthServer {
     handoff?: (record: AuthRecord) => void,
   ) {
     this.#host = host;
-    this.#name = name;
     this.#users = users;
     this.#handoff = handoff;
+    this.#challenge = new ChapChallenge(host, name, "CHAP");
   }
 
   start(): void {
-    this.#id = this.#host.rng.int(0, 255);
-    this.#challenge = this.#host.rng.bytes(16);
-    this.#sent = 0;
-    this.#status = undefined;
-    this.#sendChallenge();
-  }
-
-  #sendChallenge(): void {
-    if (this.#sent >= this.#host.maxTransmits) {
-      this.#host.log("Peer failed to respond to CHAP challenge");
-      this.#host.done({
-        ok: false,
-        reason: "the peer never answered the CHAP Challenge",
-        terminate: PEER_FAILED,
-      });
-      return;
-    }
-    this.#sent++;
-    this.#host.send(
-      PPP_CHAP,
-      encodeChap({ kind: "challenge", id: this.#id, value: this.#challenge, name: this.#name }),
-    );
-    this.#timer = this.#host.sched.after(this.#host.restartTimer, () => this.#sendChallenge());
+    this.#challenge.start();
   }
 
   input(payload: Uint8Array): void {
-    const decoded = decodeChap(payload);
-    if (!decoded.ok) return this.#host.discard(decoded.error, PPP_CHAP);
-    const packet = decoded.value;
-    if (packet.kind !== "response") {
-      return this.#host.discard(
-        `CHAP ${packet.kind} from the peer: we are the authenticator, not the peer`,
-        PPP_CHAP,
-      );
-    }
-    if (packet.id !== this.#id || this.#challenge.length === 0) {
-      return this.#host.discard(
-        `CHAP Response id ${packet.id} does not answer our Challenge (id ${this.#id})`,
-        PPP_CHAP,
-      );
-    }
-    if (this.#status) {
-      // RFC 1994 §4.1: our Success/Failure may have been lost; repeat the same verdict.
-      this.#sendStatus();
-      return;
-    }
+    const packet = this.#challenge.response(payload);
+    if (!packet) return;
     this.stop();
     this.record = {
       type: "chap",
       name: packet.name,
-      challenge: this.#challenge,
+      challenge: this.#challenge.value,
       id: packet.id,
       response: packet.value,
     };
@@ -170,16 +126,14 @@ export class ChapServer implements AuthServer {
   }
 
   adoptProxy(record: AuthRecord): void {
-    this.#id = record.id ?? 0;
-    this.#challenge = record.challenge ?? new Uint8Array(0);
+    this.#challenge.adopt(record.id ?? 0, record.challenge ?? new Uint8Array(0));
     this.record = record;
     this.#verify(record);
   }
 
   #verify(record: AuthRecord): void {
     const why = checkAuth(record, this.#users);
-    this.#status = { success: why === undefined, message: why === undefined ? CHAP_OK : CHAP_BAD };
-    this.#sendStatus();
+    this.#challenge.judge(why === undefined ? "success" : "failure", why === undefined ? CHAP_OK : CHAP_BAD);
     if (why === undefined) {
       this.#host.log(`CHAP peer authentication succeeded for ${record.name}`);
       this.#host.done({ ok: true, user: record.name });
@@ -193,15 +147,8 @@ export class ChapServer implements AuthServer {
     }
   }
 
-  #sendStatus(): void {
-    const status = this.#status!;
-    const kind = status.success ? "success" : "failure";
-    this.#host.send(PPP_CHAP, encodeChap({ kind, id: this.#id, message: status.message }));
-  }
-
   stop(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
+    this.#challenge.stop();
   }
 }
 
@@ -211,15 +158,14 @@ export class ChapClient implements AuthParty {
   #host: AuthHost;
   #user: string;
   #secret?: string;
-  #response?: Uint8Array;
-  #sent = 0;
-  #timer?: Timer;
+  #answer: ChapAnswer;
   #finished = false;
 
   constructor(host: AuthHost, user: string, secret: string | undefined) {
     this.#host = host;
     this.#user = user;
     this.#secret = secret;
+    this.#answer = new ChapAnswer(host);
   }
 
   /** The peer waits for the authenticator's Challenge. */
@@ -236,20 +182,17 @@ export class ChapClient implements AuthParty {
           this.#finish({ ok: false, reason: "no CHAP secret configured", terminate: SELF_FAILED });
           return;
         }
-        this.#response = encodeChap({
+        this.#answer.send({
           kind: "response",
           id: packet.id,
           value: chapResponse(packet.id, this.#secret, packet.value),
           name: this.#user,
         });
-        this.stop();
-        this.#sent = 0;
-        this.#sendResponse();
         return;
       }
       case "success":
       case "failure": {
-        if (!this.#response || packet.id !== this.#response[1]) {
+        if (!this.#answer.answers(packet.id)) {
           return this.#host.discard(
             `CHAP ${packet.kind} id ${packet.id} does not match our Response`,
             PPP_CHAP,
@@ -277,23 +220,13 @@ export class ChapClient implements AuthParty {
     }
   }
 
-  // RFC 1994 §4.1 lets the authenticator see repeated Responses after a lost Success; we repeat ours
-  // until the verdict arrives, so a lost Success does not stall the link.
-  #sendResponse(): void {
-    if (!this.#response || this.#sent >= this.#host.maxTransmits) return;
-    this.#sent++;
-    this.#host.send(PPP_CHAP, this.#response);
-    this.#timer = this.#host.sched.after(this.#host.restartTimer, () => this.#sendResponse());
-  }
-
   #finish(outcome: AuthOutcome): void {
     this.#finished = true;
     this.#host.done(outcome);
   }
 
   stop(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
+    this.#answer.stop();
   }
 }
 

@@ -7,10 +7,10 @@
 import { bytesEqual, toHex } from "../../crypto/index.ts";
 import { mppeMasterKey } from "../../crypto/mppe_keys.ts";
 import { authenticatorResponse, generateNtResponse, ntPasswordHash } from "../../crypto/mschapv2.ts";
-import type { Timer } from "../../engine/scheduler.ts";
-import { decodeChap, encodeChap } from "../../wire/chap.ts";
+import { decodeChap } from "../../wire/chap.ts";
 import { PPP_CHAP } from "../../wire/ppp.ts";
 import type { AuthHost, AuthOutcome, AuthParty, AuthRecord, AuthServer } from "./auth.ts";
+import { ChapAnswer, ChapChallenge } from "./chap_exchange.ts";
 
 /** Length of the Response value (RFC 2759 §4). */
 const RESPONSE_LENGTH = 49;
@@ -20,60 +20,22 @@ export class MsChapV2Server implements AuthServer {
   readonly kind = "mschapv2";
   record?: AuthRecord;
   #host: AuthHost;
-  #name: string;
   #users: Record<string, string>;
-  #id = 0;
-  #challenge: Uint8Array = new Uint8Array(0);
-  #sent = 0;
-  #timer?: Timer;
-  #status?: { kind: "success" | "failure"; message: string };
+  #challenge: ChapChallenge;
 
   constructor(host: AuthHost, name: string, users: Record<string, string>) {
     this.#host = host;
-    this.#name = name;
     this.#users = users;
+    this.#challenge = new ChapChallenge(host, name, "MS-CHAPv2");
   }
 
   start(): void {
-    this.#id = this.#host.rng.int(0, 255);
-    this.#challenge = this.#host.rng.bytes(16);
-    this.#sent = 0;
-    this.#status = undefined;
-    this.#sendChallenge();
-  }
-
-  #sendChallenge(): void {
-    if (this.#sent >= this.#host.maxTransmits) {
-      this.#host.log("Peer failed to respond to MS-CHAPv2 challenge");
-      this.#host.done({
-        ok: false,
-        reason: "the peer never answered the MS-CHAPv2 Challenge",
-        terminate: "Authentication failed",
-      });
-      return;
-    }
-    this.#sent++;
-    this.#host.send(
-      PPP_CHAP,
-      encodeChap({ kind: "challenge", id: this.#id, value: this.#challenge, name: this.#name }),
-    );
-    this.#timer = this.#host.sched.after(this.#host.restartTimer, () => this.#sendChallenge());
+    this.#challenge.start();
   }
 
   input(payload: Uint8Array): void {
-    const decoded = decodeChap(payload);
-    if (!decoded.ok) return this.#host.discard(decoded.error, PPP_CHAP);
-    const packet = decoded.value;
-    if (packet.kind !== "response") {
-      return this.#host.discard(`MS-CHAPv2 ${packet.kind} from the peer: we are the authenticator`, PPP_CHAP);
-    }
-    if (packet.id !== this.#id || this.#challenge.length === 0) {
-      return this.#host.discard(
-        `MS-CHAPv2 Response id ${packet.id} does not answer our Challenge (id ${this.#id})`,
-        PPP_CHAP,
-      );
-    }
-    if (this.#status) return this.#sendStatus(); // our verdict was lost: repeat it
+    const packet = this.#challenge.response(payload);
+    if (!packet) return;
     if (packet.value.length !== RESPONSE_LENGTH) {
       return this.#host.discard(
         `MS-CHAPv2 Response value of ${packet.value.length} bytes, expected ${RESPONSE_LENGTH}`,
@@ -84,7 +46,7 @@ export class MsChapV2Server implements AuthServer {
     this.record = {
       type: "mschapv2",
       name: packet.name,
-      challenge: this.#challenge,
+      challenge: this.#challenge.value,
       id: packet.id,
       response: packet.value,
     };
@@ -106,21 +68,19 @@ export class MsChapV2Server implements AuthServer {
     const password = Object.hasOwn(this.#users, user) ? this.#users[user] : undefined;
     const hash = password === undefined ? undefined : ntPasswordHash(password);
     const good = password !== undefined &&
-      bytesEqual(generateNtResponse(this.#challenge, peerChallenge, user, password), ntResponse);
+      bytesEqual(generateNtResponse(this.#challenge.value, peerChallenge, user, password), ntResponse);
     if (good && hash) {
-      const proof = authenticatorResponse(hash, ntResponse, peerChallenge, this.#challenge, user);
-      this.#status = { kind: "success", message: `${proof} M=Access granted` };
-      this.#sendStatus();
+      const proof = authenticatorResponse(hash, ntResponse, peerChallenge, this.#challenge.value, user);
+      this.#challenge.judge("success", `${proof} M=Access granted`);
       this.#host.log(`MS-CHAPv2 peer authentication succeeded for ${user}`);
       this.#host.done({ ok: true, user, mppeMaster: mppeMasterKey(hash, ntResponse) });
       return;
     }
     // RFC 2759 §6: E=691 is "authentication failure", R=0 "no retry", C= a new challenge, V=3.
-    this.#status = {
-      kind: "failure",
-      message: `E=691 R=0 C=${toHex(this.#challenge).toUpperCase()} V=3 M=Access denied`,
-    };
-    this.#sendStatus();
+    this.#challenge.judge(
+      "failure",
+      `E=691 R=0 C=${toHex(this.#challenge.value).toUpperCase()} V=3 M=Access denied`,
+    );
     this.#host.log(`MS-CHAPv2 peer authentication failed for ${user}`);
     this.#host.done({
       ok: false,
@@ -131,14 +91,8 @@ export class MsChapV2Server implements AuthServer {
     });
   }
 
-  #sendStatus(): void {
-    const status = this.#status!;
-    this.#host.send(PPP_CHAP, encodeChap({ kind: status.kind, id: this.#id, message: status.message }));
-  }
-
   stop(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
+    this.#challenge.stop();
   }
 }
 
@@ -148,16 +102,15 @@ export class MsChapV2Client implements AuthParty {
   #host: AuthHost;
   #user: string;
   #password?: string;
-  #response?: Uint8Array;
+  #reply: ChapAnswer;
   #expect?: { proof: string; master: Uint8Array };
-  #sent = 0;
-  #timer?: Timer;
   #finished = false;
 
   constructor(host: AuthHost, user: string, password: string | undefined) {
     this.#host = host;
     this.#user = user;
     this.#password = password;
+    this.#reply = new ChapAnswer(host);
   }
 
   start(): void {}
@@ -174,7 +127,7 @@ export class MsChapV2Client implements AuthParty {
   }
 
   #verdict(id: number, kind: "success" | "failure", message: string): void {
-    if (!this.#response || id !== this.#response[1]) {
+    if (!this.#reply.answers(id)) {
       return this.#host.discard(`MS-CHAPv2 ${kind} id ${id} does not match our Response`, PPP_CHAP);
     }
     this.stop();
@@ -224,17 +177,7 @@ export class MsChapV2Client implements AuthParty {
       proof: authenticatorResponse(hash, ntResponse, peerChallenge, challenge, this.#user),
       master: mppeMasterKey(hash, ntResponse),
     };
-    this.#response = encodeChap({ kind: "response", id, value, name: this.#user });
-    this.stop();
-    this.#sent = 0;
-    this.#sendResponse();
-  }
-
-  #sendResponse(): void {
-    if (!this.#response || this.#sent >= this.#host.maxTransmits) return;
-    this.#sent++;
-    this.#host.send(PPP_CHAP, this.#response);
-    this.#timer = this.#host.sched.after(this.#host.restartTimer, () => this.#sendResponse());
+    this.#reply.send({ kind: "response", id, value, name: this.#user });
   }
 
   #finish(outcome: AuthOutcome): void {
@@ -243,7 +186,6 @@ export class MsChapV2Client implements AuthParty {
   }
 
   stop(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
+    this.#reply.stop();
   }
 }
