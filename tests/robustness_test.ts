@@ -1,6 +1,6 @@
 /**
  * A malformed packet is dropped with a reason, never an exception that stops the run. Real packets
- * from the lessons (L2TP, PPP, IKE, ESP, STUN, ICMP, TCP) are mutated deterministically and fed to every
+ * from the lessons (L2TP, PPP, IKE, IKEv2, ESP, STUN, ICMP, TCP, PPTP, GRE, WireGuard) are mutated deterministically and fed to every
  * kind of device and to every decoder; nothing may throw.
  */
 import assert from "node:assert/strict";
@@ -23,6 +23,11 @@ const LESSONS = [
   "tcp-mss-clamp-fixes-it.yaml",
   // TCP through a NAT's connection tracking and a port forward.
   "tcp-nat-tracks-connections.yaml",
+  // IKEv2 (IKE_SA_INIT, IKE_AUTH, ESP in UDP 4500) from a road warrior behind a home router.
+  "ikev2-road-warrior.yaml",
+  // PPTP: the control connection on TCP 1723, GRE with PPP and MPPE, through the NAT's PPTP helper.
+  "pptp-broken.yaml",
+  "wireguard-home-router.yaml",
 ];
 
 function load(file: string) {

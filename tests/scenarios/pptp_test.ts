@@ -12,6 +12,7 @@ import { decodeIpv4 } from "../../src/wire/ipv4.ts";
 import { decodePptp, splitPptp } from "../../src/wire/pptp.ts";
 import { decodeTcp } from "../../src/wire/tcp.ts";
 import { nodeOf, runLesson } from "./l2tp_run.ts";
+import { SECOND } from "../../src/engine/time.ts";
 
 const logs = (records: TraceRecord[], node: string) =>
   records.filter((r) => r.kind === "app" && r.node === node).map((r) => r.summary);
@@ -134,4 +135,28 @@ Deno.test("PPTP lessons: the same seed gives the same trace", () => {
     const b = runLesson(lesson).records.map((r) => `${r.t} ${r.node} ${r.kind} ${r.summary}`);
     assert.deepEqual(a, b, lesson);
   }
+});
+
+Deno.test("PPTP through the NAT: the control connection is tracked TCP, and a call expires 180 s after its last GRE", () => {
+  const { records } = runLesson("pptp-broken", (model) => {
+    model.duration = 250 * SECOND;
+  });
+  const nat = records.filter((r) => r.node === "home-router");
+  // The control connection is one of the NAT's TCP connections, with TCP's states.
+  const control = nat.filter((r) =>
+    r.kind === "state" && r.table === "nat" && /^tcp .* ↔ 203\.0\.113\.10:1723$/.test(r.key ?? "")
+  );
+  assert.ok(control.some((r) => (r.value as Record<string, string> | null)?.state === "ESTABLISHED"));
+  const gre = nat.filter((r) => r.kind === "nat" && / GRE /.test(r.summary));
+  const lastGre = gre[gre.length - 1].t;
+  assert.ok(gre.some((r) => r.summary.startsWith("DNAT GRE")), "GRE came back: the stream timeout applies");
+  const removed = nat.filter((r) =>
+    r.kind === "state" && r.table === "nat" && r.value === null && /^gre /.test(r.key ?? "")
+  );
+  assert.equal(removed.length, 1);
+  assert.equal(removed[0].t, lastGre + 180 * SECOND);
+  assert.match(
+    removed[0].summary,
+    /expired after 180s without GRE \(replied\)/,
+  );
 });

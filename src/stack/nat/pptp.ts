@@ -11,10 +11,14 @@
  *    address; inbound GRE is matched by the outside Call ID in its Key and gets the inside address and
  *    Call ID back.
  * With `pptp-passthrough: off` the control connection still crosses (it is only TCP) but GRE is dropped
- * in both directions. The control connection's own address and port translation lives here too, for TCP
- * port 1723 only, until the NAT tracks TCP in general.
+ * in both directions. The control connection itself is an ordinary tracked TCP connection (tcp.ts): its
+ * mapping, states and timeouts are TCP's, and the helper only reads and rewrites the messages it carries.
+ * A call lives as long as its GRE flows, with the timeouts of Linux's nf_conntrack_proto_gre: 30 s until
+ * GRE has come back from the server, 180 s after that, each GRE packet pushing the expiry out.
  */
 import type { Packet } from "../../engine/packet.ts";
+import type { Timer } from "../../engine/scheduler.ts";
+import { formatDuration, type Micros, SECOND } from "../../engine/time.ts";
 import { formatIp, type Ip4, readIp } from "../../wire/addr.ts";
 import { adjustChecksum } from "../../wire/checksum.ts";
 import { PROTO_GRE } from "../../wire/gre.ts";
@@ -24,6 +28,11 @@ import type { Interface } from "../interface.ts";
 import { ACCEPT, type Verdict } from "../ip.ts";
 import { type NatCore, natDrop } from "./core.ts";
 import { type Layout, rewriteAddress, transportAt } from "./rewrite.ts";
+import { tcpFromOutside, tcpKey, tcpToOutside } from "./tcp.ts";
+
+/** nf_conntrack_proto_gre's timeouts: a call whose GRE has not come back yet, and one that has. */
+export const GRE_TIMEOUT: Micros = 30 * SECOND;
+export const GRE_STREAM_TIMEOUT: Micros = 180 * SECOND;
 
 /** One control connection through the NAT. */
 interface Control {
@@ -39,14 +48,19 @@ interface Call {
   pnsInside: number;
   pnsOutside: number;
   pac?: number;
+  /** GRE came back from the server: the call has the stream timeout. */
+  replied: boolean;
+  expiresAt: Micros;
+  timer?: Timer;
 }
 
 /** The helper's state for one NAT. */
 class PptpState {
   readonly controls = new Map<string, Control>();
-  readonly byOutsidePort = new Map<number, Control>();
-  /** By outside PNS Call ID (what inbound GRE carries in its Key). */
-  readonly calls = new Map<number, Call>();
+  /** By server and outside TCP port (`server|port`), for the segments coming back. */
+  readonly byOutside = new Map<string, Control>();
+  /** By server and outside PNS Call ID (`server|id`: what inbound GRE carries in its Key). */
+  readonly calls = new Map<string, Call>();
 }
 
 const states = new WeakMap<NatCore, PptpState>();
@@ -69,12 +83,6 @@ function set16(b: Uint8Array, at: number, value: number, sums: number[]): void {
     b[s] = next >>> 8;
     b[s + 1] = next & 0xff;
   }
-}
-
-function setAddress(b: Uint8Array, l: Layout, side: "src" | "dst", addr: Ip4, sums: number[]): void {
-  const at = l.base + (side === "src" ? 12 : 16);
-  set16(b, at, addr >>> 16, sums);
-  set16(b, at + 2, addr & 0xffff, sums);
 }
 
 function row(nat: NatCore, key: string, value: Record<string, unknown> | null, summary: string): void {
@@ -121,6 +129,33 @@ function messagesAt(bytes: Uint8Array, t: number, end: number): { type: number; 
   return out;
 }
 
+/** A call's GRE passed (`inbound`: from the server): the expiry moves, silently, as a TCP segment's does. */
+function touch(nat: NatCore, call: Call, inbound: boolean): void {
+  if (inbound) call.replied = true;
+  call.expiresAt = nat.host.ctx.sched.now + (call.replied ? GRE_STREAM_TIMEOUT : GRE_TIMEOUT);
+}
+
+/** One timer per call, re-armed when it fires before the (moved) expiry, as the NAT table's are. */
+function arm(nat: NatCore, call: Call): void {
+  call.timer = nat.host.ctx.sched.at(call.expiresAt, () => {
+    const state = stateOf(nat);
+    const key = `${call.control.server}|${call.pnsOutside}`;
+    if (state.calls.get(key) !== call) return;
+    if (call.expiresAt > nat.host.ctx.sched.now) return arm(nat, call);
+    state.calls.delete(key);
+    const timeout = formatDuration(call.replied ? GRE_STREAM_TIMEOUT : GRE_TIMEOUT);
+    row(
+      nat,
+      `gre ${formatIp(call.control.insideAddr)} call ${call.pnsInside}`,
+      null,
+      `nat gre ${
+        formatIp(call.control.insideAddr)
+      } call ${call.pnsInside} removed: expired after ${timeout} ` +
+        `without GRE (${call.replied ? "replied" : "unreplied"})`,
+    );
+  });
+}
+
 /** Outbound TCP to port 1723 or GRE: the verdict, or undefined when this is not PPTP's. */
 export function pptpToOutside(nat: NatCore, packet: Packet, l: Layout, out: Interface): Verdict | undefined {
   const b = packet.bytes;
@@ -139,10 +174,11 @@ export function pptpToOutside(nat: NatCore, packet: Packet, l: Layout, out: Inte
       return natDrop(
         `${nat.host.name}: GRE from ${formatIp(src)} to ${
           formatIp(dst)
-        } with Call ID ${key} matches no PPTP ` +
-          `call: the helper learns calls from the Outgoing-Call-Request/Reply on TCP ${PPTP_PORT}`,
+        } with Call ID ${key} matches no PPTP call: the helper learns calls from the ` +
+          `Outgoing-Call-Request/Reply on TCP ${PPTP_PORT} (and forgets them when GRE stops)`,
       );
     }
+    touch(nat, call, false);
     rewriteAddress(b, l, "src", nat.externalAddress);
     note(
       nat,
@@ -157,43 +193,25 @@ export function pptpToOutside(nat: NatCore, packet: Packet, l: Layout, out: Inte
     return ACCEPT;
   }
   if (l.protocol !== PROTO_TCP || l.end < t + 20 || read16(b, t + 2) !== PPTP_PORT) return undefined;
-  const state = stateOf(nat);
   const insidePort = read16(b, t);
+  // The connection is TCP's to translate and track; the helper then reads what it carries.
+  const verdict = tcpToOutside(nat, packet, l, out);
+  if (verdict.action !== "accept") return verdict;
+  const mapping = nat.table.findOutbound(
+    tcpKey({ addr: src, port: insidePort }, { addr: dst, port: PPTP_PORT }),
+  );
+  if (!mapping) return verdict;
+  const state = stateOf(nat);
   const key = `${src}:${insidePort}>${dst}`;
   let control = state.controls.get(key);
-  if (!control) {
-    let port = insidePort;
-    while (state.byOutsidePort.has(port)) port = port >= 65535 ? 1024 : port + 1;
-    control = { insideAddr: src, insidePort, outsidePort: port, server: dst };
+  if (!control || control.outsidePort !== mapping.outside.port) {
+    if (control) state.byOutside.delete(`${dst}|${control.outsidePort}`);
+    control = { insideAddr: src, insidePort, outsidePort: mapping.outside.port, server: dst };
     state.controls.set(key, control);
-    state.byOutsidePort.set(port, control);
-    row(
-      nat,
-      `tcp ${formatIp(src)}:${insidePort}`,
-      {
-        outside: `${formatIp(nat.externalAddress)}:${port}`,
-        remote: `${formatIp(dst)}:${PPTP_PORT}`,
-        helper: "pptp",
-      },
-      `nat tcp ${formatIp(src)}:${insidePort} → ${formatIp(nat.externalAddress)}:${port} (PPTP control to ${
-        formatIp(dst)
-      })`,
-    );
+    state.byOutside.set(`${dst}|${control.outsidePort}`, control);
   }
-  const sums = [l.base + 10, t + 16];
-  setAddress(b, l, "src", nat.externalAddress, sums);
-  set16(b, t, control.outsidePort, [t + 16]);
-  note(
-    nat,
-    packet,
-    out,
-    `SNAT ${formatIp(src)}:${insidePort} → ${formatIp(nat.externalAddress)}:${control.outsidePort} (to ${
-      formatIp(dst)
-    }:${PPTP_PORT})`,
-    { action: "snat", proto: "tcp" },
-  );
   if (nat.settings.pptpPassthrough) rewriteOutboundCalls(nat, packet, out, l, control);
-  return ACCEPT;
+  return verdict;
 }
 
 function rewriteOutboundCalls(
@@ -212,8 +230,17 @@ function rewriteOutboundCalls(
     const at = m.at + pptpFieldOffset(m.type, "callId")!;
     const inside = read16(b, at);
     if (m.type === 7) {
-      const call: Call = { control, pnsInside: inside, pnsOutside: control.outsidePort };
-      state.calls.set(call.pnsOutside, call);
+      const call: Call = {
+        control,
+        pnsInside: inside,
+        pnsOutside: control.outsidePort,
+        replied: false,
+        expiresAt: nat.host.ctx.sched.now + GRE_TIMEOUT,
+      };
+      const key = `${control.server}|${call.pnsOutside}`;
+      state.calls.get(key)?.timer?.cancel();
+      state.calls.set(key, call);
+      arm(nat, call);
       row(nat, `gre ${formatIp(control.insideAddr)} call ${inside}`, {
         outside: `${formatIp(nat.externalAddress)} call ${call.pnsOutside}`,
         remote: formatIp(control.server),
@@ -250,14 +277,15 @@ export function pptpFromOutside(
   if (l.protocol === PROTO_GRE) {
     if (!nat.settings.pptpPassthrough) return passthroughOff(nat, `GRE from ${formatIp(src)}`);
     const key = l.end >= t + 8 ? read16(b, t + 6) : -1;
-    const call = state.calls.get(key);
-    if (!call || call.control.server !== src) {
+    const call = state.calls.get(`${src}|${key}`);
+    if (!call) {
       return natDrop(
         `${nat.host.name}: GRE from ${
           formatIp(src)
-        } for Call ID ${key} matches no PPTP call through this NAT`,
+        } for Call ID ${key} matches no PPTP call through this NAT (never set up, or expired when GRE stopped)`,
       );
     }
+    touch(nat, call, true);
     rewriteAddress(b, l, "dst", call.control.insideAddr);
     b[t + 6] = call.pnsInside >>> 8; // GRE has no checksum: the Key is rewritten as it is
     b[t + 7] = call.pnsInside & 0xff;
@@ -273,26 +301,15 @@ export function pptpFromOutside(
     return ACCEPT;
   }
   if (l.protocol !== PROTO_TCP || l.end < t + 20 || read16(b, t) !== PPTP_PORT) return undefined;
-  const control = state.byOutsidePort.get(read16(b, t + 2));
-  if (!control || control.server !== src) return undefined;
-  const sums = [l.base + 10, t + 16];
-  setAddress(b, l, "dst", control.insideAddr, sums);
-  set16(b, t + 2, control.insidePort, [t + 16]);
-  note(
-    nat,
-    packet,
-    iface,
-    `DNAT ${formatIp(nat.externalAddress)}:${control.outsidePort} → ${
-      formatIp(control.insideAddr)
-    }:${control.insidePort} (from ${formatIp(src)}:${PPTP_PORT})`,
-    { action: "dnat", proto: "tcp" },
-  );
-  if (!nat.settings.pptpPassthrough) return ACCEPT;
+  const control = state.byOutside.get(`${src}|${read16(b, t + 2)}`);
+  if (!control) return undefined;
+  const verdict = tcpFromOutside(nat, packet, l, iface);
+  if (verdict.action !== "accept" || !nat.settings.pptpPassthrough) return verdict;
   for (const m of messagesAt(b, t, l.end)) {
     // Outgoing-Call-Reply (8), WAN-Error-Notify (14) and Set-Link-Info (15) name the client's Call ID.
     if (m.type !== 8 && m.type !== 14 && m.type !== 15) continue;
     const at = m.at + pptpFieldOffset(m.type, "peerCallId")!;
-    const call = state.calls.get(read16(b, at));
+    const call = state.calls.get(`${src}|${read16(b, at)}`);
     if (!call || call.control !== control) continue;
     if (m.type === 8) {
       call.pac = read16(b, m.at + pptpFieldOffset(8, "callId")!);
@@ -308,7 +325,7 @@ export function pptpFromOutside(
       proto: "pptp",
     });
   }
-  return ACCEPT;
+  return verdict;
 }
 
 function passthroughOff(nat: NatCore, what: string): Verdict {
