@@ -7,8 +7,11 @@
 import type { Box } from "./label_layout.ts";
 import type { Point } from "./layout.ts";
 
-/** Half the size of a node's shape on screen, per unit of the node radius (icons.ts: about 56×50 units of 68). */
-export const ICON_HALF = { x: 1.05, y: 0.95 };
+/**
+ * Half the size of the widest node shape on screen, per unit of the node radius (icons.ts: the ISP's
+ * cloud is 66 units wide, the NAT router with its antennas 52 high, drawn at 1.25/34 units per radius).
+ */
+export const ICON_HALF = { x: 1.22, y: 0.96 };
 /** Space between an envelope and a node shape, in pixels. */
 const GAP = 4;
 

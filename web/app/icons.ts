@@ -1,7 +1,7 @@
 /**
  * Node shapes by kind, drawn centred on (0, 0) in about 56×40 units: a laptop for hosts, a round
  * router with arrows, a home router with antennas for NAT routers, a cloud for ISPs, a server tower
- * for the LNS, an eye for a tap. Shapes differ in outline, not only in colour, and each carries a word.
+ * for the LNS (and PPTP and STUN servers), an eye for a tap. Shapes differ in outline, not only in colour, and each carries a word.
  */
 import type { Selection } from "./d3.ts";
 
@@ -60,7 +60,9 @@ function tap(g: G): void {
 function box(g: G, word: string): void {
   g.append("rect").attr("class", "shape").attr("x", -26).attr("y", -14).attr("width", 52).attr("height", 28)
     .attr("rx", 4);
-  badge(g, word.slice(0, 8), 4);
+  badge(g, word, 4);
+  // A long kind name is set smaller rather than cut, so it stays whole inside the box.
+  if (word.length > 7) g.select("text.badge").attr("font-size", `${Math.floor((10 * 7) / word.length)}px`);
 }
 
 /** Draws the shape for `kind` into `g`. Unknown kinds get a labelled box. */
@@ -80,6 +82,12 @@ export function drawIcon(g: G, kind: string): void {
       return server(g, "LNS");
     case "server":
       return server(g, "");
+    case "pptp-server":
+      return server(g, "PPTP");
+    case "stun-server":
+      return server(g, "STUN");
+    case "subscriber":
+      return host(g);
     case "tap":
       return tap(g);
     case "switch":

@@ -54,5 +54,36 @@ export function layoutNodes(
       .stop()
       .tick(400);
   }
-  return new Map(nodes.map((n) => [n.id, { x: Math.round(n.x ?? 0), y: Math.round(n.y ?? 0) }]));
+  const out = new Map(nodes.map((n) => [n.id, { x: Math.round(n.x ?? 0), y: Math.round(n.y ?? 0) }]));
+  for (const n of model.nodes) {
+    const loose = nodes.find((l) => l.id === n.name)?.fx === undefined;
+    const watched = n.kind === "tap" ? links.find((l) => l.name === n.config.link) : undefined;
+    if (loose && watched) placeTap(n.name, watched, out);
+  }
+  return out;
+}
+
+/**
+ * A tap without a position goes beside the middle of the link it listens on (it has no link of its
+ * own for the force layout to pull on), on the side with more room.
+ */
+function placeTap(name: string, link: LinkInfo, at: Map<string, Point>): void {
+  const ends = link.endpoints.map((e) => at.get(e.node)).filter((p): p is Point => p !== undefined);
+  if (ends.length < 2) return;
+  const mid = {
+    x: ends.reduce((a, p) => a + p.x, 0) / ends.length,
+    y: ends.reduce((a, p) => a + p.y, 0) / ends.length,
+  };
+  const [a, b] = ends;
+  const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+  const normal = { x: -(b.y - a.y) / len, y: (b.x - a.x) / len };
+  const others = [...at].filter(([n]) => n !== name).map(([, p]) => p);
+  let best: Point = mid;
+  let room = -Infinity;
+  for (const side of [-1, 1]) {
+    const p = { x: Math.round(mid.x + normal.x * side * 110), y: Math.round(mid.y + normal.y * side * 110) };
+    const nearest = Math.min(...others.map((o) => Math.hypot(o.x - p.x, o.y - p.y)));
+    if (nearest > room) [best, room] = [p, nearest];
+  }
+  at.set(name, best);
 }

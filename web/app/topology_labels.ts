@@ -3,8 +3,8 @@
  * each interface's name and address at its own end of the link, each link's name near its middle.
  * Turns the drawing's geometry into label requests for `placeLabels`. Pure: no DOM.
  */
-import { type EnvelopeSize, sweptBoxes } from "./envelope.ts";
-import { type Box, type LabelRequest, type PlacedLabel, placeLabels } from "./label_layout.ts";
+import { envelopeAt, envelopeBox, type EnvelopeSize, ICON_HALF, sweptBoxes } from "./envelope.ts";
+import { type Box, type LabelRequest, overlaps, type PlacedLabel, placeLabels } from "./label_layout.ts";
 import type { Point } from "./layout.ts";
 
 /** Pixel sizes of the diagram's words (presenter mode makes them larger). */
@@ -30,6 +30,64 @@ export function labelSizes(presenter: boolean, large: boolean): LabelSizes {
     packet: Math.round(13 * k),
     node: Math.round(26 * k),
   };
+}
+
+/**
+ * The sizes scaled by `k` (a crowded drawing tries smaller words before it lets two of them overlap),
+ * never below `floor` (presenter mode keeps the sizes a room can read at 1920 px).
+ */
+export function scaleSizes(sizes: LabelSizes, k: number, floor?: Partial<LabelSizes>): LabelSizes {
+  const out = { ...sizes };
+  for (const key of Object.keys(out) as (keyof LabelSizes)[]) {
+    out[key] = Math.max(floor?.[key] ?? 0, Math.round(sizes[key] * k * 2) / 2);
+  }
+  return out;
+}
+
+/** Where envelopes travel: between two points (two ends of a link), at most this big. */
+export interface EnvelopePath {
+  a: Point;
+  b: Point;
+  size: EnvelopeSize;
+}
+
+/** Spots in rings around `c`, `step` apart, for a word that found no room nearer. */
+function rings(c: Point, step: number, count: number): Point[] {
+  const out: Point[] = [];
+  for (let ring = 1; ring <= count; ring++) {
+    const n = 8 + 4 * ring;
+    for (let i = 0; i < n; i++) {
+      const angle = (2 * Math.PI * i) / n + ring * 0.4;
+      out.push({ x: c.x + Math.cos(angle) * ring * step, y: c.y + Math.sin(angle) * ring * step * 0.6 });
+    }
+  }
+  return out;
+}
+
+/** The box around a node's shape. */
+function shapeBox(at: Point, r: number): Box {
+  return {
+    x: at.x - ICON_HALF.x * r,
+    y: at.y - ICON_HALF.y * r,
+    width: 2 * ICON_HALF.x * r,
+    height: 2 * ICON_HALF.y * r,
+  };
+}
+
+/**
+ * How many node shapes the envelopes would cover at rest (both ends and the middle of their path):
+ * a link too short for its envelope, or a shared segment's path crossing a third node.
+ */
+export function envelopeHits(nodes: Point[], paths: readonly EnvelopePath[], r: number): number {
+  let hits = 0;
+  const shapes = nodes.map((n) => shapeBox(n, r));
+  for (const p of paths) {
+    for (const f of [0, 0.5, 1]) {
+      const box = envelopeBox(envelopeAt(p.a, p.b, f, p.size, r), p.size);
+      for (const s of shapes) if (overlaps(box, s, 1)) hits++;
+    }
+  }
+  return hits;
 }
 
 /** Measures a text's width in pixels for a font role. */
@@ -80,16 +138,21 @@ function alongCandidates(
   const off = Math.abs(nx) * width / 2 + Math.abs(ny) * height / 2 + lineClearance;
   const out: Point[] = [];
   const start = clearance + half + 4;
-  const end = Math.max(start, len - clearance - half);
-  // Near its own node first, on its preferred side, then further along, then further out.
-  for (let level = 0; level < 4; level++) {
-    for (let along = start; along <= end; along += 12) {
-      for (const side of [prefer, -prefer]) {
-        const o = off + level * (Math.abs(nx) * (width + 6) + Math.abs(ny) * (height + 4));
-        out.push({ x: from.x + ux * along + nx * side * o, y: from.y + uy * along + ny * side * o });
-      }
-      if (along > start + 4 * 12) break;
+  // Never past the middle: an address belongs nearer its own node than the far one.
+  const end = Math.min(len - clearance - half, len / 2 - 1, start + 4 * 12);
+  const push = (along: number, level: number) => {
+    for (const side of [prefer, -prefer]) {
+      const o = off + level * (Math.abs(nx) * (width + 6) + Math.abs(ny) * (height + 4));
+      out.push({ x: from.x + ux * along + nx * side * o, y: from.y + uy * along + ny * side * o });
     }
+  };
+  // Just past its own node's shape first, on its preferred side, then further along, then further out.
+  for (let level = 0; level < 4; level++) {
+    for (let along = start; along <= end; along += 12) push(along, level);
+  }
+  // A link too short for that: beside its own node, over or under the shape rather than past it.
+  for (let level = 0; level < 4; level++) {
+    for (let along = Math.min(start, len / 2 - 1) - 12; along > 0; along -= 12) push(along, level);
   }
   return out;
 }
@@ -104,28 +167,20 @@ export function layoutDiagramLabels(
   sizes: LabelSizes,
   measure: Measure,
   bounds: Box,
-  envelopes: ReadonlyMap<string, EnvelopeSize> = new Map(),
+  envelopes: readonly EnvelopePath[] = [],
 ): DiagramLabel[] {
   const requests: LabelRequest[] = [];
   const groups = new Map<string, Omit<DiagramLabel, "box" | "free">>();
   const r = sizes.node;
+  // Most shapes are lower than the NAT router's antennas: words may come closer above and below.
   const obstacles: Box[] = nodes.map((n) => ({
-    x: n.at.x - r,
+    x: n.at.x - ICON_HALF.x * r,
     y: n.at.y - r * 0.8,
-    width: 2 * r,
+    width: 2 * ICON_HALF.x * r,
     height: 1.6 * r,
   }));
-  const paths: Box[] = [];
-  for (const link of links) {
-    const size = envelopes.get(link.name);
-    if (!size) continue;
-    // An envelope goes from one end straight to another (on a shared segment too, past the hub).
-    for (let i = 0; i < link.ends.length; i++) {
-      for (let j = i + 1; j < link.ends.length; j++) {
-        paths.push(...sweptBoxes(link.ends[i].at, link.ends[j].at, size, r));
-      }
-    }
-  }
+  // An envelope goes from one end straight to another (on a shared segment too, past the hub).
+  const paths: Box[] = envelopes.flatMap((p) => sweptBoxes(p.a, p.b, p.size, r));
 
   for (const n of nodes) {
     const width = Math.max(measure(n.name, "name"), measure(n.kind, "kind")) + 6;
@@ -137,7 +192,7 @@ export function layoutDiagramLabels(
       lines: [{ text: n.name, role: "name" }, { text: n.kind, role: "kind" }],
     });
     const gap = r * 0.8 + 3 + height / 2;
-    const side = r + 6 + width / 2;
+    const side = ICON_HALF.x * r + 6 + width / 2;
     requests.push({
       id,
       width,
@@ -160,6 +215,7 @@ export function layoutDiagramLabels(
         { x: n.at.x, y: n.at.y - gap - 30 },
         { x: n.at.x + side * 1.3, y: n.at.y },
         { x: n.at.x - side * 1.3, y: n.at.y },
+        ...rings({ x: n.at.x, y: n.at.y + gap }, height * 0.9, 5),
       ],
     });
   }
@@ -176,12 +232,13 @@ export function layoutDiagramLabels(
         lines: [{ text: end.iface, role: "addr" }, { text: end.ip, role: "addr" }],
       });
       const at = positions.get(end.node) ?? end.at;
-      requests.push({
-        id,
-        width,
-        height,
-        candidates: alongCandidates(at, target, width, height, r, i === 0 ? 1 : -1, sizes.packet * 0.8 + 2),
-      });
+      const along = alongCandidates(at, target, width, height, r, i === 0 ? 1 : -1, sizes.packet * 0.8 + 2);
+      // Last resorts: around its first spot, never as far as the middle of the link (it stays at its own end).
+      const others = link.ends.filter((_, j) => j !== i).map((e) => positions.get(e.node) ?? e.at);
+      const near = rings(along[0] ?? at, height * 0.7, 6).filter((c) =>
+        others.every((o) => Math.hypot(c.x - at.x, c.y - at.y) < 0.8 * Math.hypot(c.x - o.x, c.y - o.y))
+      );
+      requests.push({ id, width, height, candidates: [...along, ...near] });
     });
   }
   for (const link of links) {
@@ -207,7 +264,7 @@ export function layoutDiagramLabels(
         }
       }
     }
-    requests.push({ id, width, height, candidates });
+    requests.push({ id, width, height, candidates: [...candidates, ...rings(mid, height * 1.2, 6)] });
   }
   const placed: PlacedLabel[] = placeLabels(requests, obstacles, bounds, paths);
   return placed.map((p) => ({ ...groups.get(p.id)!, box: p.box, free: p.free }));

@@ -9,7 +9,7 @@ import type { TraceRecord } from "../../src/trace/record.ts";
 import d3, { type Selection } from "./d3.ts";
 import { drawIcon, RING_RADIUS } from "./icons.ts";
 import { envelopeAt, type EnvelopeSize } from "./envelope.ts";
-import { drawRestEnvelopes, widestLabels } from "./envelope_check.ts";
+import { drawRestEnvelopes, type EnvelopeLane, widestLabels } from "./envelope_check.ts";
 import { standaloneSvg } from "./topology_export.ts";
 import { layoutNodes, type Point } from "./layout.ts";
 import { messageFirst, shortName } from "./message.ts";
@@ -18,14 +18,23 @@ import { KIND_GLYPHS, KIND_WORDS, protoColour, protoInk } from "./palette.ts";
 import type { Run } from "./run.ts";
 import { stateSentence } from "./sentences.ts";
 import { type Fit, fitPoints } from "./topology_fit.ts";
+import { drawLinks, linkInfo } from "./topology_links.ts";
 import {
   type DiagramLabel,
   type DrawnLinkInfo,
+  envelopeHits,
+  type EnvelopePath,
   type LabelSizes,
   labelSizes,
   layoutDiagramLabels,
   type Measure,
+  scaleSizes,
 } from "./topology_labels.ts";
+
+/** Word scales a crowded drawing tries, largest first, before it settles for the least crowded. */
+const SCALES = [1, 0.9, 0.8, 0.72, 0.65];
+/** Presenter mode's sizes on a 1920 px projector (the issue's): on a smaller screen they scale down with it. */
+const PRESENTER_FLOOR = { name: 18, addr: 14, packet: 20 };
 
 /** What the topology needs from the app. */
 export interface TopologyHost {
@@ -63,23 +72,6 @@ const ROLE_FONT: Record<string, { weight: number; family: "--sans" | "--mono" }>
   packet: { weight: 700, family: "--sans" },
 };
 
-/** Splits text into lines of at most `width` characters at spaces, at most `max` lines. */
-export function wrapText(text: string, width: number, max: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/)) {
-    if (line !== "" && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = "";
-      if (lines.length === max) break;
-    }
-    line = line === "" ? word : `${line} ${word}`;
-  }
-  if (lines.length < max && line !== "") lines.push(line);
-  else if (line !== "" && lines.length === max) lines[max - 1] = lines[max - 1].replace(/.{0,1}$/, "…");
-  return lines.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
-}
-
 export class TopologyView {
   #svg: Selection<SVGSVGElement, unknown>;
   #linksLayer: Selection<SVGGElement, unknown>;
@@ -99,10 +91,14 @@ export class TopologyView {
   #picked: string | null = null;
   #size: SizeWatch;
   #sizes: LabelSizes = labelSizes(false, false);
+  /** The sizes asked for (presenter mode, Large type); `#sizes` is what the crowding left of them. */
+  #base: LabelSizes = labelSizes(false, false);
+  #presenter = false;
+  #stretch = 3;
   #canvas = document.createElement("canvas").getContext("2d");
   #fonts = new Map<string, string>();
-  /** Per link, the widest envelope label of the run. */
-  #widest = new Map<string, string>();
+  /** Per pair of link ends that talk, the widest envelope label of the run. */
+  #widest: EnvelopeLane[] = [];
   /** `#envelopes=rest` in the address: an envelope at both ends and the middle of every link, to check the layout. */
   #ghosts = /(^#|&)envelopes=rest(&|$)/.test(location.hash);
   #ghostLayer: Selection<SVGGElement, unknown>;
@@ -171,8 +167,8 @@ export class TopologyView {
 
   /** Presenter mode or Large type changed: new word sizes. */
   restyle(presenter: boolean, large: boolean): void {
-    this.#sizes = labelSizes(presenter, large);
-    this.#fonts.clear();
+    this.#base = labelSizes(presenter, large);
+    this.#presenter = presenter;
     this.#redraw();
   }
 
@@ -188,12 +184,13 @@ export class TopologyView {
   }
 
   #font(role: string): string {
-    let font = this.#fonts.get(role);
+    const px = this.#sizes[role as keyof LabelSizes];
+    let font = this.#fonts.get(`${role}:${px}`);
     if (!font) {
       const spec = ROLE_FONT[role];
       const family = getComputedStyle(document.body).getPropertyValue(spec.family).trim() || "sans-serif";
-      font = `${spec.weight} ${this.#sizes[role as keyof LabelSizes]}px ${family}`;
-      this.#fonts.set(role, font);
+      font = `${spec.weight} ${px}px ${family}`;
+      this.#fonts.set(`${role}:${px}`, font);
     }
     return font;
   }
@@ -216,7 +213,48 @@ export class TopologyView {
       this.#ghostLayer.selectAll("*").remove();
       return;
     }
-    const s = this.#sizes;
+    // The largest words for which nothing overlaps (or, failing that, the least crowded layout).
+    const floor = this.#presenter ? this.#presenterFloor(width) : {};
+    // A drawing stretched tall to fill the pane can squeeze a busy row: each size is tried stretched
+    // and then closer to the file's proportions.
+    let best: { sizes: LabelSizes; stretch: number; conflicts: number } | null = null;
+    const tried = new Set<string>();
+    search: for (const k of SCALES) {
+      const sizes = scaleSizes(this.#base, k, floor);
+      if (tried.has(JSON.stringify(sizes))) continue;
+      tried.add(JSON.stringify(sizes));
+      for (const stretch of [3, 1.5, 1]) {
+        const conflicts = this.#project(sizes, width, height, stretch);
+        if (!best || conflicts < best.conflicts) best = { sizes, stretch, conflicts };
+        if (conflicts === 0) break search;
+      }
+    }
+    if (best && (best.sizes !== this.#sizes || best.stretch !== this.#stretch)) {
+      this.#project(best.sizes, width, height, best.stretch);
+    }
+    this.#drawLinks();
+    this.#drawNodes();
+    this.#renderLabels();
+    if (this.#cursor >= 0) this.#renderCursor(animate);
+  }
+
+  #presenterFloor(width: number): Partial<LabelSizes> {
+    const k = Math.min(1, width / 1880);
+    return {
+      name: PRESENTER_FLOOR.name * k,
+      addr: PRESENTER_FLOOR.addr * k,
+      packet: PRESENTER_FLOOR.packet * k,
+    };
+  }
+
+  /**
+   * With these word sizes: fits the nodes to the pane, places every word, and counts what overlaps
+   * (words that found no free spot, envelopes at rest over a node's shape).
+   */
+  #project(sizes: LabelSizes, width: number, height: number, stretch: number): number {
+    this.#sizes = sizes;
+    this.#stretch = stretch;
+    const s = sizes;
     const widest = Math.max(...[...this.#nodes.values()].map((n) => this.#measure(n.name, "name")));
     const captionRoom = this.#caption.offsetHeight + 8;
     this.#fit = fitPoints([...this.#nodes.values()].map((n) => n.world), width, height, {
@@ -224,72 +262,32 @@ export class TopologyView {
       right: Math.max(s.node, widest / 2) + 14,
       top: captionRoom + s.node + 2 * s.addr * 1.25,
       bottom: s.node + (s.name + s.kind) * 1.25 + 2 * s.addr * 1.25 + 8,
-    });
+    }, stretch);
     for (const n of this.#nodes.values()) {
       const t = this.#transform;
       n.at = { x: t.x + t.k * this.#fit.x(n.world.x), y: t.y + t.k * this.#fit.y(n.world.y) };
     }
-    this.#drawLinks();
-    this.#drawNodes();
-    this.#drawLabels({ x: 2, y: captionRoom, width: width - 4, height: height - captionRoom - 2 });
-    if (this.#cursor >= 0) this.#renderCursor(animate);
+    this.#placeLabels(this.#labelBounds());
+    const shapes = [...this.#nodes.values()].map((n) => n.at);
+    return this.#labels.filter((l) => !l.free).length + envelopeHits(shapes, this.#envelopePaths(), s.node);
   }
 
-  #linkInfo(): DrawnLinkInfo[] {
-    const run = this.#run!;
-    const specs = new Map(run.model.links.map((l) => [l.name, l]));
-    const out: DrawnLinkInfo[] = [];
-    for (const link of run.result.links) {
-      const ends = link.endpoints
-        .filter((e) => this.#nodes.has(e.node))
-        .map((e) => ({ ...e, at: this.#nodes.get(e.node)!.at }));
-      if (ends.length < 2) continue;
-      const hub = ends.length > 2
-        ? {
-          x: ends.reduce((a, e) => a + e.at.x, 0) / ends.length,
-          y: ends.reduce((a, e) => a + e.at.y, 0) / ends.length,
-        }
-        : null;
-      const spec = specs.get(link.name);
-      const extras: string[] = [];
-      if (spec && !spec.up) extras.push("down");
-      if (spec && spec.loss > 0) extras.push(`loss ${Math.round(spec.loss * 1000) / 10}%`);
-      out.push({
-        name: link.name,
-        title: extras.length > 0 ? `${link.name} (${extras.join(", ")})` : link.name,
-        ends,
-        hub,
-      });
+  /** Each talking pair's widest envelope, between where its two nodes are drawn now. */
+  #envelopePaths(): EnvelopePath[] {
+    const out: EnvelopePath[] = [];
+    for (const lane of this.#widest) {
+      const [a, b] = [this.#nodes.get(lane.a), this.#nodes.get(lane.b)];
+      if (a && b) out.push({ a: a.at, b: b.at, size: this.#envelopeSize(lane.text) });
     }
     return out;
   }
 
+  #linkInfo(): DrawnLinkInfo[] {
+    return linkInfo(this.#run!, this.#nodes);
+  }
+
   #drawLinks(): void {
-    const run = this.#run!;
-    const specs = new Map(run.model.links.map((l) => [l.name, l]));
-    const layer = this.#linksLayer;
-    layer.selectAll("*").remove();
-    for (const link of this.#linkInfo()) {
-      const spec = specs.get(link.name);
-      const g = layer.append<SVGGElement>("g").datum(link.name).attr("class", "link").attr(
-        "data-link",
-        link.name,
-      )
-        .classed("down", spec ? !spec.up : false);
-      if (link.hub) {
-        for (const e of link.ends) {
-          g.append("line").attr("x1", e.at.x).attr("y1", e.at.y).attr("x2", link.hub.x).attr(
-            "y2",
-            link.hub.y,
-          );
-        }
-        g.append("rect").attr("class", "hub").attr("x", link.hub.x - 7).attr("y", link.hub.y - 7)
-          .attr("width", 14).attr("height", 14);
-      } else {
-        const [a, b] = link.ends;
-        g.append("line").attr("x1", a.at.x).attr("y1", a.at.y).attr("x2", b.at.x).attr("y2", b.at.y);
-      }
-    }
+    drawLinks(this.#linksLayer, this.#run!, this.#linkInfo(), this.#nodes);
     if (this.#cursor >= 0) this.#markCurrentLink();
   }
 
@@ -338,7 +336,8 @@ export class TopologyView {
         this.#nodesLayer.selectAll<SVGGElement, DrawnNode>("g.node").filter((n) => n.name === d.name)
           .attr("transform", `translate(${d.at.x},${d.at.y})`);
         this.#drawLinks();
-        this.#drawLabels(this.#labelBounds());
+        this.#placeLabels(this.#labelBounds());
+        this.#renderLabels();
         this.#renderCursor(false);
       });
     groups.call(drag);
@@ -349,18 +348,20 @@ export class TopologyView {
     return { x: 2, y: captionRoom, width: this.#size.width - 4, height: this.#size.height - captionRoom - 2 };
   }
 
-  #drawLabels(bounds: { x: number; y: number; width: number; height: number }): void {
+  #placeLabels(bounds: { x: number; y: number; width: number; height: number }): void {
     const nodes = [...this.#nodes.values()].map((n) => ({ name: n.name, kind: n.kind, at: n.at }));
-    const envelopes = new Map([...this.#widest].map(([link, text]) => [link, this.#envelopeSize(text)]));
     this.#labels = layoutDiagramLabels(
       nodes,
       this.#linkInfo(),
       this.#sizes,
       this.#measure,
       bounds,
-      envelopes,
+      this.#envelopePaths(),
     );
-    if (this.#ghosts) this.#drawGhosts(envelopes);
+  }
+
+  #renderLabels(): void {
+    if (this.#ghosts) this.#drawGhosts();
     const layer = this.#labelsLayer;
     layer.selectAll("*").remove();
     const s = this.#sizes;
@@ -560,9 +561,10 @@ export class TopologyView {
     this.#caption.title = body;
   }
 
-  /** The layout check: each link's widest envelope at both of its ends and its middle. */
-  #drawGhosts(envelopes: Map<string, EnvelopeSize>): void {
-    drawRestEnvelopes(this.#ghostLayer, this.#linkInfo(), this.#widest, envelopes, this.#sizes);
+  /** The layout check: each talking pair's widest envelope at both of its ends and its middle. */
+  #drawGhosts(): void {
+    const at = new Map([...this.#nodes.values()].map((n) => [n.name, n.at]));
+    drawRestEnvelopes(this.#ghostLayer, this.#widest, at, (text) => this.#envelopeSize(text), this.#sizes);
   }
 
   /** A standalone copy of the drawing for export, with the styles it needs inlined. */
