@@ -141,6 +141,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export interface ViewTestOptions {
   serverArgs?: string[];
   viewport?: { width: number; height: number };
+  /** How long a click or wait may take before it fails; the long classroom tests allow Playwright's 30 s. */
+  actionTimeout?: number;
 }
 
 /**
@@ -165,7 +167,7 @@ export function viewTest(
         server = await startServer(options.serverArgs ?? []);
         browser = await launchBrowser();
         const page = browser.page;
-        page.setDefaultTimeout(20_000);
+        page.setDefaultTimeout(options.actionTimeout ?? 20_000);
         await page.setViewportSize(options.viewport ?? { width: 1400, height: 900 });
         await fn(page, server.url, t);
         const errors = pageErrors(page);

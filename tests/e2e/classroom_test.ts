@@ -7,17 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import {
-  type Browser,
-  launchBrowser,
-  pageErrors,
-  ROOT,
-  screenshot,
-  type ServerProcess,
-  skipBrowser,
-  startServer,
-  waitReady,
-} from "./browser.ts";
+import { ROOT, screenshot, viewTest, waitReady } from "./browser.ts";
 
 const VIEWPORTS = [[1024, 768], [1400, 900], [1920, 1080]] as const;
 
@@ -122,238 +112,222 @@ async function pressUntil(page: Page, pattern: RegExp, limit = 60): Promise<numb
   throw new Error(`no ${pattern} within ${limit} steps`);
 }
 
-Deno.test({
-  name: "the view in a classroom: sizes, overlaps, hops, presenter mode, ESP on the ladder",
-  ignore: skipBrowser,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async (t) => {
-    let server: ServerProcess | undefined;
-    let browser: Browser | undefined;
-    try {
-      server = await startServer([]);
-      browser = await launchBrowser();
-      const page = browser.page;
-      const url = server.url;
+viewTest(
+  "the view in a classroom: sizes, overlaps, hops, presenter mode, ESP on the ladder",
+  async (page, url, t) => {
+    // The page loads once; every lesson below is opened from the picker.
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(`${url}#lesson=l2tp-voluntary.yaml&presenter=0`);
+    await waitReady(page);
+    await page.waitForFunction(() => document.querySelectorAll("#topology .labels text").length > 0);
 
-      // The page loads once; every lesson below is opened from the picker.
-      await page.setViewportSize({ width: 1400, height: 900 });
-      await page.goto(`${url}#lesson=l2tp-voluntary.yaml&presenter=0`);
-      await waitReady(page);
-      await page.waitForFunction(() => document.querySelectorAll("#topology .labels text").length > 0);
-
-      await t.step("screenshots at 1024×768, 1400×900 and 1920×1080, normal and presenter", async () => {
-        assert.equal(await page.locator("#start-hint").isVisible(), true);
-        for (const [width, height] of VIEWPORTS) {
-          await resize(page, width, height);
-          for (const presenter of [false, true]) {
-            await presenterMode(page, presenter);
-            await page.keyboard.press("Home");
-            await pressUntil(page, /home-router received$/);
-            await page.waitForTimeout(600); // the envelope's move
-            await screenshot(page, `classroom-${width}x${height}-${presenter ? "presenter" : "normal"}`);
-            assert.deepEqual(await overlaps(page), [], `${width}×${height} presenter=${presenter}`);
-            // The diagram fills its pane: the nodes span most of its width.
-            const spread = await page.evaluate(() => {
-              const svg = document.getElementById("topology")!.getBoundingClientRect();
-              const xs = Array.from(document.querySelectorAll("#topology g.node")).map((n) => {
-                const r = n.getBoundingClientRect();
-                return (r.left + r.right) / 2;
-              });
-              return (Math.max(...xs) - Math.min(...xs)) / svg.width;
-            });
-            assert.ok(spread > 0.7, `nodes span ${Math.round(spread * 100)}% of the pane`);
-          }
-        }
-      });
-
-      await t.step("presenter mode at 1920×1080: words large enough for the back of the room", async () => {
-        await resize(page, 1920, 1080);
-        await presenterMode(page, true);
-        await page.keyboard.press("Home");
-        await pressUntil(page, /home-router received$/);
-        const names = await screenSizes(page, "#topology .labels text.label");
-        const addresses = await screenSizes(page, "#topology .labels text.addr");
-        const envelopes = await screenSizes(page, "#topology g.packet text");
-        assert.equal(names.length, 6);
-        assert.ok(Math.min(...names) >= 18, `node names ${Math.min(...names)} px`);
-        assert.ok(
-          addresses.length >= 10 && Math.min(...addresses) >= 14,
-          `addresses ${Math.min(...addresses)} px`,
-        );
-        assert.ok(
-          envelopes.length >= 1 && Math.min(...envelopes) >= 20,
-          `envelope ${Math.min(...envelopes)} px`,
-        );
-        // The envelope names its message and wears its protocol's colour (L2TP: Okabe-Ito orange).
-        const envelope = page.locator("#topology g.packet.current");
-        assert.equal(await envelope.locator("text").textContent(), "SCCRQ");
-        assert.equal((await envelope.locator("rect").getAttribute("fill"))?.toLowerCase(), "#e69f00");
-        // Each address sits at its own end of its link: nearer its own node than the far one.
-        const misplaced = await page.evaluate(() => {
-          const centre = (el: Element) => {
-            const r = el.getBoundingClientRect();
-            return { x: (r.left + r.right) / 2, y: (r.top + r.bottom) / 2 };
-          };
-          const nodes = new Map(
-            Array.from(document.querySelectorAll<SVGGElement>("#topology g.node")).map((
-              n,
-            ) => [n.dataset.node!, centre(n.querySelector(".icon")!)]),
-          );
-          const out: string[] = [];
-          for (const g of Array.from(document.querySelectorAll<SVGGElement>("#topology g.role-addr"))) {
-            const [, link, node] = g.dataset.label!.split(":");
-            const links = Array.from(
-              document.querySelectorAll<SVGGElement>(`#topology g.label-group.role-addr`),
-            )
-              .filter((o) => o.dataset.label!.split(":")[1] === link && o !== g);
-            const other = links.map((o) => o.dataset.label!.split(":")[2]).find((n) => n !== node);
-            if (!other) continue;
-            const c = centre(g);
-            const d = (p: { x: number; y: number }) => Math.hypot(p.x - c.x, p.y - c.y);
-            if (d(nodes.get(node)!) >= d(nodes.get(other)!)) out.push(`${link} ${node}`);
-          }
-          return out;
-        });
-        assert.deepEqual(misplaced, []);
-        await screenshot(page, "classroom-presenter-envelope");
-        // Clicking the envelope opens that packet where it arrives.
-        await envelope.click();
-        assert.match(await title(page), /home-router received$/);
-        assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
-      });
-
-      await t.step("no two words, nor an envelope and a word or a node, overlap on any lesson", async () => {
-        const index = await (await fetch(`${url}topologies/index.json`)).json() as {
-          lessons: { file: string }[];
-        };
-        assert.ok(index.lessons.length >= 20);
-        await page.evaluate(() => (location.hash = `${location.hash}&envelopes=rest`));
-        const problems: string[] = [];
-        // Each lesson runs once; the six layouts of it are only redrawn.
-        for (const { file } of index.lessons) {
-          await open(page, file);
-          for (const presenter of [false, true]) {
-            await presenterMode(page, presenter);
-            for (const [width, height] of VIEWPORTS) {
-              await resize(page, width, height);
-              const where = `${file} ${width}x${height}${presenter ? " presenter" : ""}`;
-              if (await page.locator("#topology g.ghost").count() === 0) {
-                problems.push(`${where}: no envelopes drawn to check`);
-              }
-              for (const pair of await overlaps(page)) problems.push(`${where}: ${pair}`);
-            }
-          }
-        }
-        await page.evaluate(() => (location.hash = location.hash.replace("&envelopes=rest", "")));
-        assert.deepEqual(problems, []);
-      });
-
-      await t.step("the laptop's SCCRQ reaches the LNS in as many steps as there are hops", async () => {
-        await resize(page, 1400, 900);
-        await presenterMode(page, false);
-        await open(page, "l2tp-voluntary.yaml");
-        await page.keyboard.press("Home");
-        // The path in the lesson file: laptop, home-router, isp, internet, lns: four hops.
-        await pressUntil(page, /home-router received$/);
-        assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
-        const presses = await pressUntil(page, /lns received$/);
-        assert.equal(presses + 1, 4, "steps from the laptop's SCCRQ to its arrival at the LNS");
-        assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
-        // What the home router did is folded into the first hop, in words: no JSON anywhere in the list.
-        const rows = await page.locator(".event-row .sum").allTextContents();
-        assert.ok(rows.every((r) => !/[{}]|":/.test(r)), "no JSON in the event list");
-      });
-
-      await t.step(
-        "the ladder of ipsec-hides-l2tp shows ESP; the pair resets on a lesson change",
-        async () => {
-          await open(page, "ipsec-hides-l2tp.yaml");
-          // The tap (the file puts it on link backbone) is drawn joined to that link's middle.
-          const tap = await page.evaluate(() => {
-            const line = document.querySelector<SVGLineElement>(
-              '#topology line.tap-line[data-tap="eavesdropper"]',
-            );
-            const node = document.querySelector<SVGGElement>('#topology g.node[data-node="eavesdropper"]');
-            const link = document.querySelector<SVGLineElement>(
-              '#topology g.link[data-link="backbone"] line',
-            );
-            if (!line || !node || !link) return null;
-            const r = node.getBoundingClientRect();
-            const [x1, y1, x2, y2] = ["x1", "y1", "x2", "y2"].map((a) => Number(line.getAttribute(a)));
-            const mid = [
-              (Number(link.getAttribute("x1")) + Number(link.getAttribute("x2"))) / 2,
-              (Number(link.getAttribute("y1")) + Number(link.getAttribute("y2"))) / 2,
-            ];
+    await t.step("screenshots at 1024×768, 1400×900 and 1920×1080, normal and presenter", async () => {
+      assert.equal(await page.locator("#start-hint").isVisible(), true);
+      for (const [width, height] of VIEWPORTS) {
+        await resize(page, width, height);
+        for (const presenter of [false, true]) {
+          await presenterMode(page, presenter);
+          await page.keyboard.press("Home");
+          await pressUntil(page, /home-router received$/);
+          await page.waitForTimeout(600); // the envelope's move
+          await screenshot(page, `classroom-${width}x${height}-${presenter ? "presenter" : "normal"}`);
+          assert.deepEqual(await overlaps(page), [], `${width}×${height} presenter=${presenter}`);
+          // The diagram fills its pane: the nodes span most of its width.
+          const spread = await page.evaluate(() => {
             const svg = document.getElementById("topology")!.getBoundingClientRect();
-            const fromTap = Math.hypot(
-              x1 + svg.left - (r.left + r.right) / 2,
-              y1 + svg.top - (r.top + r.bottom) / 2,
-            );
-            return { fromTap, toLink: Math.hypot(x2 - mid[0], y2 - mid[1]), height: r.height };
+            const xs = Array.from(document.querySelectorAll("#topology g.node")).map((n) => {
+              const r = n.getBoundingClientRect();
+              return (r.left + r.right) / 2;
+            });
+            return (Math.max(...xs) - Math.min(...xs)) / svg.width;
           });
-          assert.ok(tap, "a line from the tap to the link it listens on");
-          assert.ok(tap.fromTap < tap.height, `the line starts at the tap (${tap.fromTap} px off)`);
-          assert.ok(tap.toLink < 1, `the line ends at the link's middle (${tap.toLink} px off)`);
-          await page.click("#tab-ladder");
-          const esp = page.locator('#panel-ladder .msg[data-proto="ESP"]');
-          await page.locator("#panel-ladder .ladder-scroll").evaluate((
-            el,
-          ) => (el.scrollTop = el.scrollHeight));
-          await page.waitForTimeout(200);
-          assert.ok(await esp.count() >= 1, "ESP arrows at the end of the ladder");
-          await screenshot(page, "classroom-ladder-esp");
-          const pair = [
-            await page.locator("#ladder-a").inputValue(),
-            await page.locator("#ladder-b").inputValue(),
-          ];
-          await page.selectOption("#ladder-a", "internet");
-          await open(page, "l2tp-voluntary.yaml");
-          await page.click("#tab-ladder");
-          assert.notEqual(await page.locator("#ladder-a").inputValue(), "internet");
-          assert.equal(await page.locator("#ladder-a").inputValue(), "laptop", `was ${pair.join("↔")}`);
-        },
-      );
+          assert.ok(spread > 0.7, `nodes span ${Math.round(spread * 100)}% of the pane`);
+        }
+      }
+    });
 
-      await t.step(
-        "the keys exported from the view are the CLI's --keys file, so a pcap decrypts",
-        async () => {
-          await open(page, "ipsec-nat-t-fixes-it.yaml");
-          await page.locator("#export-menu summary").click();
-          const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-keys")]);
-          assert.equal(download.suggestedFilename(), "ipsec-nat-t-fixes-it-keys.txt");
-          const fromView = await Deno.readTextFile(await download.path());
-          await page.keyboard.press("Escape");
-          const dir = await Deno.makeTempDir();
-          try {
-            const cli = await new Deno.Command(Deno.execPath(), {
-              args: [
-                "run",
-                "--allow-read",
-                "--allow-write",
-                "--allow-env",
-                `${ROOT}/src/cli/main.ts`,
-                "run",
-                `${ROOT}/topologies/ipsec-nat-t-fixes-it.yaml`,
-                "--keys",
-                `${dir}/keys.txt`,
-              ],
-              stdout: "null",
-              stderr: "null",
-            }).output();
-            assert.ok(cli.success);
-            assert.equal(fromView, await Deno.readTextFile(`${dir}/keys.txt`));
-          } finally {
-            await Deno.remove(dir, { recursive: true });
+    await t.step("presenter mode at 1920×1080: words large enough for the back of the room", async () => {
+      await resize(page, 1920, 1080);
+      await presenterMode(page, true);
+      await page.keyboard.press("Home");
+      await pressUntil(page, /home-router received$/);
+      const names = await screenSizes(page, "#topology .labels text.label");
+      const addresses = await screenSizes(page, "#topology .labels text.addr");
+      const envelopes = await screenSizes(page, "#topology g.packet text");
+      assert.equal(names.length, 6);
+      assert.ok(Math.min(...names) >= 18, `node names ${Math.min(...names)} px`);
+      assert.ok(
+        addresses.length >= 10 && Math.min(...addresses) >= 14,
+        `addresses ${Math.min(...addresses)} px`,
+      );
+      assert.ok(
+        envelopes.length >= 1 && Math.min(...envelopes) >= 20,
+        `envelope ${Math.min(...envelopes)} px`,
+      );
+      // The envelope names its message and wears its protocol's colour (L2TP: Okabe-Ito orange).
+      const envelope = page.locator("#topology g.packet.current");
+      assert.equal(await envelope.locator("text").textContent(), "SCCRQ");
+      assert.equal((await envelope.locator("rect").getAttribute("fill"))?.toLowerCase(), "#e69f00");
+      // Each address sits at its own end of its link: nearer its own node than the far one.
+      const misplaced = await page.evaluate(() => {
+        const centre = (el: Element) => {
+          const r = el.getBoundingClientRect();
+          return { x: (r.left + r.right) / 2, y: (r.top + r.bottom) / 2 };
+        };
+        const nodes = new Map(
+          Array.from(document.querySelectorAll<SVGGElement>("#topology g.node")).map((
+            n,
+          ) => [n.dataset.node!, centre(n.querySelector(".icon")!)]),
+        );
+        const out: string[] = [];
+        for (const g of Array.from(document.querySelectorAll<SVGGElement>("#topology g.role-addr"))) {
+          const [, link, node] = g.dataset.label!.split(":");
+          const links = Array.from(
+            document.querySelectorAll<SVGGElement>(`#topology g.label-group.role-addr`),
+          )
+            .filter((o) => o.dataset.label!.split(":")[1] === link && o !== g);
+          const other = links.map((o) => o.dataset.label!.split(":")[2]).find((n) => n !== node);
+          if (!other) continue;
+          const c = centre(g);
+          const d = (p: { x: number; y: number }) => Math.hypot(p.x - c.x, p.y - c.y);
+          if (d(nodes.get(node)!) >= d(nodes.get(other)!)) out.push(`${link} ${node}`);
+        }
+        return out;
+      });
+      assert.deepEqual(misplaced, []);
+      await screenshot(page, "classroom-presenter-envelope");
+      // Clicking the envelope opens that packet where it arrives.
+      await envelope.click();
+      assert.match(await title(page), /home-router received$/);
+      assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
+    });
+
+    await t.step("no two words, nor an envelope and a word or a node, overlap on any lesson", async () => {
+      const index = await (await fetch(`${url}topologies/index.json`)).json() as {
+        lessons: { file: string }[];
+      };
+      assert.ok(index.lessons.length >= 20);
+      await page.evaluate(() => (location.hash = `${location.hash}&envelopes=rest`));
+      const problems: string[] = [];
+      // Each lesson runs once; the six layouts of it are only redrawn.
+      for (const { file } of index.lessons) {
+        await open(page, file);
+        for (const presenter of [false, true]) {
+          await presenterMode(page, presenter);
+          for (const [width, height] of VIEWPORTS) {
+            await resize(page, width, height);
+            const where = `${file} ${width}x${height}${presenter ? " presenter" : ""}`;
+            if (await page.locator("#topology g.ghost").count() === 0) {
+              problems.push(`${where}: no envelopes drawn to check`);
+            }
+            for (const pair of await overlaps(page)) problems.push(`${where}: ${pair}`);
           }
-          assert.match(fromView, /esp_sa/);
-        },
-      );
+        }
+      }
+      await page.evaluate(() => (location.hash = location.hash.replace("&envelopes=rest", "")));
+      assert.deepEqual(problems, []);
+    });
 
-      assert.deepEqual(pageErrors(page), []);
-    } finally {
-      await browser?.close();
-      await server?.stop();
-    }
+    await t.step("the laptop's SCCRQ reaches the LNS in as many steps as there are hops", async () => {
+      await resize(page, 1400, 900);
+      await presenterMode(page, false);
+      await open(page, "l2tp-voluntary.yaml");
+      await page.keyboard.press("Home");
+      // The path in the lesson file: laptop, home-router, isp, internet, lns: four hops.
+      await pressUntil(page, /home-router received$/);
+      assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
+      const presses = await pressUntil(page, /lns received$/);
+      assert.equal(presses + 1, 4, "steps from the laptop's SCCRQ to its arrival at the LNS");
+      assert.match(await page.locator("#inspector .summary").textContent() ?? "", /^SCCRQ/);
+      // What the home router did is folded into the first hop, in words: no JSON anywhere in the list.
+      const rows = await page.locator(".event-row .sum").allTextContents();
+      assert.ok(rows.every((r) => !/[{}]|":/.test(r)), "no JSON in the event list");
+    });
+
+    await t.step(
+      "the ladder of ipsec-hides-l2tp shows ESP; the pair resets on a lesson change",
+      async () => {
+        await open(page, "ipsec-hides-l2tp.yaml");
+        // The tap (the file puts it on link backbone) is drawn joined to that link's middle.
+        const tap = await page.evaluate(() => {
+          const line = document.querySelector<SVGLineElement>(
+            '#topology line.tap-line[data-tap="eavesdropper"]',
+          );
+          const node = document.querySelector<SVGGElement>('#topology g.node[data-node="eavesdropper"]');
+          const link = document.querySelector<SVGLineElement>(
+            '#topology g.link[data-link="backbone"] line',
+          );
+          if (!line || !node || !link) return null;
+          const r = node.getBoundingClientRect();
+          const [x1, y1, x2, y2] = ["x1", "y1", "x2", "y2"].map((a) => Number(line.getAttribute(a)));
+          const mid = [
+            (Number(link.getAttribute("x1")) + Number(link.getAttribute("x2"))) / 2,
+            (Number(link.getAttribute("y1")) + Number(link.getAttribute("y2"))) / 2,
+          ];
+          const svg = document.getElementById("topology")!.getBoundingClientRect();
+          const fromTap = Math.hypot(
+            x1 + svg.left - (r.left + r.right) / 2,
+            y1 + svg.top - (r.top + r.bottom) / 2,
+          );
+          return { fromTap, toLink: Math.hypot(x2 - mid[0], y2 - mid[1]), height: r.height };
+        });
+        assert.ok(tap, "a line from the tap to the link it listens on");
+        assert.ok(tap.fromTap < tap.height, `the line starts at the tap (${tap.fromTap} px off)`);
+        assert.ok(tap.toLink < 1, `the line ends at the link's middle (${tap.toLink} px off)`);
+        await page.click("#tab-ladder");
+        const esp = page.locator('#panel-ladder .msg[data-proto="ESP"]');
+        await page.locator("#panel-ladder .ladder-scroll").evaluate((
+          el,
+        ) => (el.scrollTop = el.scrollHeight));
+        await page.waitForTimeout(200);
+        assert.ok(await esp.count() >= 1, "ESP arrows at the end of the ladder");
+        await screenshot(page, "classroom-ladder-esp");
+        const pair = [
+          await page.locator("#ladder-a").inputValue(),
+          await page.locator("#ladder-b").inputValue(),
+        ];
+        await page.selectOption("#ladder-a", "internet");
+        await open(page, "l2tp-voluntary.yaml");
+        await page.click("#tab-ladder");
+        assert.notEqual(await page.locator("#ladder-a").inputValue(), "internet");
+        assert.equal(await page.locator("#ladder-a").inputValue(), "laptop", `was ${pair.join("↔")}`);
+      },
+    );
+
+    await t.step(
+      "the keys exported from the view are the CLI's --keys file, so a pcap decrypts",
+      async () => {
+        await open(page, "ipsec-nat-t-fixes-it.yaml");
+        await page.locator("#export-menu summary").click();
+        const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-keys")]);
+        assert.equal(download.suggestedFilename(), "ipsec-nat-t-fixes-it-keys.txt");
+        const fromView = await Deno.readTextFile(await download.path());
+        await page.keyboard.press("Escape");
+        const dir = await Deno.makeTempDir();
+        try {
+          const cli = await new Deno.Command(Deno.execPath(), {
+            args: [
+              "run",
+              "--allow-read",
+              "--allow-write",
+              "--allow-env",
+              `${ROOT}/src/cli/main.ts`,
+              "run",
+              `${ROOT}/topologies/ipsec-nat-t-fixes-it.yaml`,
+              "--keys",
+              `${dir}/keys.txt`,
+            ],
+            stdout: "null",
+            stderr: "null",
+          }).output();
+          assert.ok(cli.success);
+          assert.equal(fromView, await Deno.readTextFile(`${dir}/keys.txt`));
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+        assert.match(fromView, /esp_sa/);
+      },
+    );
   },
-});
+  { actionTimeout: 30_000 },
+);
