@@ -17,8 +17,8 @@ import { decodeHeader, F_RESPONSE, type Ikev2Header, isIkev2, type Payload, X } 
 import { IKE_PORT, NAT_T_PORT } from "../../wire/isakmp.ts";
 import { hexNum } from "../../wire/octets.ts";
 import type { IpStack, UdpMessage } from "../ip.ts";
-import { ESP_AUTHS, ESP_CIPHERS } from "../ipsec/config.ts";
 import { ReplayWindow, splitKeyMaterial } from "../ipsec/esp.ts";
+import { wiresharkEspSa } from "../ipsec/esp_sa_entry.ts";
 import { espProposalText } from "../ipsec/proposal_text.ts";
 import { type Ikev2Config, ikev2ProposalText } from "./config.ts";
 import { rekeyChild, rekeyIke, respondCreateChild } from "./child_exchange.ts";
@@ -424,22 +424,9 @@ export class Ikev2Daemon implements ExchangeHost {
 
   #espKeys(child: Child): Record<string, unknown>[] {
     const owner = child.owner as Ikev2Sa;
-    const entry = (keys: Child["inbound"], src: Ip4, dst: Ip4) => {
-      const cipher = ESP_CIPHERS[keys.encryption];
-      return {
-        spi: hexNum(keys.spi, 8),
-        src: formatIp(src),
-        dst: formatIp(dst),
-        encryption: cipher.wireshark,
-        encryptionKey: toHex(keys.encKey),
-        authentication: cipher.aead ? "NULL" : ESP_AUTHS[keys.integrity].wireshark,
-        authenticationKey: cipher.aead ? "" : toHex(keys.authKey),
-        udpEncap: owner.floated,
-      };
-    };
     return [
-      entry(child.outbound, owner.local.ip, owner.remote.ip),
-      entry(child.inbound, owner.remote.ip, owner.local.ip),
+      wiresharkEspSa(child.outbound.spi, child.outbound, owner.local.ip, owner.remote.ip, owner.floated),
+      wiresharkEspSa(child.inbound.spi, child.inbound, owner.remote.ip, owner.local.ip, owner.floated),
     ];
   }
 

@@ -11,9 +11,10 @@ import type { Scheduler, Timer } from "../../engine/scheduler.ts";
 import { SECOND } from "../../engine/time.ts";
 import { formatIp, type Ip4 } from "../../wire/addr.ts";
 import { hexNum } from "../../wire/octets.ts";
-import { ESP_AUTHS, ESP_CIPHERS, type IpsecConfig } from "./config.ts";
+import { ESP_CIPHERS, type IpsecConfig } from "./config.ts";
 import { be32 } from "./derive.ts";
 import { REPLAY_WINDOW, ReplayWindow } from "./esp.ts";
+import { wiresharkEspSa } from "./esp_sa_entry.ts";
 import type { ChildSa } from "./ike_sa.ts";
 import { sameSelector, selectorText } from "./payloads.ts";
 
@@ -168,24 +169,11 @@ export class SaDatabase {
 
   /** The Wireshark ESP SA entries of a pair, as the "CHILD_SA established" record carries them. */
   keysOf(child: ChildSa): Record<string, unknown>[] {
-    const entry = (spi: number, keys: ChildSa["inbound"], src: Ip4, dst: Ip4) => {
-      const cipher = ESP_CIPHERS[keys.encryption];
-      return {
-        spi: hexNum(spi, 8),
-        src: formatIp(src),
-        dst: formatIp(dst),
-        encryption: cipher.wireshark,
-        encryptionKey: toHex(keys.encKey),
-        authentication: cipher.aead ? "NULL" : ESP_AUTHS[keys.integrity].wireshark,
-        authenticationKey: cipher.aead ? "" : toHex(keys.authKey),
-        udpEncap: child.udpEncap,
-      };
-    };
     const local = child.ike.local.ip;
     const remote = child.ike.remote.ip;
     return [
-      entry(child.spiOut, child.outbound, local, remote),
-      entry(child.spiIn, child.inbound, remote, local),
+      wiresharkEspSa(child.spiOut, child.outbound, local, remote, child.udpEncap),
+      wiresharkEspSa(child.spiIn, child.inbound, remote, local, child.udpEncap),
     ];
   }
 
