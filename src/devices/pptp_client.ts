@@ -6,7 +6,7 @@
  * try to go through itself. `pptp disconnect office` ends PPP, the call and the control connection.
  */
 import { SECOND } from "../engine/time.ts";
-import { type PppInterface, PppLink, publishRoutes } from "../stack/l2tp/ppp_link.ts";
+import { type PppInterface, PppLink, publishRoutes, serverHostRoute } from "../stack/l2tp/ppp_link.ts";
 import type { GreCall } from "../stack/pptp/gre_call.ts";
 import { PptpPns } from "../stack/pptp/pns.ts";
 import type { PppConfig, PppUpInfo } from "../stack/ppp/session.ts";
@@ -110,17 +110,8 @@ export class PptpClient {
     const ip = this.device.ip;
     this.#restore(connection);
     const server = parseIp(connection.profile.server)!;
-    const before = ip.route(server);
-    if (before && before.iface.name !== iface.name) {
-      this.#add(connection, {
-        network: server,
-        prefixLength: 32,
-        via: before.route.via,
-        iface: before.iface.name,
-        metric: 0,
-        origin: "static",
-      });
-    }
+    const pinned = serverHostRoute(ip, server, iface.name);
+    if (pinned) this.#add(connection, pinned);
     connection.saved = ip.routes.remove((r) => r.prefixLength === 0);
     this.#add(connection, { network: 0, prefixLength: 0, iface: iface.name, metric: 0, origin: "ppp" });
     this.#publish(connection, "connected", info);

@@ -7,7 +7,7 @@
  * puts the old routes back.
  */
 import { L2tpEndpoint } from "../stack/l2tp/endpoint.ts";
-import { type PppInterface, PppLink, publishRoutes } from "../stack/l2tp/ppp_link.ts";
+import { type PppInterface, PppLink, publishRoutes, serverHostRoute } from "../stack/l2tp/ppp_link.ts";
 import type { L2tpSession } from "../stack/l2tp/session.ts";
 import type { Tunnel } from "../stack/l2tp/tunnel.ts";
 import type { Route } from "../stack/routing.ts";
@@ -150,17 +150,8 @@ export class VpnClient {
     const server = parseIp(profile.server)!;
     if ((profile.routes ?? "full") === "full") {
       // Keep reaching the LNS the way we did before, then send everything else into the tunnel.
-      const before = ip.route(server);
-      if (before && before.iface.name !== iface.name) {
-        this.#addRoute(connection, {
-          network: server,
-          prefixLength: 32,
-          via: before.route.via,
-          iface: before.iface.name,
-          metric: 0,
-          origin: "static",
-        });
-      }
+      const pinned = serverHostRoute(ip, server, iface.name);
+      if (pinned) this.#addRoute(connection, pinned);
       connection.savedDefaults = ip.routes.remove((r) => r.prefixLength === 0);
       this.#addRoute(connection, {
         network: 0,

@@ -10,6 +10,7 @@ import type { Packet } from "../../engine/packet.ts";
 import { type Ip4, parseIp } from "../../wire/addr.ts";
 import { protoLabel, summarize } from "../../wire/dissect.ts";
 import type { Interface } from "../interface.ts";
+import type { Route } from "../routing.ts";
 import { type PppConfig, type PppHost, PppSession, type PppUpInfo, type ProxyStart } from "../ppp/session.ts";
 import type { L2tpHost } from "./endpoint.ts";
 
@@ -181,4 +182,22 @@ export function publishRoutes(host: L2tpHost): void {
   for (const row of host.ip.publishedRoutes.changes(host.ip.routes.routes)) {
     host.state("routes", row.key, row.value);
   }
+}
+
+/**
+ * The host route that keeps the VPN server reachable the way it was before the tunnel took the
+ * default route (else the tunnel's own packets would be routed into the tunnel); none when the server
+ * is already reached through the tunnel's interface or not at all.
+ */
+export function serverHostRoute(ip: L2tpHost["ip"], server: Ip4, tunnelIface: string): Route | undefined {
+  const before = ip.route(server);
+  if (!before || before.iface.name === tunnelIface) return undefined;
+  return {
+    network: server,
+    prefixLength: 32,
+    via: before.route.via,
+    iface: before.iface.name,
+    metric: 0,
+    origin: "static",
+  };
 }
