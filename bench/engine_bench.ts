@@ -6,8 +6,11 @@ import { Scheduler } from "../src/engine/scheduler.ts";
 import { simulate } from "../src/sim.ts";
 import { FLOOD_HOPS, type FloodFigures, floodModel, type ScaleFigures } from "./run_case.ts";
 
-/** `deno task bench` runs every part; `deno task bench scale` (or `scheduler`, `flood`) only one. */
-const parts = new Set(Deno.args.length > 0 ? Deno.args : ["scheduler", "flood", "scale"]);
+/**
+ * `deno task bench` runs every part; `deno task bench scale` (or `scheduler`, `flood`, `view`) only
+ * those named.
+ */
+const parts = new Set(Deno.args.length > 0 ? Deno.args : ["scheduler", "flood", "scale", "view"]);
 
 const EVENTS = 1_000_000;
 
@@ -215,10 +218,13 @@ function runNs3(): { hops: number; cpu: number; peakMiB: number } | undefined {
   }
 }
 
-/** Runs `bench/run_case.ts ARGS` in a fresh process and parses the JSON line it prints. */
+/**
+ * Runs `bench/run_case.ts ARGS` in a fresh process and parses the JSON line it prints. All permissions,
+ * since the case reads its own peak from /proc/self/status, which Deno grants no narrower flag.
+ */
 function runCase<T>(args: string[]): T {
   const output = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-env", new URL("./run_case.ts", import.meta.url).pathname, ...args],
+    args: ["run", "--allow-all", new URL("./run_case.ts", import.meta.url).pathname, ...args],
     stderr: "inherit",
   }).outputSync();
   if (!output.success) throw new Error(`bench/run_case.ts ${args.join(" ")} failed`);
@@ -252,4 +258,21 @@ if (parts.has("scale")) {
     );
   }
   console.log("  goal: L2TP/IPsec N=1000 all up and pinging in < 10 s wall, < 500 MiB peak");
+}
+
+if (parts.has("view")) {
+  // The browser's step time on a 100k-record trace is measured in Chromium by bench/view_bench.ts, in a
+  // process of its own (it starts the server and the browser); its lines go straight to this output.
+  console.log("browser view (bench/view_bench.ts, Chromium):");
+  const view = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", new URL("./view_bench.ts", import.meta.url).pathname],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).outputSync();
+  if (!view.success) {
+    console.log(
+      "  not measured: bench/view_bench.ts failed (above); it needs /usr/bin/chromium. Alone: " +
+        "./node_modules/.bin/deno run --allow-all bench/view_bench.ts",
+    );
+  }
 }

@@ -2,8 +2,11 @@
  * One benchmark case in its own process, so its peak memory is its own; prints one JSON line.
  * `engine_bench.ts` starts one of these per case.
  *
- *   deno run --allow-read --allow-env bench/run_case.ts scale CLIENTS PER_NAT l2tp|ipsec
- *   deno run --allow-read --allow-env bench/run_case.ts flood
+ *   deno run --allow-all bench/run_case.ts scale CLIENTS PER_NAT l2tp|ipsec
+ *   deno run --allow-all bench/run_case.ts flood | flood-bounded
+ *
+ * `--allow-all` because the peak is read from /proc/self/status, which Deno lets only a fully trusted
+ * script read (see peakMiB).
  */
 import process from "node:process";
 import { loadTopology, simulate } from "../mod.ts";
@@ -28,18 +31,28 @@ export interface ScaleFigures {
 }
 
 /**
- * This process's peak resident memory. Linux carries getrusage's maxRSS across fork and exec, so a case
- * started by the bench would report the bench's own peak (it runs the flood in process first); the
- * address space's high-water mark (VmHWM) starts afresh at exec.
+ * This process's peak resident memory. Linux carries getrusage's maxRSS across fork and exec (a spawned
+ * child shares its parent's address space until exec, and exec keeps its high-water mark), so a case
+ * started by the bench would report the bench's own peak, as it runs the flood in process first. The
+ * address space's high-water mark (VmHWM) starts afresh at exec. Deno refuses /proc/self to a script
+ * without --allow-all (its files can reach past the sandbox), and that refusal must not pass for "not
+ * Linux": it once did, and every case the bench started printed the bench's peak.
  */
 function peakMiB(): number {
+  let status: string;
   try {
-    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(Deno.readTextFileSync("/proc/self/status"));
-    if (hwm) return Number(hwm[1]) / 1024;
-  } catch {
-    // not Linux: maxRSS is the best there is
+    status = Deno.readTextFileSync("/proc/self/status");
+  } catch (e) {
+    if (e instanceof Deno.errors.NotCapable) {
+      throw new Error("bench/run_case.ts reads its peak from /proc/self/status: run it with --allow-all");
+    }
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    // No /proc (not Linux): maxRSS is the best there is.
+    return process.resourceUsage().maxRSS / 1024;
   }
-  return process.resourceUsage().maxRSS / 1024;
+  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+  if (!hwm) throw new Error("no VmHWM line in /proc/self/status");
+  return Number(hwm[1]) / 1024;
 }
 
 function cpuSeconds(): number {
@@ -133,6 +146,7 @@ export function runFlood(bounded = false): FloodFigures {
 }
 
 if (import.meta.main) {
+  peakMiB(); // fails now, not after a long run, when the peak cannot be read
   const [what, clients, perNat, mode] = Deno.args;
   if (what === "flood") console.log(JSON.stringify(runFlood()));
   else if (what === "flood-bounded") console.log(JSON.stringify(runFlood(true)));

@@ -48,6 +48,7 @@ const NOT_RUN: Record<string, string> = {
   "deno bundle --platform browser": "a step of deno task bundle, named in prose",
   "deno task bundle": "rewrites web/dist/; the end-to-end tests build and use the bundle",
   "deno task bench": "benchmarks take minutes and print ratios; never part of a timed test",
+  "deno task bench flood scale": "benchmarks take minutes and print ratios; never part of a timed test",
   "deno task digest": "hashes every lesson's traces and pcaps; run by hand before and after refactors",
   "deno task check": "fmt, lint and type check, run before every landing",
   "./node_modules/.bin/deno run --allow-read --allow-env src/server/main.ts --print-index > topologies/index.json":

@@ -196,6 +196,9 @@ viewTest(
       await box.press("Enter");
       assert.equal(await verdict.getAttribute("class"), "answer-verdict right");
       assert.match(await verdict.textContent() ?? "", /^✓ Right/);
+      const reveal = page.locator("#panel-lesson li:nth-child(4) details.answer");
+      await reveal.locator("summary").click();
+      assert.equal(await reveal.locator(".answer-from-run").textContent(), `This run shows: ${first}`);
       for (const [w, hgt] of [[1024, 768], [1400, 900], [1920, 1080]] as const) {
         await page.setViewportSize({ width: w, height: hgt });
         await page.locator("#lesson-questions").scrollIntoViewIfNeeded();
@@ -218,6 +221,13 @@ viewTest(
       await box.fill(later);
       await box.press("Enter");
       assert.equal(await verdict.getAttribute("class"), "answer-verdict right");
+      const reveal = page.locator("#panel-lesson li:nth-child(4) details.answer");
+      await reveal.locator("summary").click();
+      assert.equal(
+        await reveal.locator(".answer-from-run").textContent(),
+        `This run shows: ${later}`,
+        "the revealed answer is the changed run's",
+      );
     });
   },
 );

@@ -4,6 +4,7 @@ import { checkExpectations, checkLookFor } from "../../src/trace/expect.ts";
 import { byId, clear, h } from "./dom.ts";
 import type { AnswerCheck, TopologyModel } from "../../src/topology/model.ts";
 import { questionItems, rememberAnswer, typedAnswer, verdictFor } from "./lesson_questions.ts";
+import { answerKey } from "../../src/trace/grade.ts";
 
 /** Fills the lesson panel for a model (or says how to get one). */
 export function renderLesson(
@@ -112,9 +113,7 @@ export function renderLesson(
         {},
         q.text,
         q.check ? answerBox(q.check, where, i, records) : null,
-        q.answer !== undefined
-          ? h("details", { class: "answer" }, h("summary", {}, "Show answer"), h("p", {}, q.answer))
-          : null,
+        answerFold(q.answer, q.check ? answerKey(q.check, records) : []),
       )
     );
     wrap.append(h("h3", {}, "Questions"), h("ol", { id: "lesson-questions" }, ...items));
@@ -126,6 +125,23 @@ export function renderLesson(
   }
   wrap.append(h("p", { class: "muted" }, `File: ${file ?? model.file}`));
   panel.append(wrap);
+}
+
+/**
+ * The folded answer: the lesson's own words, and for a checkable question the value this run shows, read
+ * as the Check button grades it, so after a what-if change the teacher reveals the new run's answer.
+ */
+function answerFold(text: string | undefined, fromRun: string[]): HTMLElement | null {
+  if (text === undefined && fromRun.length === 0) return null;
+  return h(
+    "details",
+    { class: "answer" },
+    h("summary", {}, "Show answer"),
+    text !== undefined ? h("p", {}, text) : null,
+    fromRun.length > 0
+      ? h("p", { class: "answer-from-run" }, `This run shows: ${fromRun.join(" or ")}`)
+      : null,
+  );
 }
 
 /**
