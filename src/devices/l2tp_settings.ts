@@ -73,8 +73,20 @@ export function endpointConfig(
   };
 }
 
+/**
+ * The pppd keys every PPP end may set (servers, dial-up subscribers, client profiles), as the
+ * kinds' `pppKeys` read them.
+ */
+export interface PppKeys {
+  mru?: number;
+  /** pppd's `mtu`: the largest frame sent into the link (bounded by the peer's MRU). */
+  mtu?: number;
+  "lcp-echo-interval"?: Micros;
+  "lcp-echo-failure"?: number;
+}
+
 /** pppd's lcp-echo settings from a node's keys (seconds in, microseconds out). */
-export function echoSettings(raw: { "lcp-echo-interval"?: Micros; "lcp-echo-failure"?: number }) {
+export function echoSettings(raw: PppKeys) {
   return {
     echoInterval: raw["lcp-echo-interval"] ?? 0,
     echoFailures: raw["lcp-echo-failure"] ?? 0,

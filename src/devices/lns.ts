@@ -16,24 +16,17 @@ import { PROXY_AUTHEN_TYPES } from "../wire/l2tp_avp.ts";
 import { Router } from "./host.ts";
 import { echoSettings, endpointConfig, L2TP_MRU, type RawTunnelSettings } from "./l2tp_settings.ts";
 import type { AuthRecord } from "../stack/ppp/auth.ts";
+import { leaseAddress, type PppServerSettings, publishPool } from "./ppp_server.ts";
 import type { DeviceSpec } from "./spec.ts";
 
 /** An LNS's settings: tunnel security, users, the address pool and limits. */
-export interface LnsSettings extends RawTunnelSettings {
+export interface LnsSettings extends RawTunnelSettings, PppServerSettings {
   auth?: "chap" | "pap" | "none";
   users?: Record<string, string>;
-  pool: { first: number; last: number };
-  "local-address": string;
-  dns?: string[];
   "max-tunnels"?: number;
   "max-sessions"?: number;
   proxy?: "accept" | "renegotiate";
   "answer-port"?: number;
-  mru?: number;
-  /** pppd's `mtu`: the largest frame sent into a session (bounded by the client's MRU). */
-  mtu?: number;
-  "lcp-echo-interval"?: number;
-  "lcp-echo-failure"?: number;
 }
 
 /** An LNS: a router whose extra interfaces are the PPP sessions of its callers. */
@@ -60,36 +53,21 @@ export class Lns extends Router {
   override start(): void {
     super.start();
     this.l2tp.start();
-    this.state("ip-pool", "pool", { range: this.pool.toString(), used: 0, free: this.pool.size });
-  }
-
-  #publishPool(): void {
-    this.state("ip-pool", "pool", {
-      range: this.pool.toString(),
-      used: this.pool.used,
-      free: this.pool.size - this.pool.used,
-    });
+    publishPool(this, this.pool);
   }
 
   /** ICRQ: reserve an address (xl2tpd's `assign ip`), then wait for the ICCN to start PPP. */
   #incomingCall(session: L2tpSession): CallResult | undefined {
-    const address = this.pool.take();
-    if (address === undefined) {
+    const lease = leaseAddress(this, this.pool);
+    if (!lease) {
       this.log(`Out of IP addresses on tunnel ${session.tunnel.localId}!`, {
         pool: this.pool.toString(),
         reason: `pool ${this.pool.toString()} exhausted: all ${this.pool.size} addresses are in use`,
       });
       return { result: 2, error: 4, message: "No available IP address" };
     }
-    session.address = formatIp(address);
-    this.#publishPool();
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.pool.release(address);
-      this.#publishPool();
-    };
+    session.address = formatIp(lease.address);
+    const { release } = lease;
     let link: PppLink | undefined;
     session.onUp = () => {
       link = this.#startPpp(session, release);

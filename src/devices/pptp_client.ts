@@ -13,23 +13,19 @@ import type { PppConfig, PppUpInfo } from "../stack/ppp/session.ts";
 import type { Route } from "../stack/routing.ts";
 import { parseIp } from "../wire/addr.ts";
 import type { Device } from "./device.ts";
-import { echoSettings } from "./l2tp_settings.ts";
+import { echoSettings, type PppKeys } from "./l2tp_settings.ts";
 import { tcpOf } from "./tcp_host.ts";
 
 /** The MRU PPTP clients ask for (Windows and pptp-linux: 1400, below 1500 minus the GRE, IP and PPP headers). */
 export const PPTP_MRU = 1400;
 
 /** One `pptp` profile as the loader left it. */
-export interface PptpProfile {
+export interface PptpProfile extends PppKeys {
   server: string;
   user: string;
   password: string;
   /** Control-connection Echo-Request after this much silence (RFC 2637 §2.5 suggests 60 s). */
   echo?: number;
-  mru?: number;
-  mtu?: number;
-  "lcp-echo-interval"?: number;
-  "lcp-echo-failure"?: number;
 }
 
 interface Connection {

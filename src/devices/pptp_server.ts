@@ -14,21 +14,15 @@ import { formatIp } from "../wire/addr.ts";
 import { Router } from "./host.ts";
 import { echoSettings } from "./l2tp_settings.ts";
 import { PPTP_MRU } from "./pptp_client.ts";
+import { leaseAddress, type PppServerSettings, publishPool } from "./ppp_server.ts";
 import type { DeviceSpec } from "./spec.ts";
 import { tcpOf } from "./tcp_host.ts";
 
 /** A PPTP server's settings. */
-export interface PptpServerSettings {
+export interface PptpServerSettings extends PppServerSettings {
   hostname?: string;
   users: Record<string, string>;
-  pool: { first: number; last: number };
-  "local-address": string;
-  dns?: string[];
   echo?: number;
-  mru?: number;
-  mtu?: number;
-  "lcp-echo-interval"?: number;
-  "lcp-echo-failure"?: number;
 }
 
 /** A PPTP server: a router whose extra interfaces are its callers' PPP links. */
@@ -47,21 +41,13 @@ export class PptpServer extends Router {
     new PptpPac(this, tcpOf(this), s.hostname ?? this.name, s.echo ?? 60 * SECOND, {
       callUp: (call) => this.#call(call),
     }).start();
-    this.#publishPool();
-  }
-
-  #publishPool(): void {
-    this.state("ip-pool", "pool", {
-      range: this.pool.toString(),
-      used: this.pool.used,
-      free: this.pool.size - this.pool.used,
-    });
+    publishPool(this, this.pool);
   }
 
   #call(call: GreCall): { open(): void; hangUp(reason: string): void } | string {
-    const address = this.pool.take();
-    if (address === undefined) return `pool ${this.pool.toString()} exhausted`;
-    this.#publishPool();
+    const lease = leaseAddress(this, this.pool);
+    if (!lease) return `pool ${this.pool.toString()} exhausted`;
+    const { address, release } = lease;
     const s = this.settings;
     const name = `ppp${this.#number++}`;
     const config: PppConfig = {
@@ -77,13 +63,6 @@ export class PptpServer extends Router {
       name: s.hostname ?? this.name,
       ...echoSettings(s),
       ...(s.dns ? { dns: s.dns } : {}),
-    };
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.pool.release(address);
-      this.#publishPool();
     };
     const link = new PppLink(this, { name, config, send: (frame, inner) => (call.send(frame, inner), true) });
     call.onFrame = (frame, outer) => link.input(frame, outer);

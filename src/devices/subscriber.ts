@@ -9,20 +9,16 @@ import { PppLink, publishRoutes } from "../stack/l2tp/ppp_link.ts";
 import type { PppConfig } from "../stack/ppp/session.ts";
 import { dial, type LineEnd } from "./dialup.ts";
 import { Host } from "./host.ts";
-import { echoSettings, L2TP_MRU } from "./l2tp_settings.ts";
+import { echoSettings, L2TP_MRU, type PppKeys } from "./l2tp_settings.ts";
 import type { DeviceSpec, ParsedCommand } from "./spec.ts";
 
 /** A dial-up subscriber's settings: which ISP it calls, its login and PPP options. */
-export interface SubscriberSettings {
+export interface SubscriberSettings extends PppKeys {
   isp: string;
   user: string;
   password?: string;
   auth?: "any" | "chap" | "pap";
   number?: string;
-  mru?: number;
-  mtu?: number;
-  "lcp-echo-interval"?: number;
-  "lcp-echo-failure"?: number;
 }
 
 /** A host whose only way out may be a PPP dial-up line. */

@@ -14,10 +14,16 @@ import type { Route } from "../stack/routing.ts";
 import type { PppConfig, PppUpInfo } from "../stack/ppp/session.ts";
 import { formatIp, type Ip4, parseIp } from "../wire/addr.ts";
 import type { Device } from "./device.ts";
-import { echoSettings, endpointConfig, L2TP_MRU, type RawTunnelSettings } from "./l2tp_settings.ts";
+import {
+  echoSettings,
+  endpointConfig,
+  L2TP_MRU,
+  type PppKeys,
+  type RawTunnelSettings,
+} from "./l2tp_settings.ts";
 
 /** One `vpn` profile as the loader left it. */
-export interface VpnProfile extends RawTunnelSettings {
+export interface VpnProfile extends RawTunnelSettings, PppKeys {
   server: string;
   user?: string;
   password?: string;
@@ -26,10 +32,6 @@ export interface VpnProfile extends RawTunnelSettings {
   /** The networks a split tunnel carries. */
   networks?: { ip: Ip4; prefixLength: number }[];
   port?: number;
-  mru?: number;
-  mtu?: number;
-  "lcp-echo-interval"?: number;
-  "lcp-echo-failure"?: number;
 }
 
 /** A connection in progress or up. */

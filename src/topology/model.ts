@@ -125,6 +125,16 @@ export interface LessonSpec {
 export const LESSON_GROUPS = ["basics", "nat", "l2tp", "ipsec", "other-vpns", "exercises"] as const;
 export type LessonGroup = typeof LESSON_GROUPS[number];
 
+/** Each group's heading: the picker and the printed handout name a group the same way. */
+export const LESSON_GROUP_TITLES: Readonly<Record<LessonGroup, string>> = {
+  basics: "Basics",
+  nat: "NAT",
+  l2tp: "L2TP",
+  ipsec: "IPsec",
+  "other-vpns": "Other VPNs",
+  exercises: "Exercises",
+};
+
 /**
  * Where a checkable question's answer is read from: a field of a device table as the run publishes it
  * (`check: {table: nat@home-router, where: {inside: "192.168.2.10:4500"}, field: outside, part: port}`),

@@ -5,7 +5,7 @@
  * solution. Styled for A4 print, so Chromium's print-to-PDF gives a clean sheet.
  */
 import { formatChanges } from "../topology/changes.ts";
-import type { TopologyModel } from "../topology/model.ts";
+import { LESSON_GROUP_TITLES, type TopologyModel } from "../topology/model.ts";
 import { answerKey } from "./grade.ts";
 import { diagramSvg, esc, keyExchange, ladderSvg } from "./handout_svg.ts";
 import type { TraceRecord } from "./record.ts";
@@ -14,15 +14,6 @@ export interface HandoutOptions {
   /** Adds the answers, the exercise's goals, hints and solution. */
   teacher: boolean;
 }
-
-const GROUP_NAMES: Record<string, string> = {
-  basics: "Basics",
-  nat: "NAT",
-  l2tp: "L2TP",
-  ipsec: "IPsec",
-  "other-vpns": "Other VPNs",
-  exercises: "Exercises",
-};
 
 const STYLE = `
 @page { size: A4; margin: 16mm 15mm; }
@@ -70,7 +61,7 @@ export function renderHandout(
   const body: string[] = [`<h1>${esc(title)}</h1>`];
   const meta = [
     lesson?.group
-      ? `${GROUP_NAMES[lesson.group] ?? lesson.group}${lesson.level ? `, level ${lesson.level}` : ""}`
+      ? `${LESSON_GROUP_TITLES[lesson.group]}${lesson.level ? `, level ${lesson.level}` : ""}`
       : "",
     lesson?.after?.length ? `do first: ${lesson.after.join(", ")}` : "",
     `lesson file: ${model.name}`,

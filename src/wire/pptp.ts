@@ -19,6 +19,19 @@ type FieldSpec = readonly [name: string, kind: FieldKind];
 
 const SIZE: Record<FieldKind, number> = { u8: 1, u16: 2, u32: 4, text64: 64, bytes128: 128 };
 
+/**
+ * What each end of a control connection announces of itself, in the same order in SCCRQ and SCCRP
+ * (RFC 2637 §2.1–2.2): the two differ only in the word before it (Reserved vs Result and Error Code).
+ */
+const CONTROL_CONNECTION_CAPABILITIES: readonly FieldSpec[] = [
+  ["framing", "u32"],
+  ["bearer", "u32"],
+  ["maxChannels", "u16"],
+  ["firmware", "u16"],
+  ["hostname", "text64"],
+  ["vendor", "text64"],
+];
+
 /** Each control message type: its name, short name and body fields in wire order (RFC 2637 §2.1–2.16). */
 const TYPES: Record<number, { name: string; short: string; fields: readonly FieldSpec[] }> = {
   1: {
@@ -27,15 +40,7 @@ const TYPES: Record<number, { name: string; short: string; fields: readonly Fiel
     fields: [
       ["version", "u16"],
       ["reserved1", "u16"],
-      ["framing", "u32"],
-      ["bearer", "u32"],
-      [
-        "maxChannels",
-        "u16",
-      ],
-      ["firmware", "u16"],
-      ["hostname", "text64"],
-      ["vendor", "text64"],
+      ...CONTROL_CONNECTION_CAPABILITIES,
     ],
   },
   2: {
@@ -45,15 +50,7 @@ const TYPES: Record<number, { name: string; short: string; fields: readonly Fiel
       ["version", "u16"],
       ["result", "u8"],
       ["error", "u8"],
-      ["framing", "u32"],
-      ["bearer", "u32"],
-      [
-        "maxChannels",
-        "u16",
-      ],
-      ["firmware", "u16"],
-      ["hostname", "text64"],
-      ["vendor", "text64"],
+      ...CONTROL_CONNECTION_CAPABILITIES,
     ],
   },
   3: {

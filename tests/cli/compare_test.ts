@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { formatCompareTable } from "../../src/cli/compare.ts";
 import { compareProtocols, type CompareTable } from "../../src/compare/measure.ts";
 import { loadTopology } from "../../src/topology/load.ts";
+import { fastRun } from "../helpers/fast_run.ts";
 
 const dir = new URL("../../topologies/", import.meta.url).pathname;
 const read = (file: string) => Deno.readTextFileSync(`${dir}${file}`);
@@ -71,7 +72,8 @@ Deno.test("compare: measured cells, and the same table for the same seed", () =>
   assert.match(table.runs[goodputRun], /^seed: \d+$/m);
   const [l2tp, ipsec, wg] = row("messages until then (access link)").map(Number);
   assert.ok(l2tp > wg && ipsec > l2tp, "IPsec adds IKE to L2TP's setup; WireGuard needs the fewest");
-  assert.deepEqual(compareProtocols(read), table);
+  // The repeat is 55 more runs; the inner loop (fast_run.ts) leaves it to the full suite.
+  if (!fastRun) assert.deepEqual(compareProtocols(read), table, "the same seed gives the same table");
   const text = formatCompareTable(table).join("\n");
   assert.match(text, /Not measured:\n {2}SSTP/);
   assert.match(text, /crosses NAT preset symmetric: .*PPTP pptp-broken-preset-symmetric\.yaml/);

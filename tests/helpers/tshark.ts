@@ -3,6 +3,7 @@
  * test is skipped on a developer's machine but fails under CI=true, so CI can never pass by skipping.
  */
 import assert from "node:assert/strict";
+import { fastRun } from "./fast_run.ts";
 
 export function tsharkAvailable(): boolean {
   try {
@@ -12,12 +13,6 @@ export function tsharkAvailable(): boolean {
     return false;
   }
 }
-
-/**
- * Set by `deno task test:fast`: the inner loop skips every test that needs an external program (tshark,
- * Chromium, xl2tpd), even under CI; `npm test` runs them all.
- */
-export const fastRun = Deno.env.get("TUNNEL_LAB_FAST") === "1";
 
 /**
  * `ignore` for Deno.test: skip in a fast run, or without tshark except under CI where the test must

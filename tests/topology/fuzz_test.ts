@@ -10,10 +10,12 @@ import { parseDocument } from "yaml";
 import { Prng } from "../../src/engine/prng.ts";
 import { simulate } from "../../src/sim.ts";
 import { loadTopology } from "../../src/topology/load.ts";
+import { fastRun } from "../helpers/fast_run.ts";
 
 const dir = new URL("../../topologies/", import.meta.url);
 const lessons = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".yaml")).map((e) => e.name).sort();
-const MUTANTS_PER_LESSON = 10;
+/** The inner loop (fast_run.ts) tries a few mutants of each lesson; the full suite ten. */
+const MUTANTS_PER_LESSON = fastRun ? 3 : 10;
 
 const HOSTILE = [
   "0",

@@ -4,7 +4,7 @@ import { anatomyOf } from "../../web/app/anatomy.ts";
 import { CATEGORIES, CATEGORY_TABLE, categoryOfProto, layerOf } from "../../web/app/categories.ts";
 import { protoColour } from "../../web/app/palette.ts";
 import { runText } from "../../web/app/run.ts";
-import { fastRun } from "../helpers/tshark.ts";
+import { fastRun } from "../helpers/fast_run.ts";
 
 Deno.test("the family table: unique ids and colours, every label in one family only", () => {
   assert.equal(new Set(CATEGORIES).size, CATEGORY_TABLE.length);

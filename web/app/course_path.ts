@@ -4,7 +4,7 @@
  * student's progress on each (opened •, solved ✓) from the browser's store. The order is pure
  * (`coursePath`); `fillPicker` draws it into the `<select>`.
  */
-import { LESSON_GROUPS } from "../../src/topology/model.ts";
+import { LESSON_GROUP_TITLES, LESSON_GROUPS } from "../../src/topology/model.ts";
 import type { Progress } from "./course_progress.ts";
 import { h } from "./dom.ts";
 import type { LessonIndex } from "./lessons.ts";
@@ -19,15 +19,7 @@ export type CourseEntry = LessonIndex["lessons"][number] & {
 };
 
 /** The groups' headings, in picker order; `other` gathers lessons that fit none. */
-export const GROUP_TITLES: Record<string, string> = {
-  basics: "Basics",
-  nat: "NAT",
-  l2tp: "L2TP",
-  ipsec: "IPsec",
-  "other-vpns": "Other VPNs",
-  exercises: "Exercises",
-  other: "Other",
-};
+export const GROUP_TITLES: Record<string, string> = { ...LESSON_GROUP_TITLES, other: "Other" };
 
 /** The group of a lesson: its own `group:`, else the one its file name starts with, else `other`. */
 export function groupOf(entry: CourseEntry): string {

@@ -231,27 +231,49 @@ export function removeInterface(text: string, node: string, iface: string): stri
   });
 }
 
-/** Adds a link between two interfaces; returns the text and the new link's index. */
-export function addLink(text: string, a: End, b: End): { text: string; index: number } {
+/**
+ * Appends what `make` builds to a top-level list (links, script), made when missing, and says where it
+ * went: the editor selects the new row by that index.
+ */
+function append(
+  text: string,
+  list: "links" | "script",
+  make: (doc: Document) => Node,
+): { text: string; index: number } {
   let index = 0;
   const out = edit(text, (doc) => {
-    const links = collection(doc, ["links"], true) as YAMLSeq;
-    const ends = doc.createNode([`${a.node}:${a.iface}`, `${b.node}:${b.iface}`]) as YAMLSeq;
-    ends.flow = true;
-    const link = doc.createNode({}) as YAMLMap;
-    link.set("endpoints", ends);
-    links.items.push(link);
-    index = links.items.length - 1;
+    const items = (collection(doc, [list], true) as YAMLSeq).items;
+    items.push(make(doc));
+    index = items.length - 1;
   });
   return { text: out, index };
 }
 
+/**
+ * Removes row `index` of a top-level list. Unlike removeListItem it keeps an emptied list, as
+ * `links: []`, the way NEW_TOPOLOGY starts.
+ */
+function removeAt(text: string, list: "links" | "script", index: number): string {
+  return edit(text, (doc) => {
+    const items = doc.get(list, true);
+    if (isSeq(items)) items.items.splice(index, 1);
+  });
+}
+
+/** Adds a link between two interfaces; returns the text and the new link's index. */
+export function addLink(text: string, a: End, b: End): { text: string; index: number } {
+  return append(text, "links", (doc) => {
+    const ends = doc.createNode([`${a.node}:${a.iface}`, `${b.node}:${b.iface}`]) as YAMLSeq;
+    ends.flow = true;
+    const link = doc.createNode({}) as YAMLMap;
+    link.set("endpoints", ends);
+    return link;
+  });
+}
+
 /** Removes the link at `index`. */
 export function removeLink(text: string, index: number): string {
-  return edit(text, (doc) => {
-    const links = doc.get("links", true);
-    if (isSeq(links)) links.items.splice(index, 1);
-  });
+  return removeAt(text, "links", index);
 }
 
 /** A script action as the editor writes it. */
@@ -264,22 +286,15 @@ export interface ActionText {
 
 /** Appends a script action (one flow map, as the lessons write them); returns the text and its index. */
 export function addAction(text: string, action: ActionText): { text: string; index: number } {
-  let index = 0;
-  const out = edit(text, (doc) => {
-    const script = collection(doc, ["script"], true) as YAMLSeq;
+  return append(text, "script", (doc) => {
     const target = action.link !== undefined ? { link: action.link } : { node: action.node ?? "" };
-    script.items.push(flowMap(doc, { at: action.at, ...target, do: action.do }));
-    index = script.items.length - 1;
+    return flowMap(doc, { at: action.at, ...target, do: action.do });
   });
-  return { text: out, index };
 }
 
 /** Removes the script action at `index`. */
 export function removeAction(text: string, index: number): string {
-  return edit(text, (doc) => {
-    const script = doc.get("script", true);
-    if (isSeq(script)) script.items.splice(index, 1);
-  });
+  return removeAt(text, "script", index);
 }
 
 /** Sets the action's target to a node or a link (the other key goes). */
