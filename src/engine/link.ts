@@ -4,21 +4,24 @@ import type { Packet } from "./packet.ts";
 import type { Prng } from "./prng.ts";
 import { formatDuration, type Micros, SECOND } from "./time.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
-import { RxRecord, TxRecord } from "../trace/lazy_record.ts";
+import { DuplicateRxRecord, LinkEnd, RxRecord, TxRecord } from "../trace/lazy_record.ts";
 
 /** The side of an interface that a link talks to: where frames arrive. */
 export interface LinkPort {
   readonly node: string;
   readonly name: string;
   readonly ip: Ip4;
-  /** Called when a frame arrives; the bytes are this receiver's own copy. */
+  /**
+   * Called when a frame arrives. The bytes are the receiver's to keep and to change in place (TTL, NAT):
+   * the sender gave them up, and the trace holds its own copy of what was sent.
+   */
   receiveFromLink(packet: Packet): void;
 }
 
 /**
  * Something on the wire that may change frames in flight (a man in the middle). It is handed the
- * receiver's own copy just before the frame arrives, so the sender's bytes (and its `tx` record, what
- * the pcap holds) stay what the sender sent.
+ * receiver's bytes just before the frame arrives; the `tx` record (what the pcap holds) keeps its own
+ * copy of what the sender sent.
  */
 export interface Interposer {
   intercept(frame: Uint8Array, packet: Packet, from: LinkPort, to: LinkPort): void;
@@ -56,8 +59,10 @@ export class Link {
   #busyUntil = new Map<LinkPort, Micros>();
   #queued = new Map<LinkPort, number>();
   #rng: Prng;
-  /** Where the receivers' copies of frames live. */
-  #copies = new ByteArena();
+  /** Where the `tx` records' copies of the frames sent on this link live. */
+  #arena = new ByteArena();
+  /** Each port's end as the records name it, made once. */
+  #ends = new Map<LinkPort, LinkEnd>();
   /** Who alters frames on this link, if anyone (the `mitm` kind). */
   interposer?: Interposer;
 
@@ -146,18 +151,20 @@ export class Link {
     });
   }
 
+  #end(port: LinkPort): LinkEnd {
+    let end = this.#ends.get(port);
+    if (!end) {
+      end = new LinkEnd(port.node, port.name, this.name, this.ctx.frames, this.#arena);
+      this.#ends.set(port, end);
+    }
+    return end;
+  }
+
   #transmit(from: LinkPort, peer: LinkPort, packet: Packet, serialisedAt: Micros): void {
     const { trace, sched } = this.ctx;
     const proto = this.ctx.frames.label(packet.bytes);
-    const sent = new TxRecord(
-      this.ctx.frames,
-      from.node,
-      from.name,
-      this.name,
-      packet.id,
-      proto,
-      packet.bytes,
-    );
+    // The record copies the bytes: from here on the sender's buffer belongs to the receiver.
+    const sent = new TxRecord(this.#end(from), packet.id, proto, packet.bytes);
     trace.emit(sent);
     const params = this.params;
     if (this.#rng.chance(params.loss)) {
@@ -173,6 +180,7 @@ export class Link {
       return;
     }
     const copies = this.#rng.chance(params.duplicate) ? 2 : 1;
+    const receiver = this.#end(peer);
     for (let copy = 0; copy < copies; copy++) {
       const jitter = params.jitter > 0 ? this.#rng.int(0, params.jitter) : 0;
       sched.at(serialisedAt + params.delay + jitter, () => {
@@ -188,16 +196,17 @@ export class Link {
           });
           return;
         }
-        const bytes = this.#copies.copy(packet.bytes);
-        this.interposer?.intercept(bytes, packet, from, peer);
-        const rx = new RxRecord(sent, peer.node, peer.name, copy > 0);
+        // The first copy takes the sender's buffer; a duplicate gets its own, made from the record's
+        // copy (the first receiver may already have changed the buffer, whichever arrives first).
+        const bytes = copy === 0 ? packet.bytes : sent.bytes.slice();
+        const interposer = this.interposer;
+        interposer?.intercept(bytes, packet, from, peer);
+        const rx = copy === 0 ? new RxRecord(sent, receiver) : new DuplicateRxRecord(sent, receiver);
         if (jitter > 0) rx.detail = { jitter: formatDuration(jitter) };
         trace.emit(rx);
-        peer.receiveFromLink({
-          id: packet.id,
-          bytes,
-          parent: packet.parent,
-        });
+        // Unchanged on the wire, the bytes are still the frame the record describes (see Packet.arrived).
+        const arrived = interposer === undefined ? rx : undefined;
+        peer.receiveFromLink({ id: packet.id, bytes, parent: packet.parent, arrived });
       });
     }
   }

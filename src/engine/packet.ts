@@ -1,3 +1,5 @@
+import type { RxRecord } from "../trace/lazy_record.ts";
+
 /**
  * An IPv4 datagram in flight. `id` follows the datagram across hops and NAT rewrites so the trace can
  * tell one packet's story; fragments and encapsulating packets get new ids that point at `parent`.
@@ -12,4 +14,10 @@ export interface Packet {
    * address and port (clients behind one NAT).
    */
   saRef?: number;
+  /**
+   * The `rx` record of the frame these bytes came in, set by the link when nothing changed them on the
+   * wire. It stays true only until someone rewrites the bytes (a hook: NAT, filters), so a reader must
+   * know none did; the IP layer uses it to name a forwarded datagram without writing its line now.
+   */
+  arrived?: RxRecord;
 }

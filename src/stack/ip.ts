@@ -4,7 +4,7 @@ import type { Timer } from "../engine/scheduler.ts";
 import { SECOND } from "../engine/time.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
 import { protoLabel, summarize } from "../wire/dissect.ts";
-import { ForwardRecord } from "../trace/lazy_record.ts";
+import { type ForwardHop, ForwardRecord, type RxRecord } from "../trace/lazy_record.ts";
 import {
   decodeIcmp,
   encodeIcmp,
@@ -124,6 +124,8 @@ export class IpStack {
   #protocolErrors = new Map<number, ProtocolErrorHandler>();
   #reassembly = new Map<string, Reassembly>();
   #ipId = 0;
+  /** In interface → out interface → next hop → what the forward records along that path share. */
+  #forwardHops = new Map<Interface, Map<Interface, Map<Ip4, ForwardHop>>>();
   /** Answer echo requests (every real stack does by default). */
   answerPings = true;
 
@@ -256,10 +258,15 @@ export class IpStack {
 
   /** Entry point for every datagram an interface receives. */
   receive(packet: Packet, iface: Interface): void {
+    // What the link said about the bytes holds only on the way in: taken here, so a packet that comes
+    // back in later (NAT's loopback) cannot carry a stale record.
+    let arrived = packet.arrived;
+    packet.arrived = undefined;
     const decoded = decodeIpv4(packet.bytes);
     if (!decoded.ok) return this.drop(packet, `malformed IPv4: ${decoded.error}`, iface);
     let ip = decoded.value;
     if (this.hooks.prerouting) {
+      arrived = undefined;
       const verdict = this.hooks.prerouting(packet, ip, iface);
       if (verdict.action === "drop") return this.drop(packet, verdict.reason, iface);
       if (verdict.action === "consumed") return;
@@ -275,7 +282,7 @@ export class IpStack {
         iface,
       );
     }
-    this.#forward(packet, ip, iface);
+    this.#forward(packet, ip, iface, arrived);
   }
 
   drop(packet: Packet, reason: string, iface?: Interface): void {
@@ -304,12 +311,22 @@ export class IpStack {
     return undefined;
   }
 
+  #forwardHop(inIface: Interface, out: Interface, nextHop: Ip4): ForwardHop {
+    let byOut = this.#forwardHops.get(inIface);
+    if (!byOut) this.#forwardHops.set(inIface, byOut = new Map());
+    let byNextHop = byOut.get(out);
+    if (!byNextHop) byOut.set(out, byNextHop = new Map());
+    let hop = byNextHop.get(nextHop);
+    if (!hop) byNextHop.set(nextHop, hop = { node: this.node, in: inIface.name, out: out.name, nextHop });
+    return hop;
+  }
+
   #nextIpId(): number {
     this.#ipId = (this.#ipId + 1) & 0xffff;
     return this.#ipId;
   }
 
-  #forward(packet: Packet, ip: Ipv4Packet, inIface: Interface): void {
+  #forward(packet: Packet, ip: Ipv4Packet, inIface: Interface, arrived: RxRecord | undefined): void {
     if (ip.ttl <= 1) {
       this.drop(packet, `TTL expired at ${this.node}`, inIface);
       this.#sendError(ip, packet, {
@@ -337,18 +354,14 @@ export class IpStack {
       if (verdict.action === "consumed") return;
     }
     decrementTtl(packet.bytes);
+    // With no hook before this point the bytes are the frame they arrived in but for the TTL, which the
+    // line does not show: the record names that frame and writes nothing now. Otherwise the line is
+    // written from the bytes as they are, before a later hook (NAT) or the next hop changes them.
+    if (this.hooks.forward) arrived = undefined;
     const forward = new ForwardRecord(
-      summarize,
-      this.node,
-      found.iface.name,
-      packet.id,
-      protoLabel(packet.bytes),
-      packet.bytes,
-      inIface.name,
-      found.nextHop,
+      this.#forwardHop(inIface, found.iface, found.nextHop),
+      arrived ?? { line: summarize(packet.bytes), pkt: packet.id, proto: protoLabel(packet.bytes) },
     );
-    // The line is written from the bytes when read; a postrouting hook (NAT) may rewrite them first.
-    if (this.hooks.postrouting) forward.writeSummary();
     this.ctx.trace.emit(forward);
     this.#output(packet, found.iface, found.nextHop, false);
   }
