@@ -77,24 +77,41 @@ export function encodeIpv4(packet: Ipv4Packet): Uint8Array {
   const optionsLength = (packet.options.length + 3) & ~3;
   const headerLength = IPV4_HEADER_LEN + optionsLength;
   const bytes = new Uint8Array(headerLength + packet.payload.length);
-  const view = new DataView(bytes.buffer);
-  bytes[0] = 0x40 | (headerLength / 4);
-  bytes[1] = packet.tos;
-  view.setUint16(2, bytes.length);
-  view.setUint16(4, packet.id & 0xffff);
-  view.setUint16(
-    6,
-    (packet.dontFragment ? FLAG_DF : 0) | (packet.moreFragments ? FLAG_MF : 0) |
-      (packet.fragmentOffset >>> 3),
-  );
-  bytes[8] = packet.ttl;
-  bytes[9] = packet.protocol;
-  writeIp(bytes, 12, packet.src);
-  writeIp(bytes, 16, packet.dst);
   bytes.set(packet.options, IPV4_HEADER_LEN);
-  view.setUint16(10, internetChecksum(bytes, 0, headerLength));
+  writeIpv4Header(bytes, packet, headerLength);
   bytes.set(packet.payload, headerLength);
   return bytes;
+}
+
+/**
+ * Writes the header of `packet` at the front of `bytes`, the whole datagram (its length is the Total
+ * Length), for a sender that builds the payload in place behind it (ESP); options, if any, must already
+ * be behind the fixed header. `packet.options` and `packet.payload` are not read.
+ */
+export function writeIpv4Header(
+  bytes: Uint8Array,
+  packet: Omit<Ipv4Packet, "options" | "payload">,
+  headerLength = IPV4_HEADER_LEN,
+): void {
+  const flags = (packet.dontFragment ? FLAG_DF : 0) | (packet.moreFragments ? FLAG_MF : 0) |
+    (packet.fragmentOffset >>> 3);
+  bytes[0] = 0x40 | (headerLength / 4);
+  bytes[1] = packet.tos;
+  bytes[2] = bytes.length >>> 8;
+  bytes[3] = bytes.length & 0xff;
+  bytes[4] = (packet.id >>> 8) & 0xff;
+  bytes[5] = packet.id & 0xff;
+  bytes[6] = flags >>> 8;
+  bytes[7] = flags & 0xff;
+  bytes[8] = packet.ttl;
+  bytes[9] = packet.protocol;
+  bytes[10] = 0;
+  bytes[11] = 0;
+  writeIp(bytes, 12, packet.src);
+  writeIp(bytes, 16, packet.dst);
+  const checksum = internetChecksum(bytes, 0, headerLength);
+  bytes[10] = checksum >>> 8;
+  bytes[11] = checksum & 0xff;
 }
 
 /**

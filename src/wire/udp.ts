@@ -54,6 +54,27 @@ export function encodeUdp(
   return segment;
 }
 
+/**
+ * Writes the header of a segment that starts at `at` and runs to the end of `bytes`, its payload
+ * already in place, with checksum 0 ("none", RFC 768), as NAT-T sends ESP in UDP (RFC 3948 §2.1).
+ */
+export function writeUdpHeaderUnchecked(
+  bytes: Uint8Array,
+  at: number,
+  srcPort: number,
+  dstPort: number,
+): void {
+  const length = bytes.length - at;
+  bytes[at] = srcPort >>> 8;
+  bytes[at + 1] = srcPort & 0xff;
+  bytes[at + 2] = dstPort >>> 8;
+  bytes[at + 3] = dstPort & 0xff;
+  bytes[at + 4] = length >>> 8;
+  bytes[at + 5] = length & 0xff;
+  bytes[at + 6] = 0;
+  bytes[at + 7] = 0;
+}
+
 /** Parses a segment and verifies its checksum against the addresses of the carrying datagram. */
 export function decodeUdp(segment: Uint8Array, src: Ip4, dst: Ip4): Decoded<UdpDatagram> {
   if (segment.length < UDP_HEADER_LEN) return fail(`truncated UDP header (${segment.length} bytes)`);

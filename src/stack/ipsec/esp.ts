@@ -17,6 +17,7 @@ import {
 import { type Decoded, fail, ok } from "../../wire/field.ts";
 import { decodeEspHeader, encodeEspHeader, ESP_HEADER_LEN } from "../../wire/esp.ts";
 import { ESP_AUTHS, ESP_CIPHERS, type EspEncryption, type EspIntegrity, GCM_ICV } from "./config.ts";
+import { openCbc, preparedCbc, sealCbc } from "./esp_cbc.ts";
 
 /** What sealing or opening needs to know about an SA. */
 export interface EspKeys {
@@ -59,8 +60,30 @@ function trailer(payload: Uint8Array, nextHeader: number, block: number): Uint8A
   return out;
 }
 
-/** The ESP packet (header through ICV) carrying `payload`; `iv` must have the cipher's IV size. */
+/**
+ * The ESP packet (header through ICV) carrying `payload`; `iv` must have the cipher's IV size. With
+ * `headroom`, the packet starts that many bytes into the returned buffer, the bytes before it left zero
+ * for the headers that carry it (UDP, IPv4), so the packet is not copied again to add them.
+ */
 export function espSeal(
+  keys: EspKeys,
+  seq: number,
+  payload: Uint8Array,
+  nextHeader: number,
+  iv: Uint8Array,
+  headroom = 0,
+): Uint8Array {
+  const fast = preparedCbc(keys);
+  if (fast) return sealCbc(fast, keys.spi, seq, payload, nextHeader, iv, headroom);
+  const packet = sealGeneral(keys, seq, payload, nextHeader, iv);
+  if (headroom === 0) return packet;
+  const out = new Uint8Array(headroom + packet.length);
+  out.set(packet, headroom);
+  return out;
+}
+
+/** Sealing for every cipher, the key state made afresh for each packet. */
+function sealGeneral(
   keys: EspKeys,
   seq: number,
   payload: Uint8Array,
@@ -103,6 +126,7 @@ export function espOpen(keys: EspKeys, packet: Uint8Array): Decoded<EspOpened> {
   }
   const iv = packet.subarray(ESP_HEADER_LEN, ESP_HEADER_LEN + cipher.iv);
   let plaintext: Uint8Array;
+  const fast = preparedCbc(keys);
   if (cipher.aead) {
     const key = keys.encKey.subarray(0, keys.encKey.length - 4);
     const nonce = concatBytes(keys.encKey.subarray(keys.encKey.length - 4), iv);
@@ -115,6 +139,10 @@ export function espOpen(keys: EspKeys, packet: Uint8Array): Decoded<EspOpened> {
     );
     if (!opened.ok) return fail("ICV check failed (AES-GCM tag mismatch)");
     plaintext = opened.value;
+  } else if (fast) {
+    const decrypted = openCbc(fast, keys, packet);
+    if (!decrypted.ok) return fail(decrypted.error);
+    plaintext = decrypted.value;
   } else {
     const auth = ESP_AUTHS[keys.integrity];
     const body = packet.subarray(0, packet.length - icv);
@@ -136,7 +164,8 @@ export function espOpen(keys: EspKeys, packet: Uint8Array): Decoded<EspOpened> {
   for (let i = 0; i < padLength; i++) {
     if (plaintext[payloadEnd + i] !== i + 1) return fail("ESP padding is not 1, 2, 3, … (RFC 4303 §2.4)");
   }
-  return ok({ seq: header.value.seq, payload: plaintext.slice(0, payloadEnd), nextHeader, padLength });
+  // The plaintext is this call's own buffer, so the payload can be a view of it.
+  return ok({ seq: header.value.seq, payload: plaintext.subarray(0, payloadEnd), nextHeader, padLength });
 }
 
 /** Anti-replay window size (RFC 4303 §3.4.3 recommends 64). */

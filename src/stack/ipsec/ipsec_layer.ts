@@ -14,7 +14,7 @@ import type { Scheduler } from "../../engine/scheduler.ts";
 import { SECOND } from "../../engine/time.ts";
 import type { TraceInput } from "../../trace/record.ts";
 import { formatIp, type Ip4 } from "../../wire/addr.ts";
-import { protoLabel, summarize } from "../../wire/dissect.ts";
+import { protoLabel } from "../../wire/dissect.ts";
 import {
   decodeEspHeader,
   NAT_KEEPALIVE,
@@ -22,16 +22,17 @@ import {
   PROTO_ESP,
   udpEncapKind,
 } from "../../wire/esp.ts";
-import { decodeIpv4, encodeIpv4, type Ipv4Packet, PROTO_UDP } from "../../wire/ipv4.ts";
+import { decodeIpv4, IPV4_HEADER_LEN, type Ipv4Packet, PROTO_UDP, writeIpv4Header } from "../../wire/ipv4.ts";
 import { decodeIsakmpHeader, EXCHANGE, FLAG_ENCRYPTION, IKE_PORT, NAT_T_PORT } from "../../wire/isakmp.ts";
 import { L2TP_PORT } from "../../wire/l2tp.ts";
 import { hexNum } from "../../wire/octets.ts";
-import { encodeUdp, UDP_HEADER_LEN } from "../../wire/udp.ts";
+import { UDP_HEADER_LEN, writeUdpHeaderUnchecked } from "../../wire/udp.ts";
 import type { Interface } from "../interface.ts";
 import { ACCEPT, type IpStack, type UdpMessage, type Verdict } from "../ip.ts";
 import { ESP_CIPHERS, type IpsecConfig } from "./config.ts";
 import { type ChildSa, type Endpoint, IkeSa, type Selector } from "./ike_sa.ts";
 import { espOpen, espSeal } from "./esp.ts";
+import { EspDecapRecord, EspEncapRecord } from "./esp_records.ts";
 import { sendDelete } from "./informational.ts";
 import { type LifetimeHost, scheduleLifetime } from "./lifetimes.ts";
 import {
@@ -251,38 +252,33 @@ export class IpsecLayer {
   // ---- ESP ----
 
   #encapsulate(packet: Packet, ip: Ipv4Packet, child: InstalledChild): void {
-    const inner = packet.bytes.slice();
+    // The packet takes new bytes below; its old ones are then only the record's, so they need no copy.
+    const inner = packet.bytes;
     const seq = ++child.seqOut;
     const iv = this.rng.bytes(ESP_CIPHERS[child.outbound.encryption].iv);
-    const esp = espSeal(child.outbound, seq, ip.payload, ip.protocol, iv);
     const ike = child.ike;
-    const payload = child.udpEncap
-      ? encodeUdp(ip.src, ip.dst, ike.local.port, ike.remote.port, esp, false)
-      : esp;
-    const bytes = encodeIpv4({
-      ...ip,
-      options: new Uint8Array(0),
-      protocol: child.udpEncap ? PROTO_UDP : PROTO_ESP,
-      payload,
-    });
+    const udpEncap = child.udpEncap;
+    // Sealed behind room for the headers that carry it, so the ESP packet is not copied to add them.
+    const bytes = espSeal(
+      child.outbound,
+      seq,
+      ip.payload,
+      ip.protocol,
+      iv,
+      IPV4_HEADER_LEN + (udpEncap ? UDP_HEADER_LEN : 0),
+    );
+    if (udpEncap) writeUdpHeaderUnchecked(bytes, IPV4_HEADER_LEN, ike.local.port, ike.remote.port);
+    writeIpv4Header(bytes, { ...ip, protocol: udpEncap ? PROTO_UDP : PROTO_ESP });
     const innerId = packet.id;
     packet.id = this.host.ctx.nextPacketId();
     packet.parent = innerId;
     packet.bytes = bytes;
     child.packetsOut++;
     child.bytesOut += ip.payload.length;
-    if (child.udpEncap) this.#keepalives.sent(ike);
-    this.#emit({
-      kind: "encap",
-      pkt: packet.id,
-      parent: innerId,
-      proto: "ESP",
-      summary: `ESP SPI ${hexNum(child.spiOut, 8)} seq ${seq}${child.udpEncap ? " in UDP 4500" : ""}: ${
-        summarize(inner)
-      }`,
-      bytes: inner,
-      detail: { spi: hexNum(child.spiOut, 8), seq, udpEncap: child.udpEncap },
-    });
+    if (udpEncap) this.#keepalives.sent(ike);
+    this.host.ctx.trace.emit(
+      new EspEncapRecord(this.node, packet.id, innerId, inner, { spi: child.spiOut, seq, udpEncap }),
+    );
     this.#sad.schedulePublish(child);
   }
 
@@ -336,19 +332,19 @@ export class IpsecLayer {
       const problem = fixInnerChecksum(payload, outer, child);
       if (problem) return problem;
     }
-    const bytes = encodeIpv4({ ...outer, options: new Uint8Array(0), protocol: innerProto, payload });
+    const bytes = new Uint8Array(IPV4_HEADER_LEN + payload.length);
+    bytes.set(payload, IPV4_HEADER_LEN);
+    writeIpv4Header(bytes, { ...outer, protocol: innerProto });
     const inner: Packet = { id: this.host.ctx.nextPacketId(), bytes, parent: packet.id, saRef: child.spiIn };
     this.#decapsulated.add(inner);
-    this.#emit({
-      kind: "decap",
-      iface: iface.name,
-      pkt: inner.id,
-      parent: packet.id,
-      proto: protoLabel(bytes),
-      summary: `ESP SPI ${hexNum(spi, 8)} seq ${seq}${udp ? " from UDP 4500" : ""}: ${summarize(bytes)}`,
-      bytes: bytes.slice(),
-      detail: { spi: hexNum(spi, 8), seq, udpEncap: udp !== null },
-    });
+    // The record keeps a copy: the stack may rewrite the inner datagram (NAT, TTL) on its way.
+    this.host.ctx.trace.emit(
+      new EspDecapRecord(this.node, iface.name, inner.id, packet.id, protoLabel(bytes), bytes.slice(), {
+        spi,
+        seq,
+        udpEncap: udp !== null,
+      }),
+    );
     this.#sad.schedulePublish(child);
     this.host.ip.receive(inner, iface);
     return null;

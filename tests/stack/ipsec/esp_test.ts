@@ -148,3 +148,65 @@ Deno.test("anti-replay window of 64 (RFC 4303 §3.4.3): new, duplicate, out of o
   assert.match(w.check(100)!, /left of the anti-replay window/);
   assert.equal(w.top, 1000);
 });
+
+/** The packet node:crypto builds for AES-CBC + HMAC: header, IV, E(payload | 1, 2, … | pad length | next), ICV. */
+function nodeCbcPacket(k: EspKeys, seq: number, data: Uint8Array, iv: Uint8Array): Uint8Array {
+  const padLength = (16 - ((data.length + 2) % 16)) % 16;
+  const trailer = Uint8Array.from([
+    ...data,
+    ...Array.from({ length: padLength }, (_, i) => i + 1),
+    padLength,
+    17,
+  ]);
+  const bits = k.encKey.length * 8;
+  const enc = createCipheriv(`aes-${bits}-cbc`, k.encKey, iv).setAutoPadding(false);
+  const head = new Uint8Array(8);
+  new DataView(head.buffer).setUint32(0, k.spi);
+  new DataView(head.buffer).setUint32(4, seq);
+  const body = Uint8Array.from([...head, ...iv, ...Buffer.concat([enc.update(trailer), enc.final()])]);
+  const [hash, icv] = k.integrity === "hmac-sha1-96" ? ["sha1", 12] : ["sha256", 16];
+  return Uint8Array.from([...body, ...createHmac(hash, k.authKey).update(body).digest().subarray(0, icv)]);
+}
+
+Deno.test("one SA's key state serves every packet: a run of packets of each length equals node:crypto's", () => {
+  for (
+    const [encryption, integrity] of [["aes128-cbc", "hmac-sha1-96"], [
+      "aes256-cbc",
+      "hmac-sha256-128",
+    ]] as const
+  ) {
+    const k = keys(encryption, integrity);
+    for (let length = 0; length < 70; length++) {
+      const data = Uint8Array.from({ length }, (_, i) => (i * 31 + length) & 0xff);
+      const iv = fill(16, length);
+      const packet = espSeal(k, length + 1, data, 17, iv);
+      assert.deepEqual(packet, nodeCbcPacket(k, length + 1, data, iv), `${encryption} ${length} bytes`);
+      const opened = espOpen(k, packet);
+      assert.ok(opened.ok);
+      assert.deepEqual(opened.value.payload, data);
+    }
+  }
+});
+
+Deno.test("headroom: the ESP packet starts that far into the buffer, the bytes before it zero", () => {
+  for (const encryption of ["aes128-cbc", "3des-cbc", "aes128-gcm16"] as const) {
+    const k = keys(encryption);
+    const iv = fill(encryption === "aes128-gcm16" ? 8 : encryption === "3des-cbc" ? 8 : 16, 9);
+    const plain = espSeal(k, 4, payload, 17, iv);
+    const roomy = espSeal(k, 4, payload, 17, iv, 28);
+    assert.deepEqual(roomy.subarray(28), plain, encryption);
+    assert.deepEqual([...roomy.subarray(0, 28)], Array(28).fill(0));
+  }
+});
+
+Deno.test("keys changed after use (in place or replaced) take effect on the next packet", () => {
+  const k = keys("aes128-cbc");
+  const iv = fill(16, 5);
+  const before = espSeal(k, 1, payload, 17, iv);
+  k.authKey[0] ^= 0xff;
+  const afterAuth = espSeal(k, 1, payload, 17, iv);
+  assert.deepEqual(afterAuth, nodeCbcPacket(k, 1, payload, iv));
+  assert.equal(espOpen(k, before).ok, false, "the old ICV no longer verifies");
+  k.encKey = k.encKey.map((b) => b ^ 0x55);
+  assert.deepEqual(espSeal(k, 1, payload, 17, iv), nodeCbcPacket(k, 1, payload, iv));
+});
