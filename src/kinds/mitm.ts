@@ -19,6 +19,7 @@ import { MITM_LAYERS, type MitmMatch, parseMatch } from "../devices/mitm_layers.
 import type { SourcePos } from "../topology/model.ts";
 import { bool, int, list, obj, positionsOf, type Schema, str } from "../topology/schema.ts";
 import { type Agree, defineKind, optional, required, type SettingsOf } from "./kind.ts";
+import { actionsOn } from "../topology/script_index.ts";
 
 /** The words a rule's `match` may be, for messages. */
 export const MATCH_WORDS = `${MITM_LAYERS.join(", ")} or udp:PORT`;
@@ -93,8 +94,8 @@ export const mitmKind = defineKind({
         (key, message) => report(at[key ?? "match"] ?? positions.rules, `rules: ${message}`),
       );
     }
-    for (const action of model.script) {
-      if (action.node !== node.name || action.command.name !== "mitm-alter") continue;
+    for (const action of actionsOn(model, node.name)) {
+      if (action.command.name !== "mitm-alter") continue;
       const pos: SourcePos = action.pos;
       checkRule(
         action.command.args as Pick<MitmRule, "xor" | "set" | "from">,

@@ -13,6 +13,7 @@ import type { NodeSpec, TopologyModel } from "../topology/model.ts";
 import { duration, ipv4, obj, type ObjOut, readMap, type Schema, str } from "../topology/schema.ts";
 import type { Report } from "./kind.ts";
 import { pppSchemas } from "./l2tp_keys.ts";
+import { actionsOn } from "../topology/script_index.ts";
 
 const profileFields = {
   server: ipv4(),
@@ -53,8 +54,7 @@ export function checkPptp(
   model: TopologyModel,
   report: Report,
 ): void {
-  for (const action of model.script) {
-    if (action.node !== node.name) continue;
+  for (const action of actionsOn(model, node.name)) {
     if (action.command.name !== "pptp-connect" && action.command.name !== "pptp-disconnect") continue;
     const name = action.command.args.name as string;
     if (!profiles || !(name in profiles)) {

@@ -19,6 +19,7 @@ import {
 import type { Report } from "./kind.ts";
 import { l2tpBlock, pppSchemas } from "./l2tp_keys.ts";
 import { port } from "./nat_keys.ts";
+import { actionsOn } from "../topology/script_index.ts";
 
 const profileFields = {
   server: ipv4(),
@@ -92,8 +93,7 @@ export function checkVpn(
       report(pos.challenge, `vpn ${name}: challenge: true needs a secret`);
     }
   }
-  for (const action of model.script) {
-    if (action.node !== node.name) continue;
+  for (const action of actionsOn(model, node.name)) {
     if (action.command.name !== "vpn-connect" && action.command.name !== "vpn-disconnect") continue;
     const name = action.command.args.name as string;
     if (!profiles || !(name in profiles)) {

@@ -39,6 +39,7 @@ import {
   readLink,
   readNode,
 } from "./read.ts";
+import { readPlainYaml } from "./plain_yaml.ts";
 
 /** The loader's answer: a model, or all the mistakes (sorted by position). */
 export type LoadResult = { ok: true; model: TopologyModel } | { ok: false; errors: TopologyError[] };
@@ -90,21 +91,27 @@ export function loadTopology(text: string, file: string): LoadResult {
 
 function load(text: string, file: string): LoadResult {
   const lines = new LineCounter();
-  // The yaml package's own duplicate-key check compares every pair of keys; ours is linear (below).
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  // Most files are plain YAML, which the fast reader builds the same nodes for; the rest (and every
+  // syntax error) go to the yaml package. Its own duplicate-key check compares every pair of keys;
+  // ours is linear (below).
+  const plain = readPlainYaml(text);
+  const doc = plain
+    ? undefined
+    : parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const contents = plain ?? doc!.contents;
   const ctx = new Ctx(
     file,
     text,
     lines,
     (alias) => (alias as unknown as { resolve(d: unknown): Node | null }).resolve(doc),
   );
-  if (doc.errors.length > 0) {
+  if (doc && doc.errors.length > 0) {
     for (const e of doc.errors) ctx.error(ctx.at(e.pos[0]), `YAML syntax: ${e.message.split("\n")[0]}`);
     return { ok: false, errors: sorted(ctx.errors) };
   }
-  if (reportDuplicateKeys(doc.contents, ctx)) return { ok: false, errors: sorted(ctx.errors) };
-  const start = doc.contents?.range ? ctx.at(doc.contents.range[0]) : { line: 1, col: 1 };
-  const top = ctx.val(doc.contents, start, "topology");
+  if (reportDuplicateKeys(contents, ctx)) return { ok: false, errors: sorted(ctx.errors) };
+  const start = contents?.range ? ctx.at(contents.range[0]) : { line: 1, col: 1 };
+  const top = ctx.val(contents, start, "topology");
   if (top.node === null) {
     ctx.error(top.pos, "the file is empty; a topology needs at least name and nodes");
     return { ok: false, errors: ctx.errors };
