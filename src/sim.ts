@@ -15,6 +15,7 @@ import type { TraceRecord } from "./trace/record.ts";
 import { Tracer } from "./trace/tracer.ts";
 import { formatIp } from "./wire/addr.ts";
 import { protoLabel, summarize } from "./wire/dissect.ts";
+import { lowerTtl } from "./wire/ipv4.ts";
 
 /** How to run: another seed, another end time, or lower ceilings (tests use those). */
 export interface SimOptions {
@@ -126,7 +127,7 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
     trace,
     rng: new Prng(options.seed ?? model.seed),
     nextPacketId: () => ++packetIds,
-    frames: { label: protoLabel, summarize },
+    frames: { label: protoLabel, summarize, lowered: lowerTtl },
   };
   const maxEvents = Math.min(options.maxEvents ?? RUN_LIMITS.events, RUN_LIMITS.events);
   const maxRecords = Math.min(options.maxRecords ?? RUN_LIMITS.records, RUN_LIMITS.records);

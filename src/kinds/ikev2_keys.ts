@@ -27,7 +27,6 @@
 import type { Device } from "../devices/device.ts";
 import { SECOND } from "../engine/time.ts";
 import { parseIp } from "../wire/addr.ts";
-import type { Decoded } from "../wire/field.ts";
 import { attachIkev2 } from "../stack/ikev2/attach.ts";
 import {
   type Ikev2Config,
@@ -54,21 +53,9 @@ import {
   str,
   type Val,
 } from "../topology/schema.ts";
+import { proposalText } from "./ipsec_keys.ts";
 import { optional, type Report } from "./kind.ts";
 import type { SourcePos } from "../topology/model.ts";
-
-function proposalText<P>(parse: (text: string) => Decoded<P[]>, example: string): Schema<string> {
-  return (v, ctx) => {
-    const text = str({ nonEmpty: true })(v, ctx);
-    if (text === undefined) return undefined;
-    const parsed = parse(text);
-    if (!parsed.ok) {
-      ctx.error(v.pos, `${v.label}: ${parsed.error}; write proposals like "${example}"`);
-      return undefined;
-    }
-    return text;
-  };
-}
 
 const durationOrOffSeconds = durationOrOff(SECOND);
 const prefix: Schema<Prefix> = prefixSchema();

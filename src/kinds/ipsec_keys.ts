@@ -74,6 +74,24 @@ const esp = obj({
 });
 
 /**
+ * A strongSwan-style proposal string, read now by the parser that will use it, so a typo is reported at
+ * its file:line:col with an example to copy rather than when the daemon starts. The IKEv2 block's
+ * strings are checked the same way.
+ */
+export function proposalText<P>(parse: (text: string) => Decoded<P[]>, example: string): Schema<string> {
+  return (v, ctx) => {
+    const text = str()(v, ctx);
+    if (text === undefined) return undefined;
+    const parsed = parse(text);
+    if (!parsed.ok) {
+      ctx.error(v.pos, `${v.label}: ${parsed.error}; write proposals like "${example}"`);
+      return undefined;
+    }
+    return text;
+  };
+}
+
+/**
  * Proposals: the map above, a strongSwan-style string (`aes256-sha256-modp2048,aes128-sha1-modp2048`), or
  * a list of such strings and maps.
  */
@@ -82,16 +100,7 @@ function proposals<P, M extends object>(
   parse: (text: string) => Decoded<P[]>,
   example: string,
 ): Schema<ProposalSettings<P>> {
-  const text: Schema<string> = (v, ctx) => {
-    const written = (v.node as { value?: unknown } | null)?.value;
-    if (typeof written !== "string") return undefined;
-    const parsed = parse(written);
-    if (!parsed.ok) {
-      ctx.error(v.pos, `${v.label}: ${parsed.error}; write proposals like "${example}"`);
-      return undefined;
-    }
-    return written;
-  };
+  const text = proposalText(parse, example);
   const one: Schema<string | M> = (v, ctx) =>
     typeof (v.node as { value?: unknown } | null)?.value === "string" ? text(v, ctx) : map(v, ctx);
   const many = list(one, { min: 1 });

@@ -226,6 +226,18 @@ function onInitResponse(
   sendAuth(host, sa);
 }
 
+/**
+ * The AUTH a pre-shared key gives one end (§2.15): the initiator signs its IKE_SA_INIT request with Nr
+ * and SK_pi over IDi, the responder its response with Ni and SK_pr over IDr. Each end computes both,
+ * its own to send and the peer's to check, so the two halves of the rule live here once.
+ */
+function signedBy(end: "initiator" | "responder", sa: Ikev2Sa, psk: string, id: Payload): Uint8Array {
+  const { prf } = sa.proposal!;
+  return end === "initiator"
+    ? pskAuth(prf, utf8(psk), sa.initRequest!, sa.nr, sa.keys!.pi, encodeBody(id))
+    : pskAuth(prf, utf8(psk), sa.initResponse!, sa.ni, sa.keys!.pr, encodeBody(id));
+}
+
 /** Decodes an unencrypted message's payloads (IKE_SA_INIT). */
 export function decodeCleartext(header: Ikev2Header, raw: Uint8Array): Payload[] | string {
   const items = decodeChain(header.nextPayload, raw.subarray(IKEV2_HEADER_LEN, header.length));
@@ -238,14 +250,7 @@ function sendAuth(host: ExchangeHost, sa: Ikev2Sa): void {
   const config = host.config;
   const idi = idPayload(P.IDI, config.localId, sa.local.ip) as Payload & { type: typeof P.IDI };
   const spi = host.allocateSpi();
-  const auth = pskAuth(
-    sa.proposal!.prf,
-    utf8(config.psk),
-    sa.initRequest!,
-    sa.nr,
-    sa.keys!.pi,
-    encodeBody(idi),
-  );
+  const auth = signedBy("initiator", sa, config.psk, idi);
   const tsi = [prefixSelector({ network: 0, prefixLength: 0 })];
   const tsr = config.networks.map(prefixSelector);
   const payloads: Payload[] = [
@@ -281,14 +286,7 @@ function onAuthResponse(host: ExchangeHost, sa: Ikev2Sa, payloads: Payload[], sp
   if (config.remoteId && sa.peerId !== config.remoteId) {
     return sa.close(`the gateway is '${sa.peerId}', not '${config.remoteId}'`);
   }
-  const expected = pskAuth(
-    sa.proposal!.prf,
-    utf8(config.psk),
-    sa.initResponse!,
-    sa.ni,
-    sa.keys!.pr,
-    encodeBody(idr),
-  );
+  const expected = signedBy("responder", sa, config.psk, idr);
   if (auth.method !== AUTH_PSK || !bytesEqual(expected, auth.data)) {
     return sa.close(`the gateway's AUTH does not verify: it does not know our pre-shared key`);
   }
@@ -431,14 +429,7 @@ export function respondAuth(host: ExchangeHost, sa: Ikev2Sa, payloads: Payload[]
   if (config.remoteId && sa.peerId !== config.remoteId) {
     return fail(`peer '${sa.peerId}' is not '${config.remoteId}'`);
   }
-  const expected = pskAuth(
-    sa.proposal!.prf,
-    utf8(config.psk),
-    sa.initRequest!,
-    sa.nr,
-    sa.keys!.pi,
-    encodeBody(idi),
-  );
+  const expected = signedBy("initiator", sa, config.psk, idi);
   if (auth.method !== AUTH_PSK || !bytesEqual(expected, auth.data)) {
     return fail(
       `tried to authenticate '${sa.peerId}' with a pre-shared key: AUTH does not verify (different PSK?)`,
@@ -446,14 +437,7 @@ export function respondAuth(host: ExchangeHost, sa: Ikev2Sa, payloads: Payload[]
   }
   host.log(`authentication of '${sa.peerId}' with pre-shared key successful`);
   const idr = idPayload(P.IDR, config.localId, sa.local.ip) as Payload & { type: typeof P.IDR };
-  const ours = pskAuth(
-    sa.proposal!.prf,
-    utf8(config.psk),
-    sa.initResponse!,
-    sa.ni,
-    sa.keys!.pr,
-    encodeBody(idr),
-  );
+  const ours = signedBy("responder", sa, config.psk, idr);
   const reply: Payload[] = [idr, { type: P.AUTH, method: AUTH_PSK, data: ours }];
   const child = buildChild(host, sa, payloads);
   sa.state = "ESTABLISHED";

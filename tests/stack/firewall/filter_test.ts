@@ -9,6 +9,7 @@ import { encodeUdp } from "../../../src/wire/udp.ts";
 import { Firewall, type FirewallVerdict } from "../../../src/stack/firewall/filter.ts";
 import type { FirewallRule, FirewallSettings } from "../../../src/stack/firewall/rules.ts";
 import { TcpTrack } from "../../../src/stack/tcp/conntrack.ts";
+import { ORIGINATOR_CLOSES_FIRST } from "../../helpers/conntrack_states.ts";
 
 const CLIENT = parseIp("192.168.1.10")!;
 const SERVER = parseIp("203.0.113.80")!;
@@ -166,15 +167,7 @@ Deno.test("conntrack TCP states: SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT, CLOS
   step(TCP_ACK, false);
   step(TCP_FIN | TCP_ACK, false);
   step(TCP_ACK, true);
-  assert.deepEqual(seen, [
-    "SYN_SENT",
-    "SYN_RECV",
-    "ESTABLISHED",
-    "FIN_WAIT",
-    "CLOSE_WAIT",
-    "LAST_ACK",
-    "TIME_WAIT",
-  ]);
+  assert.deepEqual(seen, ORIGINATOR_CLOSES_FIRST);
   assert.equal(t.timeout, 120 * SECOND);
   const established = new TcpTrack();
   established.update(TCP_SYN | TCP_ACK, false);
