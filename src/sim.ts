@@ -15,6 +15,7 @@ import type { TraceRecord } from "./trace/record.ts";
 import { Tracer } from "./trace/tracer.ts";
 import { formatIp } from "./wire/addr.ts";
 import { protoLabel, summarize } from "./wire/dissect.ts";
+import { lowerTtl } from "./wire/ipv4.ts";
 
 /** How to run: another seed, another end time, or lower ceilings (tests use those). */
 export interface SimOptions {
@@ -93,6 +94,12 @@ export interface Simulation {
   advance(maxEvents?: number, upTo?: Micros): boolean;
   /** The run as it stands (call once it is done, or after an interruption). */
   result(): SimResult;
+  /**
+   * Calls `listener` with every record emitted from now on, stored or not, the moment it is emitted
+   * (the CLI writes records as they come). Records emitted while the network was built are already
+   * in `records`.
+   */
+  subscribe(listener: (record: TraceRecord) => void): void;
 }
 
 function stopMessage(limit: RunStop["limit"], at: Micros, count: number): string {
@@ -120,7 +127,7 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
     trace,
     rng: new Prng(options.seed ?? model.seed),
     nextPacketId: () => ++packetIds,
-    frames: { label: protoLabel, summarize },
+    frames: { label: protoLabel, summarize, lowered: lowerTtl },
   };
   const maxEvents = Math.min(options.maxEvents ?? RUN_LIMITS.events, RUN_LIMITS.events);
   const maxRecords = Math.min(options.maxRecords ?? RUN_LIMITS.records, RUN_LIMITS.records);
@@ -174,6 +181,9 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
       else if (sched.executed >= maxEvents && sched.now < until) finish("events");
       else if (sched.now >= until) finish(wanted > until ? "duration" : undefined);
       return done;
+    },
+    subscribe(listener) {
+      trace.subscribe(listener);
     },
     result() {
       const links: LinkInfo[] = [...network.links.values()].map((link) => ({

@@ -8,7 +8,8 @@ import type { SimContext } from "../engine/context.ts";
 import { ICMP_DEST_UNREACHABLE, UNREACH_ADMIN_PROHIBITED } from "../wire/icmp.ts";
 import { Firewall } from "../stack/firewall/filter.ts";
 import type { FirewallSettings } from "../stack/firewall/rules.ts";
-import { ACCEPT, quote } from "../stack/ip.ts";
+import { ACCEPT } from "../stack/ip.ts";
+import { quote } from "../stack/fragment.ts";
 import { Router } from "./host.ts";
 import type { DeviceSpec } from "./spec.ts";
 

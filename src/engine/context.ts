@@ -11,6 +11,11 @@ import type { Tracer } from "../trace/tracer.ts";
 export interface FrameNamer {
   label(bytes: Uint8Array): ProtoLabel;
   summarize(bytes: Uint8Array): string;
+  /**
+   * A copy of the datagram `bytes` with its TTL lowered `times` times, exactly as routers lower it
+   * (checksum included). With it, a datagram that routers only forwarded is stored once for all hops.
+   */
+  lowered?(bytes: Uint8Array, times: number): Uint8Array;
 }
 
 /** What every device and link gets from the simulation: the clock, the trace and randomness. */

@@ -4,7 +4,7 @@ import type { Packet } from "./packet.ts";
 import type { Prng } from "./prng.ts";
 import { formatDuration, type Micros, SECOND } from "./time.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
-import { DuplicateRxRecord, LinkEnd, RxRecord, TxRecord } from "../trace/lazy_record.ts";
+import { DuplicateRxRecord, LinkEnd, LoweredTxRecord, RxRecord, TxRecord } from "../trace/lazy_record.ts";
 
 /** The side of an interface that a link talks to: where frames arrive. */
 export interface LinkPort {
@@ -162,9 +162,15 @@ export class Link {
 
   #transmit(from: LinkPort, peer: LinkPort, packet: Packet, serialisedAt: Micros): void {
     const { trace, sched } = this.ctx;
-    const proto = this.ctx.frames.label(packet.bytes);
-    // The record copies the bytes: from here on the sender's buffer belongs to the receiver.
-    const sent = new TxRecord(this.#end(from), packet.id, proto, packet.bytes);
+    // The record keeps its own copy of the bytes (or, for a datagram a router only forwarded, rebuilds
+    // them from the frame it arrived in): from here on the sender's buffer belongs to the receiver.
+    const frames = this.ctx.frames;
+    const lowered = packet.lowered;
+    packet.lowered = undefined;
+    const sent = lowered !== undefined && frames.lowered !== undefined
+      ? new LoweredTxRecord(this.#end(from), lowered.sent)
+      : new TxRecord(this.#end(from), packet.id, frames.label(packet.bytes), packet.bytes);
+    const proto = sent.proto;
     trace.emit(sent);
     const params = this.params;
     if (this.#rng.chance(params.loss)) {
@@ -197,7 +203,7 @@ export class Link {
           return;
         }
         // The first copy takes the sender's buffer; a duplicate gets its own, made from the record's
-        // copy (the first receiver may already have changed the buffer, whichever arrives first).
+        // bytes (the first receiver may already have changed the buffer, whichever arrives first).
         const bytes = copy === 0 ? packet.bytes : sent.bytes.slice();
         const interposer = this.interposer;
         interposer?.intercept(bytes, packet, from, peer);

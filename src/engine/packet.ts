@@ -20,4 +20,10 @@ export interface Packet {
    * know none did; the IP layer uses it to name a forwarded datagram without writing its line now.
    */
   arrived?: RxRecord;
+  /**
+   * Set by a router that changed nothing but the TTL (lowered once) of the frame that arrived in this
+   * `rx` record, and read by the link that sends it: its `tx` record then rebuilds the bytes from that
+   * frame's instead of storing another copy.
+   */
+  lowered?: RxRecord;
 }

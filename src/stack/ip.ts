@@ -23,13 +23,13 @@ import {
   decodeIpv4,
   decrementTtl,
   encodeIpv4,
-  ipv4HeaderLength,
   type Ipv4Packet,
   PROTO_ICMP,
   PROTO_UDP,
   readIpv4Header,
 } from "../wire/ipv4.ts";
 import { decodeUdp, encodeUdp } from "../wire/udp.ts";
+import { fragmentDatagram, quote } from "./fragment.ts";
 import type { Interface } from "./interface.ts";
 import { PublishedRoutes, type Route, RoutingTable } from "./routing.ts";
 
@@ -259,9 +259,10 @@ export class IpStack {
   /** Entry point for every datagram an interface receives. */
   receive(packet: Packet, iface: Interface): void {
     // What the link said about the bytes holds only on the way in: taken here, so a packet that comes
-    // back in later (NAT's loopback) cannot carry a stale record.
+    // back in later (NAT's loopback, a tunnel) cannot carry a stale record.
     let arrived = packet.arrived;
     packet.arrived = undefined;
+    packet.lowered = undefined;
     const decoded = decodeIpv4(packet.bytes);
     if (!decoded.ok) return this.drop(packet, `malformed IPv4: ${decoded.error}`, iface);
     let ip = decoded.value;
@@ -363,6 +364,8 @@ export class IpStack {
       arrived ?? { line: summarize(packet.bytes), pkt: packet.id, proto: protoLabel(packet.bytes) },
     );
     this.ctx.trace.emit(forward);
+    // Only the TTL changed, and nothing after this may change more: the link need not store it again.
+    if (arrived !== undefined && this.hooks.postrouting === undefined) packet.lowered = arrived;
     this.#output(packet, found.iface, found.nextHop, false);
   }
 
@@ -574,27 +577,4 @@ export class IpStack {
     });
     return whole;
   }
-}
-
-/** The offending datagram's header plus 8 bytes of payload, as RFC 792 asks an ICMP error to quote. */
-export function quote(bytes: Uint8Array): Uint8Array {
-  return bytes.slice(0, Math.min(bytes.length, ipv4HeaderLength(bytes) + 8));
-}
-
-/** Splits a datagram so each piece fits `mtu`; offsets are multiples of 8 as RFC 791 requires. */
-export function fragmentDatagram(ip: Ipv4Packet, mtu: number): Uint8Array[] {
-  const headerLength = 20; // options are not copied into fragments (none we model has the copy flag)
-  const chunk = Math.floor((mtu - headerLength) / 8) * 8;
-  const fragments: Uint8Array[] = [];
-  for (let at = 0; at < ip.payload.length; at += chunk) {
-    const last = at + chunk >= ip.payload.length;
-    fragments.push(encodeIpv4({
-      ...ip,
-      options: new Uint8Array(0),
-      fragmentOffset: ip.fragmentOffset + at,
-      moreFragments: ip.moreFragments || !last,
-      payload: ip.payload.subarray(at, Math.min(ip.payload.length, at + chunk)),
-    }));
-  }
-  return fragments;
 }

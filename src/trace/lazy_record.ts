@@ -93,15 +93,89 @@ export class TxRecord extends LazyRecord {
   get summary(): string {
     return this.#summary ??= flat(this.#end.frames.summarize(this.bytes));
   }
+
+  /** The frame the bytes were stored for: this one (see `LoweredTxRecord`). */
+  get root(): TxRecord {
+    return this;
+  }
+
+  /** TTL decrements since the root: none. */
+  get lowered(): number {
+    return 0;
+  }
 }
+
+/**
+ * A router put on `link` the datagram that arrived in `root`'s frame, its TTL lowered `lowered` times on
+ * the way (one per router) and nothing else changed: the bytes are not stored again but rebuilt from
+ * the root's when read, so a datagram crossing ten routers is kept once, not eleven times. The link
+ * makes one only when the IP layer says so (`Packet.lowered`) and the frames' namer can rebuild.
+ */
+export class LoweredTxRecord extends LazyRecord {
+  #end: LinkEnd;
+  #root: TxRecord;
+  #lowered: number;
+
+  constructor(end: LinkEnd, from: SentFrame) {
+    super();
+    this.#end = end;
+    this.#root = from.root;
+    this.#lowered = from.lowered + 1;
+  }
+
+  get kind(): "tx" {
+    return "tx";
+  }
+
+  get node(): string {
+    return this.#end.node;
+  }
+
+  get iface(): string {
+    return this.#end.iface;
+  }
+
+  get link(): string {
+    return this.#end.link;
+  }
+
+  get pkt(): number {
+    return this.#root.pkt;
+  }
+
+  get proto(): ProtoLabel {
+    return this.#root.proto;
+  }
+
+  /** A fresh copy on each read, rebuilt from the first frame as the routers on the way changed it. */
+  get bytes(): Uint8Array {
+    return this.#end.frames.lowered!(this.#root.bytes, this.#lowered);
+  }
+
+  /** The first frame's line: the TTL, all that differs, is not in it. */
+  get summary(): string {
+    return this.#root.summary;
+  }
+
+  get root(): TxRecord {
+    return this.#root;
+  }
+
+  get lowered(): number {
+    return this.#lowered;
+  }
+}
+
+/** Either kind of `tx` record, as the records that refer to one read it. */
+export type SentFrame = TxRecord | LoweredTxRecord;
 
 /** An interface took the frame of `sent` off the link. */
 export class RxRecord extends LazyRecord {
   declare detail?: Record<string, unknown>;
   #end: LinkEnd;
-  #sent: TxRecord;
+  #sent: SentFrame;
 
-  constructor(sent: TxRecord, end: LinkEnd) {
+  constructor(sent: SentFrame, end: LinkEnd) {
     super();
     this.#end = end;
     this.#sent = sent;
@@ -129,6 +203,11 @@ export class RxRecord extends LazyRecord {
 
   get proto(): ProtoLabel {
     return this.#sent.proto;
+  }
+
+  /** The `tx` record of the frame taken in. */
+  get sent(): SentFrame {
+    return this.#sent;
   }
 
   /** The line of the frame as it was sent (a duplicate's own line says so; this one does not). */

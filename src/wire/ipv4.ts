@@ -159,6 +159,13 @@ export function decrementTtl(bytes: Uint8Array): void {
   bytes[11] = checksum & 0xff;
 }
 
+/** A copy of `bytes` with the TTL lowered `times` times by `decrementTtl`, as that many routers leave it. */
+export function lowerTtl(bytes: Uint8Array, times: number): Uint8Array {
+  const copy = bytes.slice();
+  for (let i = 0; i < times; i++) decrementTtl(copy);
+  return copy;
+}
+
 /** Recomputes the header checksum after in-place edits (NAT rewrites). */
 export function refreshIpv4Checksum(bytes: Uint8Array): void {
   bytes[10] = 0;

@@ -9,7 +9,7 @@ import {
   type Ipv4Packet,
 } from "../../src/wire/ipv4.ts";
 import type { Field } from "../../src/wire/field.ts";
-import { fragmentDatagram } from "../../src/stack/ip.ts";
+import { fragmentDatagram } from "../../src/stack/fragment.ts";
 
 const hex = (s: string) => new Uint8Array(s.match(/../g)!.map((b) => parseInt(b, 16)));
 
