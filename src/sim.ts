@@ -94,6 +94,12 @@ export interface Simulation {
   advance(maxEvents?: number, upTo?: Micros): boolean;
   /** The run as it stands (call once it is done, or after an interruption). */
   result(): SimResult;
+  /**
+   * Calls `listener` with every record emitted from now on, stored or not, the moment it is emitted
+   * (the CLI writes records as they come). Records emitted while the network was built are already
+   * in `records`.
+   */
+  subscribe(listener: (record: TraceRecord) => void): void;
 }
 
 function stopMessage(limit: RunStop["limit"], at: Micros, count: number): string {
@@ -175,6 +181,9 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
       else if (sched.executed >= maxEvents && sched.now < until) finish("events");
       else if (sched.now >= until) finish(wanted > until ? "duration" : undefined);
       return done;
+    },
+    subscribe(listener) {
+      trace.subscribe(listener);
     },
     result() {
       const links: LinkInfo[] = [...network.links.values()].map((link) => ({

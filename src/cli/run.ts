@@ -1,8 +1,9 @@
 /**
  * `run FILE`: everything that can be refused is checked before the first event (the file, `--show`,
- * `--pcap` and `--keys` targets), so a bad input never costs a run. The run then goes in slices: each
- * slice's records are printed as soon as it ends, and Ctrl+C between slices stops the run with a line
- * saying where. Slicing does not change the trace (see src/sim.ts).
+ * `--pcap` and `--keys` targets), so a bad input never costs a run. Each record is written as it is
+ * emitted (the header before the network is built); the run goes in slices, output is flushed after
+ * each, and Ctrl+C between slices stops the run with a line saying where. Slicing does not change the
+ * trace (see src/sim.ts).
  */
 import { formatDuration, formatTime, type Micros, parseDuration } from "../engine/time.ts";
 import { RUN_LIMITS } from "../engine/limits.ts";
@@ -132,23 +133,30 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
 
   const seed = options.seed ?? model.seed;
   const until = options.until ?? model.duration;
+  const layout = streamLayout(model, io.color);
+  if (format === "text") io.out(`# ${model.name}: ${file}, seed ${seed}, until ${formatDuration(until)}`);
+  // Out before the network is built, so a big run shows at once that it started.
+  io.flush?.();
   const simulation = startSimulation(model, {
     seed: options.seed,
     until: options.until,
     keep: keep && keepTest(keep),
   });
-  const layout = streamLayout(model, io.color);
-  if (format === "text") io.out(`# ${model.name}: ${file}, seed ${seed}, until ${formatDuration(until)}`);
   let printed = 0;
+  // Writes the stored records not yet written, in the order stored. Called for every record emitted,
+  // so each is written the moment it exists; going by the store, not by the record handed to the
+  // listener, keeps the order when a listener (a tap) emits a record about the one it was given, and
+  // leaves out what a bounded run did not keep.
   const printNew = () => {
     const records = simulation.records;
     for (; printed < records.length; printed++) {
       io.out(format === "json" ? formatJsonRecord(records[printed]) : formatRecord(records[printed], layout));
     }
-    io.flush?.();
   };
+  printNew();
+  simulation.subscribe(printNew);
   while (!simulation.advance(SLICE_EVENTS)) {
-    printNew();
+    io.flush?.();
     // Let a pending Ctrl+C be delivered between slices.
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (io.interrupted?.()) {
@@ -159,7 +167,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
       return EXIT_INTERRUPTED;
     }
   }
-  printNew();
+  io.flush?.();
   const result = simulation.result();
   const records = result.records;
   if (result.stopped) io.err(`warning: ${result.stopped.message}`);

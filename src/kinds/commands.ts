@@ -15,6 +15,7 @@ import {
 import { TCP_COMMANDS } from "../topology/tcp_commands.ts";
 import { STUN_ALT_PORT, STUN_PORT } from "../wire/stun.ts";
 import { parseMatch } from "../devices/mitm_layers.ts";
+import type { ProfileBlock } from "./named_profiles.ts";
 
 const MAX_UDP_PAYLOAD = 65507;
 const port = argInt(1, 65535);
@@ -45,6 +46,17 @@ export const TCP_TOOLS: readonly string[] = TCP_COMMANDS.map((c) => c.name);
 
 /** A command as defined here, before the kinds that run it are filled in. */
 export type CommandSpec = Omit<CommandDef, "kinds">;
+
+/** `BLOCK connect NAME` and `BLOCK disconnect NAME`, where NAME is one of the host's profiles in that block. */
+function profileCommands(block: ProfileBlock): CommandSpec[] {
+  return (["connect", "disconnect"] as const).map((verb) => ({
+    name: `${block} ${verb}`,
+    id: `${block}-${verb}`,
+    target: "node",
+    usage: `${block} ${verb} NAME`,
+    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
+  }));
+}
 
 /** The commands, node commands and link commands together. */
 export const COMMAND_SPECS: readonly CommandSpec[] = [
@@ -146,34 +158,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     usage: "nat flush",
     parse: (tokens) => parseWords(tokens, { positional: [], options: {} }),
   },
-  {
-    name: "vpn connect",
-    id: "vpn-connect",
-    target: "node",
-    usage: "vpn connect NAME",
-    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
-  },
-  {
-    name: "vpn disconnect",
-    id: "vpn-disconnect",
-    target: "node",
-    usage: "vpn disconnect NAME",
-    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
-  },
-  {
-    name: "pptp connect",
-    id: "pptp-connect",
-    target: "node",
-    usage: "pptp connect NAME",
-    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
-  },
-  {
-    name: "pptp disconnect",
-    id: "pptp-disconnect",
-    target: "node",
-    usage: "pptp disconnect NAME",
-    parse: (tokens) => parseWords(tokens, { positional: [["name", argText]], options: {} }),
-  },
+  ...profileCommands("vpn"),
+  ...profileCommands("pptp"),
   {
     name: "crack mschapv2",
     id: "crack-mschapv2",

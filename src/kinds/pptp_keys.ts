@@ -10,10 +10,10 @@
  */
 import { SECOND } from "../engine/time.ts";
 import type { NodeSpec, TopologyModel } from "../topology/model.ts";
-import { duration, ipv4, obj, type ObjOut, readMap, type Schema, str } from "../topology/schema.ts";
+import { duration, ipv4, obj, type ObjOut, type Schema, str } from "../topology/schema.ts";
 import type { Report } from "./kind.ts";
 import { pppSchemas } from "./l2tp_keys.ts";
-import { actionsOn } from "../topology/script_index.ts";
+import { checkProfileActions, namedProfiles } from "./named_profiles.ts";
 
 const profileFields = {
   server: ipv4(),
@@ -30,21 +30,11 @@ export type PptpProfileSettings = ObjOut<typeof profileFields, "server" | "user"
 
 /** Reads the `pptp` map of profile names to profiles. */
 export function pptpProfiles(): Schema<Record<string, PptpProfileSettings>> {
-  return (v, ctx) => {
-    const entries = readMap(v, ctx, {
-      expected:
-        "a map of PPTP profile names to their settings, like office: {server: ..., user: ..., password: ...}",
-    });
-    if (!entries) return undefined;
-    const out: Record<string, PptpProfileSettings> = {};
-    let ok = true;
-    for (const [name, entry] of entries) {
-      const profile = pptpProfile({ ...entry.val, label: `pptp ${name}` }, ctx);
-      if (profile === undefined) ok = false;
-      else out[name] = profile;
-    }
-    return ok ? out : undefined;
-  };
+  return namedProfiles(
+    "pptp",
+    pptpProfile,
+    "a map of PPTP profile names to their settings, like office: {server: ..., user: ..., password: ...}",
+  );
 }
 
 /** The script's `pptp connect/disconnect NAME` must name a profile of the node. */
@@ -54,17 +44,5 @@ export function checkPptp(
   model: TopologyModel,
   report: Report,
 ): void {
-  for (const action of actionsOn(model, node.name)) {
-    if (action.command.name !== "pptp-connect" && action.command.name !== "pptp-disconnect") continue;
-    const name = action.command.args.name as string;
-    if (!profiles || !(name in profiles)) {
-      const known = Object.keys(profiles ?? {});
-      report(
-        action.pos,
-        `${node.name} has no pptp profile "${name}"${
-          known.length ? ` (it has ${known.join(", ")})` : " (add one under pptp: in the node)"
-        }`,
-      );
-    }
-  }
+  checkProfileActions("pptp", node, profiles, model, report);
 }

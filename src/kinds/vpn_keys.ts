@@ -2,24 +2,12 @@
  * The `vpn` key of a host: named voluntary L2TP profiles (`vpn connect office`), each checked against
  * the others' rules and against the script's `vpn connect` / `vpn disconnect` actions.
  */
-import type { NodeSpec, SourcePos, TopologyModel } from "../topology/model.ts";
-import {
-  bool,
-  ipv4,
-  list,
-  network,
-  obj,
-  type ObjOut,
-  oneOf,
-  positionsOf,
-  readMap,
-  type Schema,
-  str,
-} from "../topology/schema.ts";
+import type { NodeSpec, TopologyModel } from "../topology/model.ts";
+import { bool, ipv4, list, network, obj, type ObjOut, oneOf, type Schema, str } from "../topology/schema.ts";
 import type { Report } from "./kind.ts";
 import { l2tpBlock, pppSchemas } from "./l2tp_keys.ts";
 import { port } from "./nat_keys.ts";
-import { actionsOn } from "../topology/script_index.ts";
+import { checkProfileActions, namedProfiles, profilePositions } from "./named_profiles.ts";
 
 const profileFields = {
   server: ipv4(),
@@ -43,27 +31,9 @@ const vpnProfile = obj(profileFields, { required: ["server"] });
 /** A profile as read. */
 export type VpnProfileSettings = ObjOut<typeof profileFields, "server">;
 
-const profilePositions = new WeakMap<object, Record<string, SourcePos>>();
-
 /** Reads the `vpn` map of profile names to profiles. */
 export function vpnProfiles(): Schema<Record<string, VpnProfileSettings>> {
-  return (v, ctx) => {
-    const entries = readMap(v, ctx, {
-      expected: "a map of VPN names to their settings, like office: {server: ...}",
-    });
-    if (!entries) return undefined;
-    const out: Record<string, VpnProfileSettings> = {};
-    let ok = true;
-    for (const [name, entry] of entries) {
-      const profile = vpnProfile({ ...entry.val, label: `vpn ${name}` }, ctx);
-      if (profile === undefined) ok = false;
-      else {
-        out[name] = profile;
-        profilePositions.set(profile, { ...positionsOf(profile), self: entry.keyPos });
-      }
-    }
-    return ok ? out : undefined;
-  };
+  return namedProfiles("vpn", vpnProfile, "a map of VPN names to their settings, like office: {server: ...}");
 }
 
 /** The `vpn` profiles of a host, checked against each other and the script. */
@@ -74,7 +44,7 @@ export function checkVpn(
   report: Report,
 ): void {
   for (const [name, profile] of Object.entries(profiles ?? {})) {
-    const pos = profilePositions.get(profile) ?? {};
+    const pos = profilePositions(profile);
     const routes = profile.routes ?? "full";
     if (routes === "split" && profile.networks === undefined) {
       report(
@@ -93,17 +63,5 @@ export function checkVpn(
       report(pos.challenge, `vpn ${name}: challenge: true needs a secret`);
     }
   }
-  for (const action of actionsOn(model, node.name)) {
-    if (action.command.name !== "vpn-connect" && action.command.name !== "vpn-disconnect") continue;
-    const name = action.command.args.name as string;
-    if (!profiles || !(name in profiles)) {
-      const known = Object.keys(profiles ?? {});
-      report(
-        action.pos,
-        `${node.name} has no vpn profile "${name}"${
-          known.length ? ` (it has ${known.join(", ")})` : " (add one under vpn: in the node)"
-        }`,
-      );
-    }
-  }
+  checkProfileActions("vpn", node, profiles, model, report);
 }

@@ -296,12 +296,14 @@ export class ForwardRecord extends LazyRecord {
 
 /** What lazy records answer from their prototype (or from the records they refer to). */
 const GETTERS = ["kind", "node", "iface", "link", "pkt", "proto", "summary", "bytes", "detail"] as const;
+/** And what the lazy `state` records outside the trace answer so (the NAT's rows: stack/nat/row_record.ts). */
+const STATE_GETTERS = ["table", "value"] as const;
 
 /** `record` with every field as its own data property, as a structured clone needs. */
 export function plainRecord(record: TraceRecord): TraceRecord {
   if (!(record instanceof LazyRecord)) return record;
   const plain = { ...record } as TraceRecord;
-  for (const field of GETTERS) {
+  for (const field of [...GETTERS, ...STATE_GETTERS]) {
     const value = record[field];
     if (value !== undefined) (plain as unknown as Record<string, unknown>)[field] = value;
   }

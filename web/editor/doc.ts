@@ -123,6 +123,23 @@ function endOf(item: unknown): End | null {
   return m ? { node: m[1], iface: m[2] } : null;
 }
 
+/** Renames a map key in place, keeping its scalar (and so its quoting and comments) when it has one. */
+function renameKey(doc: Document, pair: { key: unknown }, to: string): void {
+  if (isScalar(pair.key)) pair.key.value = to;
+  else pair.key = doc.createNode(to);
+}
+
+/** Rewrites every link end that `to` gives a new end for: a renamed node or interface takes its links along. */
+function moveEnds(doc: Document, to: (end: End) => End | undefined): void {
+  for (const { ends } of linkItems(doc)) {
+    for (const item of ends?.items ?? []) {
+      const end = endOf(item);
+      const moved = end && to(end);
+      if (moved && isScalar(item)) item.value = endText(moved);
+    }
+  }
+}
+
 /** Removes a node, its links (or its end of a shared segment) and the script actions it runs. */
 export function removeNode(text: string, name: string): string {
   return edit(text, (doc) => {
@@ -156,14 +173,8 @@ export function renameNode(text: string, from: string, to: string): string | und
   if (!isMap(nodes)) return text;
   const pair = nodes.items.find((p) => keyText(p.key) === from);
   if (!pair) return text;
-  if (isScalar(pair.key)) pair.key.value = to;
-  else pair.key = doc.createNode(to);
-  for (const { ends } of linkItems(doc)) {
-    for (const item of ends?.items ?? []) {
-      const end = endOf(item);
-      if (end?.node === from && isScalar(item)) item.value = `${to}:${end.iface}`;
-    }
-  }
+  renameKey(doc, pair, to);
+  moveEnds(doc, (end) => end.node === from ? { node: to, iface: end.iface } : undefined);
   const script = doc.get("script", true);
   for (const action of isSeq(script) ? script.items : []) {
     if (isMap(action) && action.get("node") === from) action.set("node", to);
@@ -207,14 +218,8 @@ export function renameInterface(text: string, node: string, from: string, to: st
   const ifaces = doc.getIn(["nodes", node, "interfaces"], true);
   const pair = isMap(ifaces) ? ifaces.items.find((p) => keyText(p.key) === from) : undefined;
   if (!pair) return text;
-  if (isScalar(pair.key)) pair.key.value = to;
-  else pair.key = doc.createNode(to);
-  for (const { ends } of linkItems(doc)) {
-    for (const item of ends?.items ?? []) {
-      const end = endOf(item);
-      if (end?.node === node && end.iface === from && isScalar(item)) item.value = `${node}:${to}`;
-    }
-  }
+  renameKey(doc, pair, to);
+  moveEnds(doc, (end) => end.node === node && end.iface === from ? { node, iface: to } : undefined);
   return write(doc);
 }
 

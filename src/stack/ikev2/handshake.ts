@@ -238,6 +238,20 @@ function signedBy(end: "initiator" | "responder", sa: Ikev2Sa, psk: string, id: 
     : pskAuth(prf, utf8(psk), sa.initResponse!, sa.ni, sa.keys!.pr, encodeBody(id));
 }
 
+/**
+ * Each end marks the IKE SA up once the peer's AUTH verified, with charon's log line; the line carries
+ * the SA's keys so --keys can write Wireshark's ikev2_decryption_table from it.
+ */
+function establish(host: ExchangeHost, sa: Ikev2Sa): void {
+  sa.state = "ESTABLISHED";
+  host.log(
+    `IKE_SA established between ${formatIp(sa.local.ip)}[${sa.local.port}]...${
+      formatIp(sa.remote.ip)
+    }[${sa.remote.port}]`,
+    { ikev2: ikev2Keys(sa) },
+  );
+}
+
 /** Decodes an unencrypted message's payloads (IKE_SA_INIT). */
 export function decodeCleartext(header: Ikev2Header, raw: Uint8Array): Payload[] | string {
   const items = decodeChain(header.nextPayload, raw.subarray(IKEV2_HEADER_LEN, header.length));
@@ -291,13 +305,7 @@ function onAuthResponse(host: ExchangeHost, sa: Ikev2Sa, payloads: Payload[], sp
     return sa.close(`the gateway's AUTH does not verify: it does not know our pre-shared key`);
   }
   host.log(`authentication of '${sa.peerId}' with pre-shared key successful`);
-  sa.state = "ESTABLISHED";
-  host.log(
-    `IKE_SA established between ${formatIp(sa.local.ip)}[${sa.local.port}]...${
-      formatIp(sa.remote.ip)
-    }[${sa.remote.port}]`,
-    { ikev2: ikev2Keys(sa) },
-  );
+  establish(host, sa);
   const cp = find(payloads, P.CP);
   const address = cp?.attributes.find((a) => a.type === CFG_ATTR.INTERNAL_IP4_ADDRESS && a.value.length >= 4);
   if (address) sa.vip = readIp(address.value, 0);
@@ -440,13 +448,7 @@ export function respondAuth(host: ExchangeHost, sa: Ikev2Sa, payloads: Payload[]
   const ours = signedBy("responder", sa, config.psk, idr);
   const reply: Payload[] = [idr, { type: P.AUTH, method: AUTH_PSK, data: ours }];
   const child = buildChild(host, sa, payloads);
-  sa.state = "ESTABLISHED";
-  host.log(
-    `IKE_SA established between ${formatIp(sa.local.ip)}[${sa.local.port}]...${
-      formatIp(sa.remote.ip)
-    }[${sa.remote.port}]`,
-    { ikev2: ikev2Keys(sa) },
-  );
+  establish(host, sa);
   host.ikeEstablished(sa);
   sa.respond(X.IKE_AUTH, mid, [...reply, ...child.payloads]);
   child.install?.();

@@ -3,7 +3,6 @@
  * and group 14 (RFC 3526 §3, 2048-bit), generator 2, in BigInt arithmetic: no platform crypto, since the
  * engine also runs in the browser.
  */
-import { bytesEqual, toHex } from "../../crypto/index.ts";
 import type { DhGroupName } from "./config.ts";
 
 const MODP_1024 = "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74020bbea63b139b22514a0879" +
@@ -145,82 +144,25 @@ export interface DhKeyPair {
 }
 
 /**
- * Each pair as `dhKeyPair` made it, kept apart so that only true public values (g^x of the pair's own
- * x) take part in `pending` below: a pair written by hand, or changed afterwards, could claim any value.
- */
-const asMade = new WeakMap<DhKeyPair, DhKeyPair>();
-
-/** The pair's public value if it is still the g^x dhKeyPair computed for its group and x. */
-function truePublic(pair: DhKeyPair): Uint8Array | undefined {
-  const made = asMade.get(pair);
-  return made && made.group === pair.group && made.privateValue === pair.privateValue
-    ? made.publicValue
-    : undefined;
-}
-
-/**
  * A key pair from `secret` random bytes. A 256-bit exponent gives the 128-bit security these groups
  * offer at most, as strongSwan's exponent sizes do, and keeps the exponentiation quick.
  */
 export function dhKeyPair(group: ModpGroup, secret: Uint8Array): DhKeyPair {
   const x = bytesToBigInt(secret) % (group.prime - 2n) + 1n;
-  const pair = {
+  return {
     group,
     privateValue: x,
     publicValue: bigIntToBytes(modPow(group.generator, x, group.prime), group.length),
   };
-  asMade.set(pair, { ...pair, publicValue: pair.publicValue.slice() });
-  return pair;
-}
-
-/** g^xy that one end of an exchange computed, waiting for the other end (see dhSharedSecret). */
-interface PendingShared {
-  group: ModpGroup;
-  /** The public value of the end that computed it, then its peer's. */
-  computedBy: Uint8Array;
-  peer: Uint8Array;
-  shared: Uint8Array;
-}
-const pending = new Map<string, PendingShared>();
-/** Exchanges in flight at once that keep their g^xy; beyond, the oldest end computes its own. */
-const PENDING_LIMIT = 256;
-
-/** A short key for a pair of public values; the values themselves are compared in full on a hit. */
-function pendingKey(own: Uint8Array, peer: Uint8Array): string {
-  return toHex(own.subarray(own.length - 8)) + toHex(peer.subarray(peer.length - 8));
 }
 
 /**
- * g^xy from our pair and the peer's public value; null when the peer's value is not in (1, p-1).
- *
- * g^xy depends only on the two public values ((g^y)^x = (g^x)^y), and both ends of an exchange usually
- * run in this process, so the first end's result waits here until the second end asks for it: one
- * exponentiation per exchange instead of two (each is a millisecond), and exactly the same bytes.
+ * g^xy from our pair and the peer's public value; null when the peer's value is not in (1, p-1). Each end
+ * computes its own, from its own private value, as a real peer must: both ends usually run in this
+ * process, but handing one end the other's result would let a node's key depend on another's secret.
  */
 export function dhSharedSecret(pair: DhKeyPair, peerPublic: Uint8Array): Uint8Array | null {
   const y = bytesToBigInt(peerPublic);
   if (peerPublic.length !== pair.group.length || y <= 1n || y >= pair.group.prime - 1n) return null;
-  const own = truePublic(pair);
-  if (own) {
-    const key = pendingKey(peerPublic, own);
-    const waiting = pending.get(key);
-    if (
-      waiting && waiting.group === pair.group && bytesEqual(waiting.computedBy, peerPublic) &&
-      bytesEqual(waiting.peer, own)
-    ) {
-      pending.delete(key);
-      return waiting.shared;
-    }
-  }
-  const shared = bigIntToBytes(modPow(y, pair.privateValue, pair.group.prime), pair.group.length);
-  if (own) {
-    if (pending.size >= PENDING_LIMIT) pending.delete(pending.keys().next().value!);
-    pending.set(pendingKey(own, peerPublic), {
-      group: pair.group,
-      computedBy: own,
-      peer: peerPublic.slice(),
-      shared: shared.slice(),
-    });
-  }
-  return shared;
+  return bigIntToBytes(modPow(y, pair.privateValue, pair.group.prime), pair.group.length);
 }

@@ -1,82 +1,75 @@
 /**
- * The `encap` and `decap` records of ESP, with their summary line and detail written only when read,
- * as the tracer's tx/rx/forward records are (trace/lazy_record.ts says why): a thousand clients make
- * fifty thousand of them and a run rarely shows one. Each line is made from the record's inner bytes,
- * which nothing writes once the record holds them, so it reads as if written at emission.
+ * The `encap` and `decap` records of ESP, compact as the tracer's tx/rx/forward records are
+ * (trace/lazy_record.ts says why): a thousand clients make fifty thousand of them and a run rarely shows
+ * one. Each keeps its copy of the inner datagram in the layer's byte arena and writes its summary line
+ * and detail only when read, from that copy, which nothing changes, so they read as if written at
+ * emission.
  */
+import type { ByteArena } from "../../engine/byte_arena.ts";
 import { LazyRecord } from "../../trace/lazy_record.ts";
 import type { ProtoLabel } from "../../trace/record.ts";
 import { summarize } from "../../wire/dissect.ts";
 import { hexNum } from "../../wire/octets.ts";
 
-/** Reads a string built by concatenation whole, so V8 keeps it flat rather than as a tree of pieces. */
-function flat(text: string): string {
-  _flatSink = +text;
-  return text;
-}
-/** Keeps the read in `flat` from being optimised away. */
-let _flatSink = 0;
-
 /** What an ESP encap or decap record says about the packet. */
-interface EspHop {
+export interface EspHop {
   spi: number;
   seq: number;
   udpEncap: boolean;
 }
 
 abstract class EspRecord extends LazyRecord {
-  abstract readonly kind: "encap" | "decap";
-  #hop: EspHop;
-  #summary: string | undefined = undefined;
-  #detail: Record<string, unknown> | undefined = undefined;
+  readonly node: string;
+  readonly pkt: number;
+  readonly parent: number;
+  #arena: ByteArena;
+  #handle: number;
+  #spi: number;
+  #seq: number;
+  #udpEncap: boolean;
 
-  constructor(hop: EspHop) {
+  /** Keeps its own copy of `bytes` (the inner datagram) in `arena`. */
+  constructor(node: string, pkt: number, parent: number, arena: ByteArena, bytes: Uint8Array, hop: EspHop) {
     super();
-    this.#hop = hop;
+    this.node = node;
+    this.pkt = pkt;
+    this.parent = parent;
+    this.#arena = arena;
+    this.#handle = arena.put(bytes);
+    this.#spi = hop.spi;
+    this.#seq = hop.seq;
+    this.#udpEncap = hop.udpEncap;
   }
 
-  abstract readonly bytes: Uint8Array;
   /** " in UDP 4500" or " from UDP 4500" for NAT-T, as the direction reads. */
   protected abstract udpText(): string;
 
-  get summary(): string {
-    const { spi, seq } = this.#hop;
-    return this.#summary ??= flat(
-      `ESP SPI ${hexNum(spi, 8)} seq ${seq}${this.udpText()}: ${summarize(this.bytes)}`,
-    );
+  get bytes(): Uint8Array {
+    return this.#arena.view(this.#handle);
   }
 
-  set summary(text: string) {
-    this.#summary = text;
+  // Not kept once written: a line is read about once (the text trace, the view).
+  get summary(): string {
+    return `ESP SPI ${hexNum(this.#spi, 8)} seq ${this.#seq}${this.udpText()}: ${summarize(this.bytes)}`;
   }
 
   get detail(): Record<string, unknown> {
-    const { spi, seq, udpEncap } = this.#hop;
-    return this.#detail ??= { spi: hexNum(spi, 8), seq, udpEncap };
-  }
-
-  set detail(detail: Record<string, unknown>) {
-    this.#detail = detail;
+    return { spi: hexNum(this.#spi, 8), seq: this.#seq, udpEncap: this.#udpEncap };
   }
 
   protected get udpEncap(): boolean {
-    return this.#hop.udpEncap;
+    return this.#udpEncap;
   }
 }
 
 /** `pkt` (the new outer ESP packet) now carries `parent`, whose datagram was `bytes`. */
 export class EspEncapRecord extends EspRecord {
-  readonly kind = "encap";
-  readonly proto: ProtoLabel = "ESP";
+  get kind(): "encap" {
+    return "encap";
+  }
 
-  constructor(
-    readonly node: string,
-    readonly pkt: number,
-    readonly parent: number,
-    readonly bytes: Uint8Array,
-    hop: EspHop,
-  ) {
-    super(hop);
+  get proto(): ProtoLabel {
+    return "ESP";
   }
 
   protected udpText(): string {
@@ -86,18 +79,26 @@ export class EspEncapRecord extends EspRecord {
 
 /** `pkt` (the inner datagram, `bytes`) came out of `parent` on `iface`. */
 export class EspDecapRecord extends EspRecord {
-  readonly kind = "decap";
+  readonly iface: string;
+  readonly proto: ProtoLabel;
 
   constructor(
-    readonly node: string,
-    readonly iface: string,
-    readonly pkt: number,
-    readonly parent: number,
-    readonly proto: ProtoLabel,
-    readonly bytes: Uint8Array,
+    node: string,
+    iface: string,
+    pkt: number,
+    parent: number,
+    proto: ProtoLabel,
+    arena: ByteArena,
+    bytes: Uint8Array,
     hop: EspHop,
   ) {
-    super(hop);
+    super(node, pkt, parent, arena, bytes, hop);
+    this.iface = iface;
+    this.proto = proto;
+  }
+
+  get kind(): "decap" {
+    return "decap";
   }
 
   protected udpText(): string {

@@ -8,6 +8,7 @@
  */
 import { toHex } from "../../crypto/index.ts";
 import type { SimContext } from "../../engine/context.ts";
+import { ByteArena } from "../../engine/byte_arena.ts";
 import type { Packet } from "../../engine/packet.ts";
 import type { Prng } from "../../engine/prng.ts";
 import type { Scheduler } from "../../engine/scheduler.ts";
@@ -73,6 +74,8 @@ export class IpsecLayer {
   #ike = new Map<string, IkeSa>();
   readonly #sad: SaDatabase;
   #decapsulated = new WeakSet<Packet>();
+  /** The inner datagrams the encap and decap records keep (esp_records.ts). */
+  #recorded = new ByteArena();
   readonly #keepalives: NatKeepalives;
 
   /** What ike_lifetime.ts needs: the clock, the log, the pairs, a way to start a fresh phase 1. */
@@ -252,7 +255,6 @@ export class IpsecLayer {
   // ---- ESP ----
 
   #encapsulate(packet: Packet, ip: Ipv4Packet, child: InstalledChild): void {
-    // The packet takes new bytes below; its old ones are then only the record's, so they need no copy.
     const inner = packet.bytes;
     const seq = ++child.seqOut;
     const iv = this.rng.bytes(ESP_CIPHERS[child.outbound.encryption].iv);
@@ -277,7 +279,11 @@ export class IpsecLayer {
     child.bytesOut += ip.payload.length;
     if (udpEncap) this.#keepalives.sent(ike);
     this.host.ctx.trace.emit(
-      new EspEncapRecord(this.node, packet.id, innerId, inner, { spi: child.spiOut, seq, udpEncap }),
+      new EspEncapRecord(this.node, packet.id, innerId, this.#recorded, inner, {
+        spi: child.spiOut,
+        seq,
+        udpEncap,
+      }),
     );
     this.#sad.schedulePublish(child);
   }
@@ -339,11 +345,20 @@ export class IpsecLayer {
     this.#decapsulated.add(inner);
     // The record keeps a copy: the stack may rewrite the inner datagram (NAT, TTL) on its way.
     this.host.ctx.trace.emit(
-      new EspDecapRecord(this.node, iface.name, inner.id, packet.id, protoLabel(bytes), bytes.slice(), {
-        spi,
-        seq,
-        udpEncap: udp !== null,
-      }),
+      new EspDecapRecord(
+        this.node,
+        iface.name,
+        inner.id,
+        packet.id,
+        protoLabel(bytes),
+        this.#recorded,
+        bytes,
+        {
+          spi,
+          seq,
+          udpEncap: udp !== null,
+        },
+      ),
     );
     this.#sad.schedulePublish(child);
     this.host.ip.receive(inner, iface);

@@ -109,7 +109,9 @@ export class SaDatabase {
     const rekeyed: InstalledChild[] = [];
     const perAddress = this.host.config.behaviour === "one-sa-per-address";
     const peer = child.ike.remote.ip;
-    for (const previous of this.all) {
+    // Over the live map, not a copy of it (a server holds a pair per client): the body removes only
+    // `previous` itself, which a live iteration has already passed.
+    for (const previous of this.#bySpi.values()) {
       if (previous.ike.remote.ip !== peer) continue;
       const samePort = natPort(previous) === natPort(child);
       if (previous.supersededBy) continue;

@@ -8,11 +8,12 @@
 import type { SimContext } from "../../engine/context.ts";
 import type { Prng } from "../../engine/prng.ts";
 import type { Timer } from "../../engine/scheduler.ts";
-import { formatDuration, formatTime, type Micros, SECOND } from "../../engine/time.ts";
-import { formatIp, type Ip4 } from "../../wire/addr.ts";
+import { formatDuration, type Micros } from "../../engine/time.ts";
+import type { Ip4 } from "../../wire/addr.ts";
 import type { TcpTrack } from "../tcp/conntrack.ts";
 import type { Behaviour, NatSettings } from "./config.ts";
 import { formatTuple, type Tuple } from "./rewrite.ts";
+import { formatSpan, hex32, mappingRow, momentOf, NatRowRecord, rowKey } from "./row_record.ts";
 
 /** What a mapping translates: UDP or TCP ports, ICMP echo identifiers, or ESP (addresses only). */
 export type NatProto = "udp" | "tcp" | "icmp" | "esp";
@@ -259,77 +260,23 @@ export class NatTable {
       node: this.owner.name,
       proto: "NAT",
       table: "nat",
-      key: rowKey(m),
+      key: rowKeyOf(m),
       value: null,
-      summary: `nat ${rowKey(m)} removed: ${reason}`,
+      summary: `nat ${rowKeyOf(m)} removed: ${reason}`,
       detail: { reason, inside: formatTuple(m.proto, m.inside) },
     });
   }
 
-  /** Emits the mapping's current row. */
+  /** Emits the mapping's current row (written when read: row_record.ts). */
   publish(m: Mapping, reason: string): void {
-    const value = this.row(m);
-    const lifetime = m.isStatic
-      ? "static"
-      : m.tcp
-      ? `expires after ${value.timeout} idle`
-      : `expires at ${formatTime(m.expiresAt)}`;
-    this.owner.ctx.trace.emit({
-      kind: "state",
-      node: this.owner.name,
-      proto: "NAT",
-      table: "nat",
-      key: rowKey(m),
-      value,
-      summary:
-        `nat ${value.inside} ⇄ ${value.outside} (${m.proto.toUpperCase()}, remote ${value.remote}) ${reason}, ${lifetime}`,
-      detail: { reason },
-    });
+    this.owner.ctx.trace.emit(
+      new NatRowRecord(this.owner.name, m, rowKeyOf(m), FILTER_WORDS[this.settings.filtering], reason),
+    );
   }
 
   /** The readable row for `--show nat@router` and the view. */
   row(m: Mapping): Record<string, string> {
-    const remotes = m.contactedList.map((t) => formatTuple(m.proto === "esp" ? "esp" : "udp", t));
-    const idle = m.tcp !== undefined; // a TCP row is rewritten on state changes, not on every segment
-    const remote = m.isStatic
-      ? "any (port forward)"
-      : remotes.length === 0
-      ? m.scope ? formatIp(m.scope.addr) : "-"
-      : remotes.length > 4
-      ? `${remotes.slice(0, 4).join(", ")} +${remotes.length - 4} more`
-      : remotes.join(", ");
-    const row: Record<string, string> = {
-      proto: m.proto.toUpperCase(),
-      inside: formatTuple(m.proto, m.inside),
-      outside: formatTuple(m.proto, m.outside),
-      remote,
-      accepts: m.isStatic
-        ? "anyone"
-        : m.proto === "esp"
-        ? "that peer"
-        : m.proto === "tcp"
-        ? "that connection"
-        : FILTER_WORDS[this.settings.filtering],
-      state: this.#stateWord(m),
-      expires: m.isStatic
-        ? "never"
-        : idle
-        ? `${formatSpan(m.timeout)} after its last segment`
-        : formatTime(m.expiresAt),
-      timeout: m.isStatic ? "-" : idle ? formatSpan(m.timeout) : formatDuration(m.timeout),
-    };
-    if (m.spiOut !== undefined) {
-      row.spi = `out ${hex32(m.spiOut)} in ${m.spiIn === undefined ? "?" : hex32(m.spiIn)}`;
-    }
-    if (m.cookies && m.cookies.size > 0) row.cookies = [...m.cookies].join(", ");
-    return row;
-  }
-
-  #stateWord(m: Mapping): string {
-    if (m.isStatic) return "static";
-    if (m.tcp) return m.tcp.state;
-    if (m.proto === "udp") return m.replied ? "stream" : "unreplied";
-    return m.replied ? "replied" : "unreplied";
+    return mappingRow(m, momentOf(m), FILTER_WORDS[this.settings.filtering]);
   }
 
   #timeoutFor(proto: NatProto, replied: boolean): Micros {
@@ -360,26 +307,15 @@ export class NatTable {
 
 const keys = new WeakMap<Mapping, string>();
 
-/** `5d`, `2h`, `10m`, `120s`: TCP's timeouts span seconds to days (whole units only when exact). */
-function formatSpan(t: Micros): string {
-  const units: [number, string][] = [[86400, "d"], [3600, "h"]];
-  for (const [seconds, unit] of units) {
-    if (t >= seconds * SECOND && t % (seconds * SECOND) === 0) return `${t / (seconds * SECOND)}${unit}`;
-  }
-  return formatDuration(t);
-}
+/** Each mapping's row key (see `rowKeyOf`). */
+const rowKeys = new WeakMap<Mapping, string>();
 
-/** A stable, readable key for a mapping's row: unique per mapping, unchanged by refreshes. */
-export function rowKey(m: Mapping): string {
-  let key = `${m.proto} ${formatTuple(m.proto, m.outside)}`;
-  if (m.tcp && m.scope) key += ` ↔ ${formatTuple("tcp", m.scope as Tuple)}`;
-  if (m.pinned || m.proto === "esp") key += ` ↔ ${m.scope ? formatIp(m.scope.addr) : "any"}`;
-  if (m.spiOut !== undefined) key += ` spi ${hex32(m.spiOut)}`;
-  if (m.pinned) key += ` for ${formatIp(m.inside.addr)}`;
+/** `rowKey(m)`, worked out once per mapping: its parts never change once the mapping exists. */
+export function rowKeyOf(m: Mapping): string {
+  let key = rowKeys.get(m);
+  if (key === undefined) rowKeys.set(m, key = rowKey(m));
   return key;
 }
 
-/** `0x0000c0de`. */
-export function hex32(n: number): string {
-  return `0x${(n >>> 0).toString(16).padStart(8, "0")}`;
-}
+// Kept importable from here, where callers have always found them.
+export { hex32, rowKey };
