@@ -23,6 +23,7 @@ import {
   decodeIpv4,
   decrementTtl,
   encodeIpv4,
+  IPV4_HEADER_LEN,
   type Ipv4Packet,
   PROTO_ICMP,
   PROTO_UDP,
@@ -32,23 +33,11 @@ import { decodeUdp, encodeUdp } from "../wire/udp.ts";
 import { fragmentDatagram, quote } from "./fragment.ts";
 import type { Interface } from "./interface.ts";
 import { PublishedRoutes, type Route, RoutingTable } from "./routing.ts";
+import { DeliverRecord } from "./deliver_record.ts";
 
-/** What a hook decides about a packet. `consumed` means the hook took ownership (e.g. a tunnel). */
-export type Verdict = { action: "accept" } | { action: "drop"; reason: string } | { action: "consumed" };
-export const ACCEPT: Verdict = { action: "accept" };
+import type { IpHooks } from "./hooks.ts";
 
-/**
- * Netfilter-like hook points, used by NAT and passthrough rules. Hooks may rewrite `packet.bytes`
- * in place (the stack owns its copy) and must leave every checksum valid.
- */
-export interface IpHooks {
-  /** Every received datagram, before the routing decision (DNAT, reply translation, filtering). */
-  prerouting?(packet: Packet, ip: Ipv4Packet, iface: Interface): Verdict;
-  /** Every datagram about to leave, after routing and before fragmentation (SNAT). */
-  postrouting?(packet: Packet, ip: Ipv4Packet, out: Interface, nextHop: Ip4): Verdict;
-  /** Every routed datagram being forwarded, knowing both interfaces (filtering, MSS clamping). */
-  forward?(packet: Packet, ip: Ipv4Packet, inIface: Interface, out: Interface): Verdict;
-}
+export { ACCEPT, type IpHooks, UNTOUCHED, type Verdict } from "./hooks.ts";
 
 export interface UdpMessage {
   src: Ip4;
@@ -237,7 +226,7 @@ export class IpStack {
   sendIp(dst: Ip4, protocol: number, payload: Uint8Array, options: SendOptions = {}): Packet | undefined {
     const found = this.route(dst);
     if (!found) return this.#unroutable(dst, protocol, "");
-    const bytes = encodeIpv4({
+    const ip: Ipv4Packet = {
       tos: options.tos ?? 0,
       id: this.#nextIpId(),
       dontFragment: options.dontFragment ?? false,
@@ -249,10 +238,14 @@ export class IpStack {
       dst,
       options: new Uint8Array(0),
       payload,
-    });
+    };
+    const bytes = encodeIpv4(ip);
+    // The header as decoding `bytes` gives it, payload a view of them: the hooks need not decode it.
+    ip.options = bytes.subarray(IPV4_HEADER_LEN, IPV4_HEADER_LEN);
+    ip.payload = bytes.subarray(IPV4_HEADER_LEN);
     const packet: Packet = { id: options.id ?? this.ctx.nextPacketId(), bytes, parent: options.parent };
     if (options.saRef !== undefined) packet.saRef = options.saRef;
-    this.#output(packet, found.iface, found.nextHop, true);
+    this.#output(packet, found.iface, found.nextHop, true, ip);
     return packet;
   }
 
@@ -267,15 +260,17 @@ export class IpStack {
     if (!decoded.ok) return this.drop(packet, `malformed IPv4: ${decoded.error}`, iface);
     let ip = decoded.value;
     if (this.hooks.prerouting) {
-      arrived = undefined;
       const verdict = this.hooks.prerouting(packet, ip, iface);
       if (verdict.action === "drop") return this.drop(packet, verdict.reason, iface);
       if (verdict.action === "consumed") return;
-      const again = decodeIpv4(packet.bytes);
-      if (!again.ok) return this.drop(packet, `malformed after rewrite: ${again.error}`, iface);
-      ip = again.value;
+      if (!verdict.untouched) {
+        arrived = undefined;
+        const again = decodeIpv4(packet.bytes);
+        if (!again.ok) return this.drop(packet, `malformed after rewrite: ${again.error}`, iface);
+        ip = again.value;
+      }
     }
-    if (this.isLocal(ip.dst) || ip.dst === 0xffffffff) return this.#deliverLocal(packet, ip, iface);
+    if (this.isLocal(ip.dst) || ip.dst === 0xffffffff) return this.#deliverLocal(packet, ip, iface, arrived);
     if (!this.forwarding) {
       return this.drop(
         packet,
@@ -366,14 +361,21 @@ export class IpStack {
     this.ctx.trace.emit(forward);
     // Only the TTL changed, and nothing after this may change more: the link need not store it again.
     if (arrived !== undefined && this.hooks.postrouting === undefined) packet.lowered = arrived;
-    this.#output(packet, found.iface, found.nextHop, false);
+    // A forward hook may have rewritten the bytes (MSS clamping); without one they are `ip` but the TTL.
+    const lowered = this.hooks.forward ? undefined : { ...ip, ttl: ip.ttl - 1 };
+    this.#output(packet, found.iface, found.nextHop, false, lowered);
   }
 
-  #output(packet: Packet, iface: Interface, nextHop: Ip4, local: boolean): void {
+  /** Hooks, fragments and sends `packet`; `header` is its decoded header when the caller has it. */
+  #output(packet: Packet, iface: Interface, nextHop: Ip4, local: boolean, header?: Ipv4Packet): void {
     if (this.hooks.postrouting) {
-      const decoded = decodeIpv4(packet.bytes);
-      if (!decoded.ok) return this.drop(packet, `malformed IPv4: ${decoded.error}`, iface);
-      const verdict = this.hooks.postrouting(packet, decoded.value, iface, nextHop);
+      let ip = header;
+      if (ip === undefined) {
+        const decoded = decodeIpv4(packet.bytes);
+        if (!decoded.ok) return this.drop(packet, `malformed IPv4: ${decoded.error}`, iface);
+        ip = decoded.value;
+      }
+      const verdict = this.hooks.postrouting(packet, ip, iface, nextHop);
       if (verdict.action === "drop") return this.drop(packet, verdict.reason, iface);
       if (verdict.action === "consumed") return;
     }
@@ -407,8 +409,10 @@ export class IpStack {
     }
   }
 
-  #deliverLocal(packet: Packet, ip: Ipv4Packet, iface: Interface): void {
+  /** `arrived` is the record of the frame whose bytes `packet` still has, if it has them. */
+  #deliverLocal(packet: Packet, ip: Ipv4Packet, iface: Interface, arrived?: RxRecord): void {
     if (ip.moreFragments || ip.fragmentOffset > 0) {
+      arrived = undefined;
       const whole = this.#reassemble(packet, ip);
       if (!whole) return;
       const redecoded = decodeIpv4(whole.bytes);
@@ -418,14 +422,14 @@ export class IpStack {
       packet = whole;
       ip = redecoded.value;
     }
-    if (ip.protocol === PROTO_ICMP) return this.#deliverIcmp(packet, ip, iface);
-    if (ip.protocol === PROTO_UDP) return this.#deliverUdp(packet, ip, iface);
+    if (ip.protocol === PROTO_ICMP) return this.#deliverIcmp(packet, ip, iface, arrived);
+    if (ip.protocol === PROTO_UDP) return this.#deliverUdp(packet, ip, iface, arrived);
     const handler = this.#protocols.get(ip.protocol);
     if (handler) return handler(packet, ip, iface);
     this.drop(packet, `${this.node} does not speak IP protocol ${ip.protocol}`, iface);
   }
 
-  #deliverUdp(packet: Packet, ip: Ipv4Packet, iface: Interface): void {
+  #deliverUdp(packet: Packet, ip: Ipv4Packet, iface: Interface, arrived?: RxRecord): void {
     const decoded = decodeUdp(ip.payload, ip.src, ip.dst);
     if (!decoded.ok) return this.drop(packet, decoded.error, iface);
     const udp = decoded.value;
@@ -442,14 +446,16 @@ export class IpStack {
       }
       return;
     }
-    this.ctx.trace.emit({
-      kind: "deliver",
-      node: this.node,
-      iface: iface.name,
-      pkt: packet.id,
-      proto: protoLabel(packet.bytes),
-      summary: `${summarize(packet.bytes)} → UDP port ${udp.dstPort}`,
-    });
+    this.ctx.trace.emit(
+      arrived ? new DeliverRecord(this.node, arrived, udp.dstPort) : {
+        kind: "deliver",
+        node: this.node,
+        iface: iface.name,
+        pkt: packet.id,
+        proto: protoLabel(packet.bytes),
+        summary: `${summarize(packet.bytes)} → UDP port ${udp.dstPort}`,
+      },
+    );
     socket.onMessage({
       src: ip.src,
       srcPort: udp.srcPort,
@@ -461,18 +467,20 @@ export class IpStack {
     });
   }
 
-  #deliverIcmp(packet: Packet, ip: Ipv4Packet, iface: Interface): void {
+  #deliverIcmp(packet: Packet, ip: Ipv4Packet, iface: Interface, arrived?: RxRecord): void {
     const decoded = decodeIcmp(ip.payload);
     if (!decoded.ok) return this.drop(packet, decoded.error, iface);
     const message = decoded.value;
-    this.ctx.trace.emit({
-      kind: "deliver",
-      node: this.node,
-      iface: iface.name,
-      pkt: packet.id,
-      proto: "ICMP",
-      summary: summarize(packet.bytes),
-    });
+    this.ctx.trace.emit(
+      arrived ? new DeliverRecord(this.node, arrived, -1) : {
+        kind: "deliver",
+        node: this.node,
+        iface: iface.name,
+        pkt: packet.id,
+        proto: "ICMP",
+        summary: summarize(packet.bytes),
+      },
+    );
     if (message.type === ICMP_ECHO_REQUEST && "identifier" in message && this.answerPings) {
       this.sendIcmp(ip.src, { ...message, type: ICMP_ECHO_REPLY }, { src: ip.dst, parent: packet.id });
     }

@@ -27,7 +27,8 @@ import {
 } from "../../wire/isakmp.ts";
 import { IKE_CIPHERS, type IkeProposal, type IpsecConfig } from "./config.ts";
 import type { DhKeyPair } from "./dh.ts";
-import { exchangeIv, ikeDecrypt, ikeEncrypt, lastBlock, type Skeyids } from "./derive.ts";
+import { exchangeIv, lastBlock, type Skeyids } from "./derive.ts";
+import { IkeCipher } from "./ike_cipher.ts";
 import type { EspKeys } from "./esp.ts";
 import { Exchanges } from "./exchange.ts";
 import { informational } from "./informational.ts";
@@ -145,6 +146,7 @@ export class IkeSa {
   keys?: Skeyids;
   /** The phase-1 cipher key. */
   encKey = zeros(0);
+  #cipher: IkeCipher | undefined;
   /** Main Mode's IV chain. */
   iv = zeros(0);
   /** The last ciphertext block of Main Mode, from which every later exchange's IV starts. */
@@ -207,6 +209,15 @@ export class IkeSa {
 
   get established(): boolean {
     return this.state === "ESTABLISHED";
+  }
+
+  /** The phase-1 cipher with `encKey`, keyed once (made again should the key be replaced). */
+  get cipher(): IkeCipher {
+    let cipher = this.#cipher;
+    if (cipher === undefined || !cipher.uses(this.ike.encryption, this.encKey)) {
+      this.#cipher = cipher = new IkeCipher(this.ike.encryption, this.encKey);
+    }
+    return cipher;
   }
 
   /** The phase-1 cipher key, for Wireshark's IKEv1 decryption table. */
@@ -349,7 +360,7 @@ export class IkeSa {
       const iv = mid === 0
         ? this.iv
         : this.exchangeIvs.get(mid) ?? exchangeIv(this.hashAlg, this.phase1LastBlock, mid, this.block);
-      const ciphertext = ikeEncrypt(this.ike.encryption, this.encKey, iv, chain.bytes);
+      const ciphertext = this.cipher.encrypt(iv, chain.bytes);
       if (mid !== 0) this.exchangeIvs.set(mid, lastBlock(ciphertext, this.block));
       bytes = encodeIsakmpRaw(header, chain.first, ciphertext);
     } else {
@@ -379,7 +390,7 @@ export class IkeSa {
     }
     const iv = this.exchangeIvs.get(header.messageId) ??
       exchangeIv(this.hashAlg, this.phase1LastBlock, header.messageId, this.block);
-    const decrypted = ikeDecrypt(this.ike.encryption, this.encKey, iv, body);
+    const decrypted = this.cipher.decrypt(iv, body);
     if (!decrypted.ok) {
       this.host.log(`message ID ${header.messageId} could not be decrypted: ${decrypted.error}`);
       return null;

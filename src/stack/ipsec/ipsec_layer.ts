@@ -29,7 +29,7 @@ import { L2TP_PORT } from "../../wire/l2tp.ts";
 import { hexNum } from "../../wire/octets.ts";
 import { UDP_HEADER_LEN, writeUdpHeaderUnchecked } from "../../wire/udp.ts";
 import type { Interface } from "../interface.ts";
-import { ACCEPT, type IpStack, type UdpMessage, type Verdict } from "../ip.ts";
+import { ACCEPT, type IpStack, type UdpMessage, UNTOUCHED, type Verdict } from "../ip.ts";
 import { ESP_CIPHERS, type IpsecConfig } from "./config.ts";
 import { type ChildSa, type Endpoint, IkeSa, type Selector } from "./ike_sa.ts";
 import { espOpen, espSeal } from "./esp.ts";
@@ -158,15 +158,21 @@ export class IpsecLayer {
         if (previous.prerouting) {
           const verdict = previous.prerouting(packet, ip, iface);
           if (verdict.action !== "accept") return verdict;
-          const again = decodeIpv4(packet.bytes);
-          if (!again.ok) return drop(`malformed after rewrite: ${again.error}`);
-          ip = again.value;
+          if (!verdict.untouched) {
+            const again = decodeIpv4(packet.bytes);
+            if (!again.ok) return drop(`malformed after rewrite: ${again.error}`);
+            ip = again.value;
+            // Ours changes nothing, but theirs may have: the stack must not take the bytes as they came.
+            const ours = this.prerouting(packet, ip, iface);
+            return ours.action === "accept" ? ACCEPT : ours;
+          }
         }
         return this.prerouting(packet, ip, iface);
       },
       postrouting: (packet, ip, out, nextHop) => {
         const verdict = this.postrouting(packet, ip);
         if (verdict.action !== "accept" || !previous.postrouting) return verdict;
+        if (verdict.untouched) return previous.postrouting(packet, ip, out, nextHop);
         const again = decodeIpv4(packet.bytes);
         if (!again.ok) return drop(`malformed after ESP: ${again.error}`);
         return previous.postrouting(packet, again.value, out, nextHop);
@@ -203,8 +209,8 @@ export class IpsecLayer {
 
   /** Inbound: cleartext L2TP from a peer whose traffic must be protected is refused. */
   prerouting(packet: Packet, ip: Ipv4Packet, _iface: Interface): Verdict {
-    if (this.#decapsulated.has(packet) || !this.host.ip.isLocal(ip.dst)) return ACCEPT;
-    if (ip.moreFragments || ip.fragmentOffset > 0) return ACCEPT;
+    if (this.#decapsulated.has(packet) || !this.host.ip.isLocal(ip.dst)) return UNTOUCHED;
+    if (ip.moreFragments || ip.fragmentOffset > 0) return UNTOUCHED;
     if (isL2tp(udpPorts(ip)) && this.requiresIpsec(ip.src)) {
       return drop(
         `cleartext L2TP (UDP ${L2TP_PORT}) from ${
@@ -212,14 +218,14 @@ export class IpsecLayer {
         } refused: ${this.node}'s IPsec policy requires ESP for L2TP with this peer`,
       );
     }
-    return ACCEPT;
+    return UNTOUCHED;
   }
 
   /** Outbound: L2TP to a peer is sealed into ESP in place, or trapped while IKE runs. */
   postrouting(packet: Packet, ip: Ipv4Packet): Verdict {
-    if (ip.moreFragments || ip.fragmentOffset > 0 || !this.host.ip.isLocal(ip.src)) return ACCEPT;
+    if (ip.moreFragments || ip.fragmentOffset > 0 || !this.host.ip.isLocal(ip.src)) return UNTOUCHED;
     const ports = udpPorts(ip);
-    if (!isL2tp(ports) || !this.requiresIpsec(ip.dst)) return ACCEPT;
+    if (!isL2tp(ports) || !this.requiresIpsec(ip.dst)) return UNTOUCHED;
     const child = this.#sad.outbound(ip.dst, packet.saRef);
     if (child) {
       this.#encapsulate(packet, ip, child);

@@ -22,7 +22,6 @@ import { IKE_CIPHERS } from "./config.ts";
 import { dhKeyPair, dhSharedSecret, MODP_GROUPS } from "./dh.ts";
 import {
   deriveSkeyids,
-  ikeDecrypt,
   lastBlock,
   natdHash,
   phase1Iv,
@@ -89,7 +88,7 @@ export function readPhase1(
       sa.host.log(`encrypted ${words.mode} message before the key exchange: ignored`);
       return undefined;
     }
-    const decrypted = ikeDecrypt(sa.ike.encryption, sa.encKey, sa.iv, body);
+    const decrypted = sa.cipher.decrypt(sa.iv, body);
     if (!decrypted.ok) {
       sa.host.log(`${words.mode} message could not be decrypted: ${decrypted.error}`);
       return undefined;

@@ -18,7 +18,7 @@ import { formatIp, inSubnet, type Ip4, readIp } from "../../wire/addr.ts";
 import { type Ipv4Packet, PROTO_ESP, PROTO_ICMP, PROTO_UDP } from "../../wire/ipv4.ts";
 import { PROTO_TCP } from "../../wire/tcp.ts";
 import type { Interface } from "../interface.ts";
-import { ACCEPT, type IpHooks, type Verdict } from "../ip.ts";
+import { ACCEPT, type IpHooks, UNTOUCHED, type Verdict } from "../ip.ts";
 import type { NatSettings } from "./config.ts";
 import { type NatCore, natDrop, type NatHost, type NatProtocolModule } from "./core.ts";
 import { FragmentMemory } from "./fragments.ts";
@@ -154,7 +154,7 @@ export class NatEngine implements NatCore {
   prerouting(packet: Packet, ip: Ipv4Packet, iface: Interface): Verdict {
     if (iface.name === this.#outside) return this.#fromOutside(packet, ip, iface);
     if (this.#inside.has(iface.name) && ip.dst === this.externalAddress) return this.#hairpin(packet, iface);
-    return ACCEPT;
+    return UNTOUCHED; // outbound traffic is translated after routing (postrouting), not here
   }
 
   postrouting(packet: Packet, ip: Ipv4Packet, out: Interface): Verdict {
