@@ -33,7 +33,8 @@ import { decodeUdp, encodeUdp } from "../wire/udp.ts";
 import { fragmentDatagram, quote } from "./fragment.ts";
 import type { Interface } from "./interface.ts";
 import { PublishedRoutes, type Route, RoutingTable } from "./routing.ts";
-import { DeliverRecord } from "./deliver_record.ts";
+import { CopiedDeliverRecord, DeliverRecord, ForwardedCopy } from "./lazy_lines.ts";
+import { ByteArena } from "../engine/byte_arena.ts";
 
 import type { IpHooks } from "./hooks.ts";
 
@@ -113,6 +114,8 @@ export class IpStack {
   #protocolErrors = new Map<number, ProtocolErrorHandler>();
   #reassembly = new Map<string, Reassembly>();
   #ipId = 0;
+  /** Copies of the bytes behind lazily written lines (lazy_lines.ts); made on first use. */
+  #copyArena: ByteArena | undefined;
   /** In interface → out interface → next hop → what the forward records along that path share. */
   #forwardHops = new Map<Interface, Map<Interface, Map<Ip4, ForwardHop>>>();
   /** Answer echo requests (every real stack does by default). */
@@ -161,6 +164,10 @@ export class IpStack {
 
   isLocal(ip: Ip4): boolean {
     return this.#localAddresses.has(ip);
+  }
+
+  get #copies(): ByteArena {
+    return this.#copyArena ??= new ByteArena();
   }
 
   /** Made once: a route lookup per packet should not allocate a closure. */
@@ -356,7 +363,7 @@ export class IpStack {
     if (this.hooks.forward) arrived = undefined;
     const forward = new ForwardRecord(
       this.#forwardHop(inIface, found.iface, found.nextHop),
-      arrived ?? { line: summarize(packet.bytes), pkt: packet.id, proto: protoLabel(packet.bytes) },
+      arrived ?? new ForwardedCopy(packet.id, this.#copies, packet.bytes),
     );
     this.ctx.trace.emit(forward);
     // Only the TTL changed, and nothing after this may change more: the link need not store it again.
@@ -447,14 +454,9 @@ export class IpStack {
       return;
     }
     this.ctx.trace.emit(
-      arrived ? new DeliverRecord(this.node, arrived, udp.dstPort) : {
-        kind: "deliver",
-        node: this.node,
-        iface: iface.name,
-        pkt: packet.id,
-        proto: protoLabel(packet.bytes),
-        summary: `${summarize(packet.bytes)} → UDP port ${udp.dstPort}`,
-      },
+      arrived
+        ? new DeliverRecord(this.node, arrived, udp.dstPort)
+        : new CopiedDeliverRecord(this.node, iface.name, packet.id, this.#copies, packet.bytes, udp.dstPort),
     );
     socket.onMessage({
       src: ip.src,
@@ -472,14 +474,9 @@ export class IpStack {
     if (!decoded.ok) return this.drop(packet, decoded.error, iface);
     const message = decoded.value;
     this.ctx.trace.emit(
-      arrived ? new DeliverRecord(this.node, arrived, -1) : {
-        kind: "deliver",
-        node: this.node,
-        iface: iface.name,
-        pkt: packet.id,
-        proto: "ICMP",
-        summary: summarize(packet.bytes),
-      },
+      arrived
+        ? new DeliverRecord(this.node, arrived, -1)
+        : new CopiedDeliverRecord(this.node, iface.name, packet.id, this.#copies, packet.bytes, -1),
     );
     if (message.type === ICMP_ECHO_REQUEST && "identifier" in message && this.answerPings) {
       this.sendIcmp(ip.src, { ...message, type: ICMP_ECHO_REPLY }, { src: ip.dst, parent: packet.id });
