@@ -7,6 +7,7 @@ import { formatIp, type Ip4, parseIp } from "../wire/addr.ts";
 import type { Interface } from "../stack/interface.ts";
 import { IpStack } from "../stack/ip.ts";
 import { tcpOf } from "./tcp_host.ts";
+import { StateRowRecord } from "./state_record.ts";
 
 /** An Ethernet-like interface plugged into a link. */
 export class PhysicalInterface implements Interface, LinkPort {
@@ -130,14 +131,11 @@ export class Device {
 
   /** Emits a `state` record: one row of one of this device's tables changed (value null = removed). */
   state(table: string, key: string, value: Record<string, unknown> | null, summary?: string): void {
-    this.ctx.trace.emit({
-      kind: "state",
-      node: this.name,
-      table,
-      key,
-      value,
-      summary: summary ?? `${table} ${key} ${value === null ? "removed" : JSON.stringify(value)}`,
-    });
+    if (summary === undefined) {
+      this.ctx.trace.emit(new StateRowRecord(this.name, table, key, value));
+      return;
+    }
+    this.ctx.trace.emit({ kind: "state", node: this.name, table, key, value, summary });
   }
 
   /** Application output, as the program would print it. */

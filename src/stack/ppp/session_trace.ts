@@ -3,12 +3,12 @@
  * from the session so its state machine reads as protocol, and so the row is published only when it
  * changes (an unchanged row would be a step in the view where nothing happened).
  */
-import { formatIp, type Ip4 } from "../../wire/addr.ts";
+import { type PppRow, PppRowRecord, sameRow } from "./row_record.ts";
 import type { PppHost } from "./session_config.ts";
 
 /** Trace records of one PPP session, labelled with its host's node and label. */
 export class PppTrace {
-  #published = "";
+  #published: PppRow | undefined;
 
   constructor(readonly host: PppHost) {}
 
@@ -35,39 +35,10 @@ export class PppTrace {
     });
   }
 
-  /** The `ppp` row of a session in this state (addresses 0 and flags false are left out). */
-  publish(s: {
-    phase: string;
-    lcp: string;
-    ipcp: string;
-    ccp?: string;
-    user?: string;
-    local: Ip4;
-    peer: Ip4;
-    handedOff: boolean;
-  }): void {
-    const value: Record<string, unknown> = { phase: s.phase, lcp: s.lcp, ipcp: s.ipcp };
-    if (s.ccp !== undefined) value.ccp = s.ccp;
-    if (s.user !== undefined) value.user = s.user;
-    if (s.local !== 0) value.local = formatIp(s.local);
-    if (s.peer !== 0) value.peer = formatIp(s.peer);
-    if (s.handedOff) value.handedOff = true;
-    this.row(value, `ppp ${this.host.label} ${s.phase} (LCP ${s.lcp}, IPCP ${s.ipcp})`);
-  }
-
-  /** The session's `ppp` row, recorded only when it differs from the last one. */
-  row(value: Record<string, unknown>, summary: string): void {
-    const text = JSON.stringify(value);
-    if (text === this.#published) return;
-    this.#published = text;
-    this.host.trace.emit({
-      kind: "state",
-      node: this.host.node,
-      proto: "PPP",
-      table: "ppp",
-      key: this.host.label,
-      value,
-      summary,
-    });
+  /** The `ppp` row of a session in this state, recorded only when it reads differently from the last. */
+  publish(row: PppRow): void {
+    if (this.#published !== undefined && sameRow(row, this.#published)) return;
+    this.#published = row;
+    this.host.trace.emit(new PppRowRecord(this.host.node, this.host.label, row));
   }
 }
