@@ -136,8 +136,8 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
   let stopped: RunStop | undefined;
   let done = false;
 
-  trace.subscribe(() => {
-    if (trace.records.length >= maxRecords && !sched.halted) sched.halt();
+  trace.ceiling(maxRecords, () => {
+    if (!sched.halted) sched.halt();
   });
   const network = buildNetwork(model, ctx);
   for (const device of network.devices.values()) device.start();
@@ -154,7 +154,7 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
   const finish = (limit?: RunStop["limit"]) => {
     done = true;
     if (!limit) return;
-    const count = limit === "events" ? sched.executed : trace.records.length;
+    const count = limit === "events" ? sched.executed : trace.stored;
     stopped = { limit, at: sched.now, message: stopMessage(limit, sched.now, count) };
     trace.emit({ kind: "app", node: "simulator", proto: "APP", summary: stopped.message });
   };
