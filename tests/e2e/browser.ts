@@ -125,9 +125,51 @@ export function pageErrors(page: Page): string[] {
   return (page as Page & { errors?: string[] }).errors ?? [];
 }
 
-/** Waits until the view has finished loading and simulating. */
+/**
+ * Waits until the view has finished loading and simulating. Polls on a timer, not on animation
+ * frames, so a state the page has reached is seen even while headless Chromium draws no frames.
+ */
 export async function waitReady(page: Page, state = "ready"): Promise<void> {
-  await page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout: 60_000 });
+  await page.waitForFunction((s) => document.body.dataset.state === s, state, {
+    timeout: 60_000,
+    polling: 100,
+  });
+}
+
+/** How long one drawn frame may take before the page counts as not drawing. */
+const FRAME_WAIT_MS = 5_000;
+
+/**
+ * Waits for Chromium to draw one frame (the view re-measures its words in a ResizeObserver, which runs
+ * as a frame is drawn). Headless Chromium has been seen to stop drawing a page for minutes while its
+ * scripts still run (a CI run's every later wait then timed out); when that happens the page is
+ * brought to the front and its size nudged, which makes Chromium draw again, and what the page looked
+ * like is printed so the run's log says it happened. Fails only if frames stay away after three tries.
+ */
+export async function nextFrame(page: Page): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const drawn = await page.evaluate(
+      (ms) =>
+        new Promise<boolean>((resolve) => {
+          requestAnimationFrame(() => resolve(true));
+          setTimeout(() => resolve(false), ms);
+        }),
+      FRAME_WAIT_MS,
+    );
+    if (drawn) return;
+    const seen = await page.evaluate(() => ({
+      visibility: document.visibilityState,
+      state: document.body.dataset.state,
+      status: document.getElementById("run-status")?.textContent,
+      size: `${innerWidth}x${innerHeight}`,
+    }));
+    console.error(`Chromium drew no frame in ${FRAME_WAIT_MS} ms (try ${attempt}): ${JSON.stringify(seen)}`);
+    await page.bringToFront();
+    const size = page.viewportSize() ?? { width: 1400, height: 900 };
+    await page.setViewportSize({ width: size.width + 1, height: size.height });
+    await page.setViewportSize(size);
+  }
+  throw new Error(`Chromium drew no frame in three tries of ${FRAME_WAIT_MS} ms`);
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { ROOT, screenshot, viewTest, waitReady } from "./browser.ts";
+import { nextFrame, ROOT, screenshot, viewTest, waitReady } from "./browser.ts";
 
 const VIEWPORTS = [[1024, 768], [1400, 900], [1920, 1080]] as const;
 
@@ -23,8 +23,18 @@ async function open(page: Page, lesson: string): Promise<void> {
       (document.getElementById("run-status")?.textContent ?? "").startsWith(`${file}:`) &&
       document.querySelectorAll("#topology .labels text").length > 0,
     lesson,
-    { timeout: 90_000 },
-  );
+    { timeout: 90_000, polling: 100 },
+  ).catch(async (e) => {
+    // Say where the page got stuck: still simulating, another file's status, or nothing drawn.
+    const seen = await page.evaluate(() => ({
+      state: document.body.dataset.state,
+      status: document.getElementById("run-status")?.textContent,
+      picked: (document.getElementById("lesson-picker") as HTMLSelectElement | null)?.value,
+      words: document.querySelectorAll("#topology .labels text").length,
+    })).catch(() => "the page did not answer");
+    throw new Error(`${lesson} did not open: ${JSON.stringify(seen)}\n${e}`);
+  });
+  await nextFrame(page);
 }
 
 /** Presenter mode on or off through its switch (the page re-measures every word). */
@@ -35,7 +45,7 @@ async function presenterMode(page: Page, on: boolean): Promise<void> {
 /** The drawing at a new window size: waits until the words have been placed for it. */
 async function resize(page: Page, width: number, height: number): Promise<void> {
   await page.setViewportSize({ width, height });
-  await page.waitForFunction(() => new Promise((resolve) => requestAnimationFrame(() => resolve(true))));
+  await nextFrame(page);
 }
 
 async function title(page: Page): Promise<string> {
