@@ -12,7 +12,7 @@ import { RUN_LIMITS } from "./engine/limits.ts";
 import { buildNetwork, type Network } from "./topology/build.ts";
 import type { TopologyModel } from "./topology/model.ts";
 import type { TraceRecord } from "./trace/record.ts";
-import { Tracer } from "./trace/tracer.ts";
+import { type KeepTest, Tracer } from "./trace/tracer.ts";
 import { formatIp } from "./wire/addr.ts";
 import { protoLabel, summarize } from "./wire/dissect.ts";
 import { lowerTtl } from "./wire/ipv4.ts";
@@ -36,7 +36,7 @@ export interface SimOptions {
    * A bounded run: store only the records that pass this test (see src/trace/keep.ts). The run itself
    * is the same; the record ceiling then counts stored records.
    */
-  keep?: (record: TraceRecord) => boolean;
+  keep?: KeepTest;
 }
 
 /** What a bounded run left out. */

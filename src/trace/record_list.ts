@@ -21,12 +21,18 @@ export interface RecordSource {
 
 type Visit<T> = (record: TraceRecord, index: number, list: TraceRecord[]) => T;
 
-/** `key` as an array index, or -1 when it is not one (a method name, "length", "01"). */
+/** `key` as an array index, or -1 when it is not one (a method name, "length", "01", "1e3"). */
 function arrayIndex(key: string): number {
-  const first = key.charCodeAt(0);
-  if (!(first >= 48 && first <= 57)) return -1;
-  const index = Number(key);
-  return String(index) === key && index < 2 ** 32 - 1 ? index : -1;
+  const length = key.length;
+  // Up to 2^32 - 2, so at most ten digits; no leading zero but in "0" itself.
+  if (length === 0 || length > 10 || (length > 1 && key.charCodeAt(0) === 48)) return -1;
+  let index = 0;
+  for (let i = 0; i < length; i++) {
+    const digit = key.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    index = index * 10 + digit;
+  }
+  return index < 2 ** 32 - 1 ? index : -1;
 }
 
 /** `index` as `Array.prototype.slice` and `at` read a relative index. */

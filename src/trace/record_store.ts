@@ -11,7 +11,7 @@
 import type { Micros } from "../engine/time.ts";
 import { Column, float64, int32, uint8 } from "./column.ts";
 import { DuplicateRxRecord, type ForwardHop, ForwardRecord, RxRecord, TxRecord } from "./lazy_record.ts";
-import type { TraceRecord } from "./record.ts";
+import type { ProtoLabel, TraceRecord } from "./record.ts";
 import { SentFrames } from "./sent_frames.ts";
 
 /** What a row holds; the references `a`, `b`, `c` mean what the kind says. */
@@ -84,6 +84,23 @@ export class RecordStore {
     if (kind === RowKind.Object) return this.#objects[a];
     const seq = row + this.#skipped.get(row);
     return this.make(kind, seq, this.#t.get(row), a, this.#b.get(row), this.#c.get(row));
+  }
+
+  /** The node of a per-hop row's record, without making it. */
+  rowNode(kind: RowKind, a: number): string {
+    if (kind === RowKind.Tx) return this.frames.end(a).node;
+    return kind === RowKind.Forward ? this.#hops[a].node : this.frames.endById(a).node;
+  }
+
+  /** The link of a per-hop row's record (a forward has none), without making it. */
+  rowLink(kind: RowKind, a: number, b: number): string | undefined {
+    if (kind === RowKind.Tx) return this.frames.end(a).link;
+    return kind === RowKind.Forward ? undefined : this.frames.end(b).link;
+  }
+
+  /** The protocol of a per-hop row's record, without making it. */
+  rowProto(kind: RowKind, a: number, b: number): ProtoLabel {
+    return this.frames.proto(kind === RowKind.Tx ? a : b);
   }
 
   /** The record a row with these values reads as, whether or not it is stored. */

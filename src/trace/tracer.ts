@@ -8,6 +8,15 @@ import { RecordStore, RowKind } from "./record_store.ts";
 import type { FrameId, LinkEnd, SentFrames } from "./sent_frames.ts";
 
 /**
+ * A bounded run's test of what to store (keep.ts). With `packet`, the same test on a packet record's
+ * node, link and protocol: the tracer then tests its per-hop rows on those and makes no object for them.
+ */
+export interface KeepTest {
+  (record: TraceRecord): boolean;
+  readonly packet?: (node: string, link: string | undefined, proto: ProtoLabel | undefined) => boolean;
+}
+
+/**
  * Collects trace records in order, stamping each with the scheduler's clock and a sequence number.
  * Devices hand in most records as objects (`emit`); links and routers report their per-hop records
  * (`send`, `receive`, `forward`) as numbers, which the store keeps as rows (record_store.ts). Given a
@@ -19,7 +28,7 @@ export class Tracer {
   readonly records: TraceRecord[];
   #store = new RecordStore();
   #sched: Scheduler;
-  #keep?: (record: TraceRecord) => boolean;
+  #keep?: KeepTest;
   #emitted = 0;
   #labels = new Set<string>();
   #listeners: ((record: TraceRecord) => void)[] = [];
@@ -28,7 +37,7 @@ export class Tracer {
   /** Holds the last summary read as a number, so that read (see `emit`) is never optimised away. */
   #flattenSink = 0;
 
-  constructor(sched: Scheduler, keep?: (record: TraceRecord) => boolean) {
+  constructor(sched: Scheduler, keep?: KeepTest) {
     this.#sched = sched;
     this.#keep = keep;
     this.records = recordList(this.#store);
@@ -129,7 +138,12 @@ export class Tracer {
     const store = this.#store;
     let record: TraceRecord | undefined;
     let kept = true;
-    if (this.#keep !== undefined) {
+    const keep = this.#keep;
+    if (keep?.packet !== undefined) {
+      const proto = store.rowProto(kind, a, b);
+      this.#labels.add(proto);
+      kept = keep.packet(store.rowNode(kind, a), store.rowLink(kind, a, b), proto);
+    } else if (keep !== undefined) {
       record = store.make(kind, seq, t, a, b, c);
       kept = this.#kept(record);
     }
