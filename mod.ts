@@ -15,6 +15,10 @@
  * environment variables); from outside this repository pass `--config path/to/deno.json` so `yaml`
  * and the crypto packages resolve from its node_modules.
  * `startSimulation` runs the same simulation in slices; `RUN_LIMITS` holds the run ceilings.
+ *
+ * `run.records` reads as an array of records but is read-only, and holds the per-hop records (`tx`,
+ * `rx`, `forward`) as rows of numbers that become objects when read: the same record read twice is two
+ * equal objects, not one. `plainRecords` gives real objects in a real array, for `postMessage`.
  */
 
 export { formatTopologyError, type LoadResult, loadTopology } from "./src/topology/load.ts";
@@ -40,6 +44,7 @@ export {
 export { INPUT_LIMITS, RUN_LIMITS } from "./src/engine/limits.ts";
 export { COMMANDS, KINDS, type NodeKind, type SettingChoices, settingChoices } from "./src/kinds/index.ts";
 export type { ProtoLabel, TraceKind, TraceRecord } from "./src/trace/record.ts";
+export { plainRecord, plainRecords } from "./src/trace/lazy_record.ts";
 export { readPcap, writeMergedPcap, writePcap } from "./src/trace/pcap.ts";
 export { tableAt, tablesAt } from "./src/trace/tables.ts";
 export { type RunSummary, summarize as summarizeRun } from "./src/trace/summary.ts";

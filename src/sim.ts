@@ -12,7 +12,7 @@ import { RUN_LIMITS } from "./engine/limits.ts";
 import { buildNetwork, type Network } from "./topology/build.ts";
 import type { TopologyModel } from "./topology/model.ts";
 import type { TraceRecord } from "./trace/record.ts";
-import { Tracer } from "./trace/tracer.ts";
+import { type KeepTest, Tracer } from "./trace/tracer.ts";
 import { formatIp } from "./wire/addr.ts";
 import { protoLabel, summarize } from "./wire/dissect.ts";
 import { lowerTtl } from "./wire/ipv4.ts";
@@ -36,7 +36,7 @@ export interface SimOptions {
    * A bounded run: store only the records that pass this test (see src/trace/keep.ts). The run itself
    * is the same; the record ceiling then counts stored records.
    */
-  keep?: (record: TraceRecord) => boolean;
+  keep?: KeepTest;
 }
 
 /** What a bounded run left out. */
@@ -136,8 +136,8 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
   let stopped: RunStop | undefined;
   let done = false;
 
-  trace.subscribe(() => {
-    if (trace.records.length >= maxRecords && !sched.halted) sched.halt();
+  trace.ceiling(maxRecords, () => {
+    if (!sched.halted) sched.halt();
   });
   const network = buildNetwork(model, ctx);
   for (const device of network.devices.values()) device.start();
@@ -154,7 +154,7 @@ export function startSimulation(model: TopologyModel, options: SimOptions = {}):
   const finish = (limit?: RunStop["limit"]) => {
     done = true;
     if (!limit) return;
-    const count = limit === "events" ? sched.executed : trace.records.length;
+    const count = limit === "events" ? sched.executed : trace.stored;
     stopped = { limit, at: sched.now, message: stopMessage(limit, sched.now, count) };
     trace.emit({ kind: "app", node: "simulator", proto: "APP", summary: stopped.message });
   };

@@ -30,6 +30,11 @@ const LAYERS: { name: string; groups: string[]; peers?: boolean }[] = [
       "src/trace/record.ts",
       "src/trace/tracer.ts",
       "src/trace/lazy_record.ts",
+      // The record store the tracer keeps the trace in.
+      "src/trace/column.ts",
+      "src/trace/record_list.ts",
+      "src/trace/record_store.ts",
+      "src/trace/sent_frames.ts",
       "src/wire/addr.ts",
       "src/wire/field.ts",
       "src/yaml.ts",

@@ -2,9 +2,9 @@ import { ByteArena } from "./byte_arena.ts";
 import type { SimContext } from "./context.ts";
 import type { Packet } from "./packet.ts";
 import type { Prng } from "./prng.ts";
-import { formatDuration, type Micros, SECOND } from "./time.ts";
+import { type Micros, SECOND } from "./time.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
-import { DuplicateRxRecord, LinkEnd, LoweredTxRecord, RxRecord, TxRecord } from "../trace/lazy_record.ts";
+import type { LinkEnd } from "../trace/sent_frames.ts";
 
 /** The side of an interface that a link talks to: where frames arrive. */
 export interface LinkPort {
@@ -154,7 +154,7 @@ export class Link {
   #end(port: LinkPort): LinkEnd {
     let end = this.#ends.get(port);
     if (!end) {
-      end = new LinkEnd(port.node, port.name, this.name, this.ctx.frames, this.#arena);
+      end = this.ctx.trace.linkEnd(port.node, port.name, this.name, this.ctx.frames, this.#arena);
       this.#ends.set(port, end);
     }
     return end;
@@ -168,10 +168,10 @@ export class Link {
     const lowered = packet.lowered;
     packet.lowered = undefined;
     const sent = lowered !== undefined && frames.lowered !== undefined
-      ? new LoweredTxRecord(this.#end(from), lowered.sent)
-      : new TxRecord(this.#end(from), packet.id, frames.label(packet.bytes), packet.bytes);
-    const proto = sent.proto;
-    trace.emit(sent);
+      ? trace.sendLowered(this.#end(from), lowered)
+      : trace.send(this.#end(from), packet.id, frames.label(packet.bytes), packet.bytes);
+    const sentFrames = trace.frames;
+    const proto = sentFrames.proto(sent);
     const params = this.params;
     if (this.#rng.chance(params.loss)) {
       trace.emit({
@@ -180,7 +180,7 @@ export class Link {
         link: this.name,
         pkt: packet.id,
         proto,
-        summary: sent.summary,
+        summary: sentFrames.summary(sent),
         reason: `lost on ${this.name} (random loss ${Math.round(params.loss * 1000) / 10}%)`,
       });
       return;
@@ -197,21 +197,19 @@ export class Link {
             link: this.name,
             pkt: packet.id,
             proto,
-            summary: sent.summary,
+            summary: sentFrames.summary(sent),
             reason: `link ${this.name} went down in flight`,
           });
           return;
         }
         // The first copy takes the sender's buffer; a duplicate gets its own, made from the record's
         // bytes (the first receiver may already have changed the buffer, whichever arrives first).
-        const bytes = copy === 0 ? packet.bytes : sent.bytes.slice();
+        const bytes = copy === 0 ? packet.bytes : sentFrames.bytes(sent).slice();
         const interposer = this.interposer;
         interposer?.intercept(bytes, packet, from, peer);
-        const rx = copy === 0 ? new RxRecord(sent, receiver) : new DuplicateRxRecord(sent, receiver);
-        if (jitter > 0) rx.detail = { jitter: formatDuration(jitter) };
-        trace.emit(rx);
+        trace.receive(receiver, sent, copy !== 0, jitter);
         // Unchanged on the wire, the bytes are still the frame the record describes (see Packet.arrived).
-        const arrived = interposer === undefined ? rx : undefined;
+        const arrived = interposer === undefined ? sent : undefined;
         peer.receiveFromLink({ id: packet.id, bytes, parent: packet.parent, arrived });
       });
     }

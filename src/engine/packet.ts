@@ -1,4 +1,4 @@
-import type { RxRecord } from "../trace/lazy_record.ts";
+import type { FrameId } from "../trace/sent_frames.ts";
 
 /**
  * An IPv4 datagram in flight. `id` follows the datagram across hops and NAT rewrites so the trace can
@@ -15,15 +15,15 @@ export interface Packet {
    */
   saRef?: number;
   /**
-   * The `rx` record of the frame these bytes came in, set by the link when nothing changed them on the
-   * wire. It stays true only until someone rewrites the bytes (a hook: NAT, filters), so a reader must
-   * know none did; the IP layer uses it to name a forwarded datagram without writing its line now.
+   * The frame these bytes came in (its number in the trace's `SentFrames`), set by the link when nothing
+   * changed them on the wire. It stays true only until someone rewrites the bytes (a hook: NAT,
+   * filters), so a reader must know none did; the IP layer uses it to name a forwarded datagram without writing its line now.
    */
-  arrived?: RxRecord;
+  arrived?: FrameId;
   /**
-   * Set by a router that changed nothing but the TTL (lowered once) of the frame that arrived in this
-   * `rx` record, and read by the link that sends it: its `tx` record then rebuilds the bytes from that
-   * frame's instead of storing another copy.
+   * Set by a router that changed nothing but the TTL (lowered once) of the frame `arrived` named, and
+   * read by the link that sends it: its `tx` record then rebuilds the bytes from that frame's instead
+   * of storing another copy.
    */
-  lowered?: RxRecord;
+  lowered?: FrameId;
 }

@@ -4,7 +4,8 @@ import type { Timer } from "../engine/scheduler.ts";
 import { SECOND } from "../engine/time.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
 import { protoLabel, summarize } from "../wire/dissect.ts";
-import { type ForwardHop, ForwardRecord, type RxRecord } from "../trace/lazy_record.ts";
+import type { ForwardHop } from "../trace/lazy_record.ts";
+import type { FrameId } from "../trace/sent_frames.ts";
 import {
   decodeIcmp,
   encodeIcmp,
@@ -329,7 +330,7 @@ export class IpStack {
     return this.#ipId;
   }
 
-  #forward(packet: Packet, ip: Ipv4Packet, inIface: Interface, arrived: RxRecord | undefined): void {
+  #forward(packet: Packet, ip: Ipv4Packet, inIface: Interface, arrived: FrameId | undefined): void {
     if (ip.ttl <= 1) {
       this.drop(packet, `TTL expired at ${this.node}`, inIface);
       this.#sendError(ip, packet, {
@@ -361,11 +362,10 @@ export class IpStack {
     // line does not show: the record names that frame and writes nothing now. Otherwise the line is
     // written from the bytes as they are, before a later hook (NAT) or the next hop changes them.
     if (this.hooks.forward) arrived = undefined;
-    const forward = new ForwardRecord(
+    this.ctx.trace.forward(
       this.#forwardHop(inIface, found.iface, found.nextHop),
       arrived ?? new ForwardedCopy(packet.id, this.#copies, packet.bytes),
     );
-    this.ctx.trace.emit(forward);
     // Only the TTL changed, and nothing after this may change more: the link need not store it again.
     if (arrived !== undefined && this.hooks.postrouting === undefined) packet.lowered = arrived;
     // A forward hook may have rewritten the bytes (MSS clamping); without one they are `ip` but the TTL.

@@ -6,6 +6,7 @@
  * records left out, and a bounded run's records can be laid beside a full run's.
  */
 import type { TraceKind, TraceRecord } from "./record.ts";
+import type { KeepTest } from "./tracer.ts";
 
 /** What to keep: a packet record is kept when it matches every dimension given (any value within one). */
 export interface KeepFilter {
@@ -27,20 +28,25 @@ const PACKET_KINDS: ReadonlySet<TraceKind> = new Set<TraceKind>([
   "decap",
 ]);
 
-/** The test a record must pass to be stored. */
-export function keepTest(filter: KeepFilter): (record: TraceRecord) => boolean {
+/**
+ * The test a record must pass to be stored. It carries the same test on a packet record's fields, so
+ * the tracer can test its per-hop rows without making each into an object (tracer.ts, `KeepTest`).
+ */
+export function keepTest(filter: KeepFilter): KeepTest {
   const nodes = filter.nodes && filter.nodes.length > 0 ? new Set(filter.nodes) : undefined;
   const links = filter.links && filter.links.length > 0 ? new Set(filter.links) : undefined;
   const protos = filter.protos && filter.protos.length > 0
     ? new Set(filter.protos.map((p) => p.toUpperCase()))
     : undefined;
-  return (record) => {
-    if (!PACKET_KINDS.has(record.kind)) return true;
-    if (nodes && !nodes.has(record.node)) return false;
-    if (links && (record.link === undefined || !links.has(record.link))) return false;
-    if (protos && (record.proto === undefined || !protos.has(record.proto))) return false;
+  const packet = (node: string, link: string | undefined, proto: string | undefined) => {
+    if (nodes && !nodes.has(node)) return false;
+    if (links && (link === undefined || !links.has(link))) return false;
+    if (protos && (proto === undefined || !protos.has(proto))) return false;
     return true;
   };
+  const test = (record: TraceRecord) =>
+    !PACKET_KINDS.has(record.kind) || packet(record.node, record.link, record.proto);
+  return Object.assign(test, { packet });
 }
 
 /** The filter in the words of the command line, e.g. `node=lns proto=IKE,ESP`. */

@@ -1,32 +1,21 @@
 /**
- * Compact packet records for the per-hop path. A busy run emits millions of `tx`, `rx` and `forward`
- * records and most are never shown (a bounded run drops them, a pcap export reads only the bytes), so
- * they hold as little as they can: a `tx` record a handle to its copy of the frame in the link's arena
- * and one shared `LinkEnd` for its node, interface and link; an `rx` record the `tx` it received; a
- * `forward` record the `rx` it came in as and one shared `ForwardHop`. Kinds and names come from the
- * prototype or the shared objects, and summary lines are written only when read, from the stored
- * copy, which nothing changes once it is on the wire, so they read exactly as if written at emission.
- * On the ping flood this took the trace from about 530 to about 190 bytes per hop.
+ * Records that write their text when read. A busy run emits millions of packet records and shows few,
+ * so the per-hop ones (`tx`, `rx`, `forward`) are not kept as objects at all: the record store
+ * (record_store.ts) holds them as rows of numbers, and the classes here are what a reader gets for a
+ * row, made when it is read: a few fields naming the row's frame (sent_frames.ts) and its shared
+ * `LinkEnd` or `ForwardHop`, with the kind, names, line and bytes answered from the prototype. A line
+ * is written from the stored copy of the frame, which nothing changes once it is on the wire, so the
+ * records read exactly as if written at emission. Other modules' lazy records (NAT rows and rewrites,
+ * ESP) are kept as objects and extend `LazyRecord` too.
  *
  * The records behave as plain ones for reading (`r.summary`, `r.bytes`, the JSON and text writers);
  * a structured clone (postMessage) copies only own data, so `plainRecords` turns them into plain
  * objects first.
  */
-import type { ByteArena } from "../engine/byte_arena.ts";
-import type { FrameNamer } from "../engine/context.ts";
+import { formatDuration, type Micros } from "../engine/time.ts";
 import { formatIp, type Ip4 } from "../wire/addr.ts";
 import type { ProtoLabel, TraceRecord } from "./record.ts";
-
-/**
- * A flat copy of a string built by concatenation: V8 keeps those as a tree of their pieces, several
- * times the text's size, until something reads them whole.
- */
-function flat(text: string): string {
-  _flatSink = +text;
-  return text;
-}
-/** Keeps the read in `flat` from being optimised away. */
-let _flatSink = 0;
+import { flat, type FrameId, type LinkEnd, type SentFrames } from "./sent_frames.ts";
 
 /** What every lazy record shares, so the tracer can tell them apart from plain ones. */
 export abstract class LazyRecord {
@@ -36,91 +25,24 @@ export abstract class LazyRecord {
   abstract get summary(): string;
 }
 
-/**
- * One interface's end of a link, as the records made there name it. Made once per end and shared by
- * every record, so a record holds one reference instead of three names, the namer and the store.
- */
-export class LinkEnd {
-  constructor(
-    readonly node: string,
-    readonly iface: string,
-    readonly link: string,
-    readonly frames: FrameNamer,
-    /** Where the frames sent from this end are kept (one arena per link). */
-    readonly arena: ByteArena,
-  ) {}
-}
-
-/** An interface put `bytes` on `link`; the record keeps its own copy of them in the link's arena. */
-export class TxRecord extends LazyRecord {
-  readonly pkt: number;
-  readonly proto: ProtoLabel;
-  #end: LinkEnd;
-  #handle: number;
-  #summary: string | undefined = undefined;
-
-  constructor(end: LinkEnd, pkt: number, proto: ProtoLabel, bytes: Uint8Array) {
+/** A record read back from the store: its position and time are its own data, as in a plain record. */
+abstract class HopRecord extends LazyRecord {
+  constructor(seq: number, t: Micros) {
     super();
-    this.pkt = pkt;
-    this.proto = proto;
-    this.#end = end;
-    this.#handle = end.arena.put(bytes);
-  }
-
-  // On the prototype, not in each of a million records.
-  get kind(): "tx" {
-    return "tx";
-  }
-
-  get node(): string {
-    return this.#end.node;
-  }
-
-  get iface(): string {
-    return this.#end.iface;
-  }
-
-  get link(): string {
-    return this.#end.link;
-  }
-
-  /** A view of the stored copy, made on each read: what was sent, whatever the receiver did since. */
-  get bytes(): Uint8Array {
-    return this.#end.arena.view(this.#handle);
-  }
-
-  // Kept once written: the `rx` and `forward` records of the same frame read it too.
-  get summary(): string {
-    return this.#summary ??= flat(this.#end.frames.summarize(this.bytes));
-  }
-
-  /** The frame the bytes were stored for: this one (see `LoweredTxRecord`). */
-  get root(): TxRecord {
-    return this;
-  }
-
-  /** TTL decrements since the root: none. */
-  get lowered(): number {
-    return 0;
+    this.seq = seq;
+    this.t = t;
   }
 }
 
-/**
- * A router put on `link` the datagram that arrived in `root`'s frame, its TTL lowered `lowered` times on
- * the way (one per router) and nothing else changed: the bytes are not stored again but rebuilt from
- * the root's when read, so a datagram crossing ten routers is kept once, not eleven times. The link
- * makes one only when the IP layer says so (`Packet.lowered`) and the frames' namer can rebuild.
- */
-export class LoweredTxRecord extends LazyRecord {
-  #end: LinkEnd;
-  #root: TxRecord;
-  #lowered: number;
+/** An interface put frame `frame` on a link (the pcap writer exports exactly these). */
+export class TxRecord extends HopRecord {
+  #frames: SentFrames;
+  #frame: FrameId;
 
-  constructor(end: LinkEnd, from: SentFrame) {
-    super();
-    this.#end = end;
-    this.#root = from.root;
-    this.#lowered = from.lowered + 1;
+  constructor(frames: SentFrames, seq: number, t: Micros, frame: FrameId) {
+    super(seq, t);
+    this.#frames = frames;
+    this.#frame = frame;
   }
 
   get kind(): "tx" {
@@ -128,57 +50,48 @@ export class LoweredTxRecord extends LazyRecord {
   }
 
   get node(): string {
-    return this.#end.node;
+    return this.#frames.end(this.#frame).node;
   }
 
   get iface(): string {
-    return this.#end.iface;
+    return this.#frames.end(this.#frame).iface;
   }
 
   get link(): string {
-    return this.#end.link;
+    return this.#frames.end(this.#frame).link;
   }
 
   get pkt(): number {
-    return this.#root.pkt;
+    return this.#frames.pkt(this.#frame);
   }
 
   get proto(): ProtoLabel {
-    return this.#root.proto;
+    return this.#frames.proto(this.#frame);
   }
 
-  /** A fresh copy on each read, rebuilt from the first frame as the routers on the way changed it. */
+  /** What was sent, whatever the receiver did since (see `SentFrames.bytes`). */
   get bytes(): Uint8Array {
-    return this.#end.frames.lowered!(this.#root.bytes, this.#lowered);
+    return this.#frames.bytes(this.#frame);
   }
 
-  /** The first frame's line: the TTL, all that differs, is not in it. */
   get summary(): string {
-    return this.#root.summary;
-  }
-
-  get root(): TxRecord {
-    return this.#root;
-  }
-
-  get lowered(): number {
-    return this.#lowered;
+    return this.#frames.summary(this.#frame);
   }
 }
 
-/** Either kind of `tx` record, as the records that refer to one read it. */
-export type SentFrame = TxRecord | LoweredTxRecord;
-
-/** An interface took the frame of `sent` off the link. */
-export class RxRecord extends LazyRecord {
-  declare detail?: Record<string, unknown>;
+/** The interface at `end` took frame `frame` off the link. */
+export class RxRecord extends HopRecord {
+  #frames: SentFrames;
   #end: LinkEnd;
-  #sent: SentFrame;
+  #frame: FrameId;
+  #jitter: Micros;
 
-  constructor(sent: SentFrame, end: LinkEnd) {
-    super();
+  constructor(frames: SentFrames, seq: number, t: Micros, end: LinkEnd, frame: FrameId, jitter: Micros) {
+    super(seq, t);
+    this.#frames = frames;
     this.#end = end;
-    this.#sent = sent;
+    this.#frame = frame;
+    this.#jitter = jitter;
   }
 
   get kind(): "rx" {
@@ -194,36 +107,31 @@ export class RxRecord extends LazyRecord {
   }
 
   get link(): string {
-    return this.#sent.link;
+    return this.#frames.end(this.#frame).link;
   }
 
   get pkt(): number {
-    return this.#sent.pkt;
+    return this.#frames.pkt(this.#frame);
   }
 
   get proto(): ProtoLabel {
-    return this.#sent.proto;
-  }
-
-  /** The `tx` record of the frame taken in. */
-  get sent(): SentFrame {
-    return this.#sent;
-  }
-
-  /** The line of the frame as it was sent (a duplicate's own line says so; this one does not). */
-  get frameSummary(): string {
-    return this.#sent.summary;
+    return this.#frames.proto(this.#frame);
   }
 
   get summary(): string {
-    return this.#sent.summary;
+    return this.#frames.summary(this.#frame);
+  }
+
+  /** The extra delay the frame had, when the link has jitter. */
+  get detail(): Record<string, unknown> | undefined {
+    return this.#jitter > 0 ? { jitter: formatDuration(this.#jitter) } : undefined;
   }
 }
 
-/** The link's second copy of a frame: a class of its own, so no other record carries a flag for it. */
+/** The link's second copy of a frame: a class of its own, so no row carries a flag for it. */
 export class DuplicateRxRecord extends RxRecord {
   override get summary(): string {
-    return `${this.frameSummary} (duplicate)`;
+    return `${super.summary} (duplicate)`;
   }
 }
 
@@ -245,19 +153,13 @@ export interface ForwardedBytes {
   readonly proto: ProtoLabel;
 }
 
-/**
- * A router chose `hop` for a datagram. What it forwarded is `from`: the `rx` record of the frame it
- * arrived in, when the bytes are still that frame's but for the TTL (which the line does not show), or
- * else the line written from the bytes at the time (a hook such as NAT had rewritten them).
- */
-export class ForwardRecord extends LazyRecord {
+/** What every forward record says, from its hop and the line of what it forwarded. */
+abstract class ForwardBase extends LazyRecord {
   #hop: ForwardHop;
-  #from: RxRecord | ForwardedBytes;
 
-  constructor(hop: ForwardHop, from: RxRecord | ForwardedBytes) {
+  constructor(hop: ForwardHop) {
     super();
     this.#hop = hop;
-    this.#from = from;
   }
 
   get kind(): "forward" {
@@ -272,25 +174,67 @@ export class ForwardRecord extends LazyRecord {
     return this.#hop.out;
   }
 
-  get pkt(): number {
-    return this.#from.pkt;
-  }
+  protected abstract get line(): string;
 
-  get proto(): ProtoLabel {
-    return this.#from.proto;
-  }
-
-  // Not kept: a forward line is read about once (the text trace, the view), and a field for it in each
-  // of a million records would cost more than writing it again on a second read.
+  // Not kept: a forward line is read about once (the text trace, the view).
   get summary(): string {
-    const from = this.#from;
-    const line = from instanceof RxRecord ? from.frameSummary : from.line;
-    return `${line} → ${this.#hop.out} via ${formatIp(this.#hop.nextHop)}`;
+    return `${this.line} → ${this.#hop.out} via ${formatIp(this.#hop.nextHop)}`;
   }
 
   get detail(): Record<string, unknown> {
     const hop = this.#hop;
     return { in: hop.in, out: hop.out, nextHop: formatIp(hop.nextHop) };
+  }
+}
+
+/**
+ * A router chose `hop` for the datagram that arrived in frame `frame`, its bytes still that frame's but
+ * for the TTL (which the line does not show). Read back from a row of the store.
+ */
+export class ForwardRecord extends ForwardBase {
+  #frames: SentFrames;
+  #frame: FrameId;
+
+  constructor(frames: SentFrames, seq: number, t: Micros, hop: ForwardHop, frame: FrameId) {
+    super(hop);
+    this.seq = seq;
+    this.t = t;
+    this.#frames = frames;
+    this.#frame = frame;
+  }
+
+  get pkt(): number {
+    return this.#frames.pkt(this.#frame);
+  }
+
+  get proto(): ProtoLabel {
+    return this.#frames.proto(this.#frame);
+  }
+
+  protected get line(): string {
+    return this.#frames.summary(this.#frame);
+  }
+}
+
+/**
+ * A router chose `hop` for a datagram that a hook (NAT, a filter) may have rewritten: named by the line
+ * written from its bytes at the time. Kept as an object, like other records.
+ */
+export class ForwardedRecord extends ForwardBase {
+  readonly pkt: number;
+  readonly proto: ProtoLabel;
+  readonly #line: string;
+
+  constructor(hop: ForwardHop, from: ForwardedBytes) {
+    super(hop);
+    this.pkt = from.pkt;
+    this.proto = from.proto;
+    // Kept for the run: flat, not the tree of pieces a concatenated line is (see `flat`).
+    this.#line = flat(from.line);
+  }
+
+  protected get line(): string {
+    return this.#line;
   }
 }
 

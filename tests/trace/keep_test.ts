@@ -50,6 +50,28 @@ Deno.test("keep link=NAME keeps packet records on that link only; none of anothe
   assert.ok(packets.every((r) => r.link === "backbone"));
 });
 
+Deno.test("keep link= and proto=: exactly the full run's packet records the rule selects, rows and objects alike", () => {
+  // The tracer tests its per-hop rows (tx, rx, forward) on their fields, never making them objects;
+  // other records it tests as objects. Both must select what the rule says of the full run's records.
+  const full = simulate(lesson()).records;
+  const filters = [{ links: ["backbone"] }, { protos: ["udp", "ICMP"] }, {
+    nodes: ["isp", "lns"],
+    links: ["backbone", "office-wan"],
+  }];
+  for (const filter of filters) {
+    const bounded = simulate(lesson(), { keep: keepTest(filter) }).records;
+    const protos = filter.protos?.map((p) => p.toUpperCase());
+    const expected = full.filter((r) =>
+      !packetKinds.includes(r.kind) ||
+      ((!filter.nodes || filter.nodes.includes(r.node)) &&
+        (!filter.links || (r.link !== undefined && filter.links.includes(r.link))) &&
+        (!protos || (r.proto !== undefined && protos.includes(r.proto))))
+    );
+    assert.deepEqual(bounded.map(brief), expected.map(brief), JSON.stringify(filter));
+    assert.ok(bounded.some((r) => r.kind === "tx" || r.kind === "forward"), JSON.stringify(filter));
+  }
+});
+
 Deno.test("the record ceiling counts kept records, so a bounded run gets further", () => {
   const ceiling = 150;
   const full = simulate(lesson(), { maxRecords: ceiling });

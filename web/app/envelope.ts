@@ -34,8 +34,10 @@ export function clearance(ux: number, uy: number, size: EnvelopeSize, node: numb
 /**
  * The envelope's centre at fraction `f` (0: just left the sender, 1: just reaching the receiver) of
  * the link from `a` to `b`, on side lane `lane` (0 on the line, then alternately either side). On a
- * link too short for it to pass clear of both shapes it waits beside the middle instead; the label
- * layout keeps words off either place (the classroom test checks every lesson).
+ * link too short for the widest envelope it carries (`widest`) to pass clear of both shapes, every
+ * envelope of that link waits beside the middle instead: a narrower one that would fit on the line
+ * would cover what the label layout put there, since the layout keeps words off the widest one's
+ * place only (the classroom test checks every lesson).
  */
 export function envelopeAt(
   a: Point,
@@ -45,6 +47,7 @@ export function envelopeAt(
   node: number,
   lane = 0,
   laneGap = 2.2 * size.halfHeight + 4,
+  widest: EnvelopeSize = size,
 ): Point {
   const dx = b.x - a.x;
   const dy = b.y - a.y;
@@ -52,8 +55,9 @@ export function envelopeAt(
   const [ux, uy] = [dx / len, dy / len];
   const margin = clearance(ux, uy, size, node);
   const room = len - 2 * margin;
+  const fits = widest === size ? room > 0 : len - 2 * clearance(ux, uy, widest, node) > 0;
   const lanes = (lane % 2 === 0 ? 1 : -1) * Math.ceil(lane / 2) * laneGap;
-  if (room > 0) {
+  if (fits) {
     const along = margin + f * room;
     return { x: a.x + ux * along - uy * lanes, y: a.y + uy * along + ux * lanes };
   }

@@ -20,6 +20,11 @@ export interface EnvelopeLane {
   text: string;
 }
 
+/** The key of the pair of ends `x` and `y` of `link`, whichever way a packet goes between them. */
+export function laneKey(link: string, x: string, y: string): string {
+  return x < y ? `${link}\n${x}\n${y}` : `${link}\n${y}\n${x}`;
+}
+
 /** Every pair of link ends that carries a packet in this run, with its widest envelope label. */
 export function widestLabels(
   run: Pick<Run, "index" | "ikeNames"> & { result: { links: Run["result"]["links"] } },
@@ -40,7 +45,7 @@ export function widestLabels(
       : undefined;
     if (to === undefined || to === r.node) continue;
     const [a, b] = r.node < to ? [r.node, to] : [to, r.node];
-    const key = `${r.link}\n${a}\n${b}`;
+    const key = laneKey(r.link, a, b);
     const text = shortName(r, run.ikeNames.get(r.pkt ?? -1));
     const lane = lanes.get(key);
     if (!lane) lanes.set(key, { link: r.link, a, b, text });

@@ -5,6 +5,7 @@
  */
 import { simulate } from "../../src/sim.ts";
 import { loadTopology } from "../../src/topology/load.ts";
+import { plainRecords } from "../../src/trace/lazy_record.ts";
 import type { TopologyError, TopologyModel } from "../../src/topology/model.ts";
 import { ikeNumbers } from "./message.ts";
 import type { RunResult } from "./sim_protocol.ts";
@@ -58,8 +59,11 @@ export function runText(text: string, file: string, now: () => number = () => pe
   if (!loaded.ok) return { ok: false, errors: loaded.errors };
   const started = now();
   try {
-    const result = simulate(loaded.model);
-    return { ok: true, run: makeRun(text, file, loaded.model, result, now() - started) };
+    const run = simulate(loaded.model);
+    const millis = now() - started;
+    // Plain objects, as the worker posts them: the panes read each record many times.
+    const result = { records: plainRecords(run.records), links: run.links, end: run.end, events: run.events };
+    return { ok: true, run: makeRun(text, file, loaded.model, result, millis) };
   } catch (e) {
     const message = `the simulator failed: ${
       e instanceof Error ? e.message : String(e)

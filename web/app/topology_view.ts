@@ -9,7 +9,7 @@ import type { TraceRecord } from "../../src/trace/record.ts";
 import d3, { type Selection } from "./d3.ts";
 import { drawIcon, RING_RADIUS } from "./icons.ts";
 import { envelopeAt, type EnvelopeSize } from "./envelope.ts";
-import { drawRestEnvelopes, type EnvelopeLane, widestLabels } from "./envelope_check.ts";
+import { drawRestEnvelopes, type EnvelopeLane, laneKey, widestLabels } from "./envelope_check.ts";
 import { standaloneSvg } from "./topology_export.ts";
 import { layoutNodes, type Point } from "./layout.ts";
 import { messageFirst, shortName } from "./message.ts";
@@ -99,6 +99,8 @@ export class TopologyView {
   #fonts = new Map<string, string>();
   /** Per pair of link ends that talk, the widest envelope label of the run. */
   #widest: EnvelopeLane[] = [];
+  /** The widest envelope label of each pair of link ends (`laneKey`), which decides where they all pass. */
+  #widestText = new Map<string, string>();
   /** `#envelopes=rest` in the address: an envelope at both ends and the middle of every link, to check the layout. */
   #ghosts = /(^#|&)envelopes=rest(&|$)/.test(location.hash);
   #ghostLayer: Selection<SVGGElement, unknown>;
@@ -135,6 +137,7 @@ export class TopologyView {
       return;
     }
     this.#widest = widestLabels(run);
+    this.#widestText = new Map(this.#widest.map((l) => [laneKey(l.link, l.a, l.b), l.text]));
     const positions = layoutNodes(run.model, run.result.links, this.host.positions);
     for (const spec of run.model.nodes) {
       this.#nodes.set(spec.name, {
@@ -448,7 +451,9 @@ export class TopologyView {
   #place(p: DrawnPacket, f: number, size: EnvelopeSize): Point {
     const a = this.#nodes.get(p.from)!.at;
     const b = this.#nodes.get(p.to)!.at;
-    return envelopeAt(a, b, f, size, this.#sizes.node, p.lane, this.#sizes.packet * 1.6);
+    const widest = this.#widestText.get(laneKey(p.record.link ?? "", p.from, p.to));
+    const fit = widest === undefined ? size : this.#envelopeSize(widest);
+    return envelopeAt(a, b, f, size, this.#sizes.node, p.lane, this.#sizes.packet * 1.6, fit);
   }
 
   #renderCursor(animate: boolean): void {
