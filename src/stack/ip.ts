@@ -34,7 +34,7 @@ import { decodeUdp, encodeUdp } from "../wire/udp.ts";
 import { fragmentDatagram, quote } from "./fragment.ts";
 import type { Interface } from "./interface.ts";
 import { PublishedRoutes, type Route, RoutingTable } from "./routing.ts";
-import { CopiedDeliverRecord, DeliverRecord, ForwardedCopy } from "./lazy_lines.ts";
+import { CopiedDeliverRecord, DeliverRecord } from "./lazy_lines.ts";
 import { ByteArena } from "../engine/byte_arena.ts";
 
 import type { IpHooks } from "./hooks.ts";
@@ -364,7 +364,7 @@ export class IpStack {
     if (this.hooks.forward) arrived = undefined;
     this.ctx.trace.forward(
       this.#forwardHop(inIface, found.iface, found.nextHop),
-      arrived ?? new ForwardedCopy(packet.id, this.#copies, packet.bytes),
+      arrived ?? { line: summarize(packet.bytes), pkt: packet.id, proto: protoLabel(packet.bytes) },
     );
     // Only the TTL changed, and nothing after this may change more: the link need not store it again.
     if (arrived !== undefined && this.hooks.postrouting === undefined) packet.lowered = arrived;
@@ -416,8 +416,8 @@ export class IpStack {
     }
   }
 
-  /** `arrived` is the record of the frame whose bytes `packet` still has, if it has them. */
-  #deliverLocal(packet: Packet, ip: Ipv4Packet, iface: Interface, arrived?: RxRecord): void {
+  /** `arrived` is the frame whose bytes `packet` still has, if it has them. */
+  #deliverLocal(packet: Packet, ip: Ipv4Packet, iface: Interface, arrived?: FrameId): void {
     if (ip.moreFragments || ip.fragmentOffset > 0) {
       arrived = undefined;
       const whole = this.#reassemble(packet, ip);
@@ -436,7 +436,7 @@ export class IpStack {
     this.drop(packet, `${this.node} does not speak IP protocol ${ip.protocol}`, iface);
   }
 
-  #deliverUdp(packet: Packet, ip: Ipv4Packet, iface: Interface, arrived?: RxRecord): void {
+  #deliverUdp(packet: Packet, ip: Ipv4Packet, iface: Interface, arrived?: FrameId): void {
     const decoded = decodeUdp(ip.payload, ip.src, ip.dst);
     if (!decoded.ok) return this.drop(packet, decoded.error, iface);
     const udp = decoded.value;
@@ -454,8 +454,8 @@ export class IpStack {
       return;
     }
     this.ctx.trace.emit(
-      arrived
-        ? new DeliverRecord(this.node, arrived, udp.dstPort)
+      arrived !== undefined
+        ? new DeliverRecord(this.node, iface.name, this.ctx.trace.frames, arrived, udp.dstPort)
         : new CopiedDeliverRecord(this.node, iface.name, packet.id, this.#copies, packet.bytes, udp.dstPort),
     );
     socket.onMessage({
@@ -469,13 +469,13 @@ export class IpStack {
     });
   }
 
-  #deliverIcmp(packet: Packet, ip: Ipv4Packet, iface: Interface, arrived?: RxRecord): void {
+  #deliverIcmp(packet: Packet, ip: Ipv4Packet, iface: Interface, arrived?: FrameId): void {
     const decoded = decodeIcmp(ip.payload);
     if (!decoded.ok) return this.drop(packet, decoded.error, iface);
     const message = decoded.value;
     this.ctx.trace.emit(
-      arrived
-        ? new DeliverRecord(this.node, arrived, -1)
+      arrived !== undefined
+        ? new DeliverRecord(this.node, iface.name, this.ctx.trace.frames, arrived, -1)
         : new CopiedDeliverRecord(this.node, iface.name, packet.id, this.#copies, packet.bytes, -1),
     );
     if (message.type === ICMP_ECHO_REQUEST && "identifier" in message && this.answerPings) {

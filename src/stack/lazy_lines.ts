@@ -1,14 +1,14 @@
 /**
- * The stack's compact `deliver` and `forward` lines, written when read (trace/lazy_record.ts says why
- * the per-hop records are compact): an L2TP/IPsec server delivers every datagram of every client, and
- * a home router forwards each of them, so writing their lines at once was a tenth of the scale run's
- * allocations. A line reads exactly as if written at emission, because it is written from bytes that
- * nothing changes afterwards: the stored copy of the frame the datagram arrived in (the `rx` record),
- * or the stack's own copy, taken at emission, where a hook or a tunnel produced the bytes.
+ * The stack's compact `deliver` records, their lines written when read (trace/lazy_record.ts says why
+ * the per-hop records are compact): an L2TP/IPsec server delivers every datagram of every client, so
+ * writing their lines at once was a large share of the scale run's allocations. A line reads exactly
+ * as if written at emission, because it is written from bytes that nothing changes afterwards: the
+ * stored copy of the frame the datagram arrived in (`SentFrames`), or the stack's own copy, taken at
+ * emission, where a hook or a tunnel produced the bytes.
  */
 import type { ByteArena } from "../engine/byte_arena.ts";
-import { LazyRecord, type RxRecord } from "../trace/lazy_record.ts";
-import type { ForwardedBytes } from "../trace/lazy_record.ts";
+import { LazyRecord } from "../trace/lazy_record.ts";
+import type { FrameId, SentFrames } from "../trace/sent_frames.ts";
 import type { ProtoLabel } from "../trace/record.ts";
 import { protoLabel, summarize } from "../wire/dissect.ts";
 
@@ -17,15 +17,19 @@ function deliverLine(line: string, port: number): string {
   return port < 0 ? line : `${line} → UDP port ${port}`;
 }
 
-/** `node` delivered the datagram of the frame `arrived` (its bytes untouched) to UDP `port` or to ICMP. */
+/** `node` delivered on `iface` the datagram of frame `arrived` (its bytes untouched) to UDP `port` or ICMP. */
 export class DeliverRecord extends LazyRecord {
   readonly node: string;
-  #arrived: RxRecord;
+  readonly iface: string;
+  #frames: SentFrames;
+  #arrived: FrameId;
   #port: number;
 
-  constructor(node: string, arrived: RxRecord, port: number) {
+  constructor(node: string, iface: string, frames: SentFrames, arrived: FrameId, port: number) {
     super();
     this.node = node;
+    this.iface = iface;
+    this.#frames = frames;
     this.#arrived = arrived;
     this.#port = port;
   }
@@ -34,21 +38,17 @@ export class DeliverRecord extends LazyRecord {
     return "deliver";
   }
 
-  get iface(): string {
-    return this.#arrived.iface;
-  }
-
   get pkt(): number {
-    return this.#arrived.pkt;
+    return this.#frames.pkt(this.#arrived);
   }
 
   get proto(): ProtoLabel {
-    return this.#arrived.proto;
+    return this.#frames.proto(this.#arrived);
   }
 
   // Not kept once written: a line is read about once (the text trace, the view).
   get summary(): string {
-    return deliverLine(this.#arrived.frameSummary, this.#port);
+    return deliverLine(this.#frames.summary(this.#arrived), this.#port);
   }
 }
 
@@ -81,26 +81,5 @@ export class CopiedDeliverRecord extends LazyRecord {
 
   get summary(): string {
     return deliverLine(summarize(this.#arena.view(this.#handle)), this.#port);
-  }
-}
-
-/** What a router forwarded after a hook rewrote it (NAT), as a copy in `arena` taken when it forwarded. */
-export class ForwardedCopy implements ForwardedBytes {
-  readonly pkt: number;
-  #arena: ByteArena;
-  #handle: number;
-
-  constructor(pkt: number, arena: ByteArena, bytes: Uint8Array) {
-    this.pkt = pkt;
-    this.#arena = arena;
-    this.#handle = arena.put(bytes);
-  }
-
-  get proto(): ProtoLabel {
-    return protoLabel(this.#arena.view(this.#handle));
-  }
-
-  get line(): string {
-    return summarize(this.#arena.view(this.#handle));
   }
 }
