@@ -9,6 +9,7 @@ import { loadTopology } from "../../src/topology/load.ts";
 import { simulate } from "../../src/sim.ts";
 import { recordToJson } from "../../src/trace/format.ts";
 import { runCli } from "../../src/cli/cli.ts";
+import { fastRun } from "../helpers/fast_run.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const doc = Deno.readTextFileSync(`${root}docs/trace-format.md`);
@@ -41,13 +42,22 @@ const documented = new Map(
   }),
 );
 
+/**
+ * The fast inner loop leaves out the 116k-record goodput lesson (it has no record field the other TCP
+ * lessons lack) and reads a lesson's first 3,000 records, then every 20th; the full run reads all.
+ */
+const skipped = fastRun ? new Set(["tcp-overhead-goodput.yaml"]) : new Set<string>();
+const read = (index: number) => !fastRun || index < 3000 || index % 20 === 0;
+
 function lessonRecords(): Record<string, unknown>[] {
   const dir = `${root}topologies/`;
   const out: Record<string, unknown>[] = [];
   for (const entry of [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".yaml"))) {
+    if (skipped.has(entry.name)) continue;
     const loaded = loadTopology(Deno.readTextFileSync(dir + entry.name), entry.name);
     assert.ok(loaded.ok, entry.name);
-    for (const r of simulate(loaded.model).records) out.push(recordToJson(r));
+    const records = simulate(loaded.model).records;
+    for (let i = 0; i < records.length; i++) if (read(i)) out.push(recordToJson(records[i]));
   }
   return out;
 }
