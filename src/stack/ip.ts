@@ -368,8 +368,9 @@ export class IpStack {
     );
     // Only the TTL changed, and nothing after this may change more: the link need not store it again.
     if (arrived !== undefined && this.hooks.postrouting === undefined) packet.lowered = arrived;
-    // A forward hook may have rewritten the bytes (MSS clamping); without one they are `ip` but the TTL.
-    const lowered = this.hooks.forward ? undefined : { ...ip, ttl: ip.ttl - 1 };
+    // Only a postrouting hook reads the header. A forward hook may have rewritten the bytes (MSS
+    // clamping); without one they are `ip` but the TTL, so the hook need not decode them again.
+    const lowered = this.hooks.postrouting && !this.hooks.forward ? { ...ip, ttl: ip.ttl - 1 } : undefined;
     this.#output(packet, found.iface, found.nextHop, false, lowered);
   }
 
