@@ -216,10 +216,16 @@ export function ikeEncrypt(
   iv: Uint8Array,
   plaintext: Uint8Array,
 ): Uint8Array {
+  const padded = ikePadded(cipher, plaintext);
+  return cipher === "3des" ? tdesCbcEncrypt(key, iv, padded) : aesCbcEncrypt(key, iv, padded);
+}
+
+/** A payload chain in a new buffer, zero-padded to whole cipher blocks (at least one), as IKEv1 sends it. */
+export function ikePadded(cipher: IkeEncryption, plaintext: Uint8Array): Uint8Array {
   const block = cipher === "3des" ? 8 : 16;
   const padded = new Uint8Array(Math.ceil(plaintext.length / block) * block || block);
   padded.set(plaintext);
-  return cipher === "3des" ? tdesCbcEncrypt(key, iv, padded) : aesCbcEncrypt(key, iv, padded);
+  return padded;
 }
 
 /** Decrypts an encrypted ISAKMP body; the padding is left in place for the payload parser to skip. */

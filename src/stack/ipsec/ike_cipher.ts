@@ -8,7 +8,7 @@ import { AES_BLOCK } from "../../crypto/index.ts";
 import { AesCbcKey } from "../../crypto/keyed.ts";
 import { type Decoded, fail, ok } from "../../wire/field.ts";
 import type { IkeEncryption } from "./config.ts";
-import { ikeDecrypt, ikeEncrypt } from "./derive.ts";
+import { ikeDecrypt, ikeEncrypt, ikePadded } from "./derive.ts";
 
 /** One SA's phase-1 key and cipher. */
 export class IkeCipher {
@@ -31,8 +31,7 @@ export class IkeCipher {
   encrypt(iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
     const aes = this.#aes;
     if (aes === undefined) return ikeEncrypt(this.#cipher, this.#key, iv, plaintext);
-    const padded = new Uint8Array(Math.ceil(plaintext.length / AES_BLOCK) * AES_BLOCK || AES_BLOCK);
-    padded.set(plaintext);
+    const padded = ikePadded(this.#cipher, plaintext);
     aes.encryptInPlace(iv, padded, 0, padded.length);
     return padded;
   }
