@@ -5,7 +5,7 @@ import { type ForwardedBytes, ForwardedRecord, type ForwardHop, LazyRecord } fro
 import type { ProtoLabel, TraceInput, TraceRecord } from "./record.ts";
 import { recordList } from "./record_list.ts";
 import { RecordStore, RowKind } from "./record_store.ts";
-import type { FrameId, LinkEnd, SentFrames } from "./sent_frames.ts";
+import { flat, type FrameId, type LinkEnd, type SentFrames } from "./sent_frames.ts";
 
 /**
  * A bounded run's test of what to store (keep.ts). With `packet`, the same test on a packet record's
@@ -34,8 +34,6 @@ export class Tracer {
   #listeners: ((record: TraceRecord) => void)[] = [];
   #ceiling = Number.POSITIVE_INFINITY;
   #atCeiling: () => void = () => {};
-  /** Holds the last summary read as a number, so that read (see `emit`) is never optimised away. */
-  #flattenSink = 0;
 
   constructor(sched: Scheduler, keep?: KeepTest) {
     this.#sched = sched;
@@ -80,11 +78,9 @@ export class Tracer {
     record.seq = this.#emitted++;
     record.t = this.#sched.now;
     if (this.#keep === undefined || this.#kept(record)) {
-      // A summary built by concatenation is held by V8 as a tree of its pieces until something reads it
-      // whole, several times the size of the text; converting it to a number reads it whole once and
-      // leaves it stored as one flat string (the ping flood's trace: 730 → 575 MiB, CPU down a third).
-      // Lazy records (lazy_record.ts) flatten their own summary when it is first read.
-      if (!(record instanceof LazyRecord)) this.#flattenSink = +record.summary;
+      // A summary kept as V8's tree of concatenated pieces is several times the text's size (the ping
+      // flood's trace: 730 → 575 MiB once flattened, CPU down a third). Lazy records write theirs later.
+      if (!(record instanceof LazyRecord)) flat(record.summary);
       this.#store.pushObject(record);
       this.#checkCeiling();
     }
