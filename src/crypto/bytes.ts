@@ -3,11 +3,14 @@
  * challenge or padding comes from the caller (the engine's seeded PRNG), so runs stay reproducible.
  */
 
+export { bytesOf, copyBytes, newBytes } from "../engine/new_bytes.ts";
+import { newBytes } from "../engine/new_bytes.ts";
+
 /** Joins byte strings into one new array (the ‖ of the RFCs). */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
+  const out = newBytes(length);
   let at = 0;
   for (const part of parts) {
     out.set(part, at);

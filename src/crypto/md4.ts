@@ -19,7 +19,7 @@ export function md4(...parts: Uint8Array[]): Uint8Array {
   }
   padded[total] = 0x80;
   const bits = total * 8;
-  const view = new DataView(padded.buffer);
+  const view = new DataView(padded.buffer, padded.byteOffset, padded.byteLength);
   view.setUint32(padded.length - 8, bits >>> 0, true);
   view.setUint32(padded.length - 4, Math.floor(bits / 0x100000000), true);
   let a = 0x67452301, b = 0xefcdab89, c = 0x98badcfe, d = 0x10325476;
@@ -54,7 +54,7 @@ export function md4(...parts: Uint8Array[]): Uint8Array {
     d = (d + dd) | 0;
   }
   const out = new Uint8Array(16);
-  const ov = new DataView(out.buffer);
+  const ov = new DataView(out.buffer, out.byteOffset, out.byteLength);
   [a, b, c, d].forEach((w, i) => ov.setUint32(i * 4, w >>> 0, true));
   return out;
 }

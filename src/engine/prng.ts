@@ -2,6 +2,7 @@
  * Seeded PRNG (sfc32, seeded through splitmix32). The engine never calls Math.random, so the seed in a
  * topology file fully determines loss, jitter, cookies, nonces and keys.
  */
+import { newBytes } from "./new_bytes.ts";
 export class Prng {
   #a: number;
   #b: number;
@@ -53,7 +54,7 @@ export class Prng {
   }
 
   bytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
+    const out = newBytes(n);
     for (let i = 0; i < n; i += 4) {
       const v = this.nextU32();
       for (let j = 0; j < 4 && i + j < n; j++) out[i + j] = (v >>> (8 * j)) & 0xff;

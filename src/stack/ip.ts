@@ -1,3 +1,4 @@
+import { newBytes } from "../crypto/bytes.ts";
 import type { SimContext } from "../engine/context.ts";
 import type { Packet } from "../engine/packet.ts";
 import type { Timer } from "../engine/scheduler.ts";
@@ -244,7 +245,7 @@ export class IpStack {
       protocol,
       src: options.src ?? found.iface.ip,
       dst,
-      options: new Uint8Array(0),
+      options: newBytes(0),
       payload,
     };
     const bytes = encodeIpv4(ip);
@@ -564,7 +565,7 @@ export class IpStack {
     if (covered < entry.totalLength) return undefined;
     entry.timer.cancel();
     this.#reassembly.delete(key);
-    const payload = new Uint8Array(entry.totalLength);
+    const payload = newBytes(entry.totalLength);
     for (const piece of entry.pieces) {
       payload.set(piece.data.subarray(0, entry.totalLength - piece.offset), piece.offset);
     }

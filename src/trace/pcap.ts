@@ -32,7 +32,7 @@ export function pcapFromPackets(packets: readonly CapturedPacket[], linktype = L
   let size = GLOBAL_HEADER;
   for (const p of packets) size += RECORD_HEADER + Math.min(p.bytes.length, SNAPLEN);
   const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint32(0, PCAP_MAGIC, true);
   view.setUint16(4, 2, true); // version 2.4
   view.setUint16(6, 4, true);

@@ -1,3 +1,4 @@
+import { newBytes } from "../crypto/bytes.ts";
 import { internetChecksum } from "./checksum.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 
@@ -38,8 +39,8 @@ export type IcmpMessage =
 
 export function encodeIcmp(message: IcmpMessage): Uint8Array {
   let body: Uint8Array;
-  const header = new Uint8Array(8);
-  const view = new DataView(header.buffer);
+  const header = newBytes(8);
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
   header[0] = message.type;
   header[1] = message.code;
   if ("identifier" in message) {
@@ -55,7 +56,7 @@ export function encodeIcmp(message: IcmpMessage): Uint8Array {
     header.set(message.rest.subarray(0, 4), 4);
     body = message.rest.subarray(4);
   }
-  const bytes = new Uint8Array(8 + body.length);
+  const bytes = newBytes(8 + body.length);
   bytes.set(header);
   bytes.set(body, 8);
   const checksum = internetChecksum(bytes);

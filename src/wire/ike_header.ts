@@ -4,6 +4,7 @@
  * generic payload header (next payload, a byte IKEv2 gives its critical bit, length). Field names, the
  * major version each accepts and the wording of errors stay in isakmp.ts and ikev2.ts.
  */
+import { copyBytes, newBytes } from "../crypto/bytes.ts";
 import { type Decoded, fail, ok } from "./field.ts";
 import { put16, put32, u16, u32 } from "./octets.ts";
 
@@ -53,8 +54,8 @@ export function readIkeHeader(
   if (length < IKE_HEADER_LEN || length > bytes.length) return fail(errors.length(length, bytes.length));
   return ok({
     header: {
-      spiI: bytes.slice(0, 8),
-      spiR: bytes.slice(8, 16),
+      spiI: copyBytes(bytes.subarray(0, 8)),
+      spiR: copyBytes(bytes.subarray(8, 16)),
       nextPayload: bytes[16],
       version,
       exchange: bytes[18],
@@ -68,7 +69,7 @@ export function readIkeHeader(
 
 /** A body behind its generic payload header. */
 export function genericPayload(next: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + body.length);
+  const out = newBytes(4 + body.length);
   out[0] = next;
   put16(out, 2, out.length);
   out.set(body, 4);

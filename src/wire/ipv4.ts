@@ -1,3 +1,4 @@
+import { newBytes } from "../crypto/bytes.ts";
 import { formatIp, type Ip4, readIp, writeIp } from "./addr.ts";
 import { adjustChecksum, internetChecksum } from "./checksum.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
@@ -76,7 +77,7 @@ export interface Ipv4Packet {
 export function encodeIpv4(packet: Ipv4Packet): Uint8Array {
   const optionsLength = (packet.options.length + 3) & ~3;
   const headerLength = IPV4_HEADER_LEN + optionsLength;
-  const bytes = new Uint8Array(headerLength + packet.payload.length);
+  const bytes = newBytes(headerLength + packet.payload.length);
   bytes.set(packet.options, IPV4_HEADER_LEN);
   writeIpv4Header(bytes, packet, headerLength);
   bytes.set(packet.payload, headerLength);

@@ -4,7 +4,7 @@
  * messages are framed here too, but their body is opaque: decrypting needs the IKE SA's keys, which
  * live in the stack. Names, the inspector tree and the dissector are in isakmp_describe.ts.
  */
-import { concatBytes } from "../crypto/bytes.ts";
+import { bytesOf, concatBytes, copyBytes, newBytes } from "../crypto/bytes.ts";
 import { type Decoded, fail, ok } from "./field.ts";
 import {
   type ChainErrors,
@@ -156,17 +156,17 @@ export function payloadType(p: Payload): number {
 
 function encodeAttribute(a: Attribute): Uint8Array {
   if (typeof a.value === "number" && a.value <= 0xffff) {
-    const out = new Uint8Array(4);
+    const out = newBytes(4);
     put16(out, 0, 0x8000 | a.type);
     put16(out, 2, a.value);
     return out;
   }
   let value: Uint8Array;
   if (typeof a.value === "number") {
-    value = new Uint8Array(4);
+    value = newBytes(4);
     put32(value, 0, a.value);
   } else value = a.value;
-  const out = new Uint8Array(4 + value.length);
+  const out = newBytes(4 + value.length);
   put16(out, 0, a.type & 0x7fff);
   put16(out, 2, value.length);
   out.set(value, 4);
@@ -179,18 +179,18 @@ export function encodeAttributes(attributes: Attribute[]): Uint8Array {
 }
 
 function encodeTransform(t: Transform, last: boolean): Uint8Array {
-  const body = concatBytes(Uint8Array.of(t.number, t.id, 0, 0), encodeAttributes(t.attributes));
+  const body = concatBytes(bytesOf(t.number, t.id, 0, 0), encodeAttributes(t.attributes));
   return genericPayload(last ? PT.NONE : PT.TRANSFORM, body);
 }
 
 function encodeProposal(p: Proposal, last: boolean): Uint8Array {
-  const head = Uint8Array.of(p.number, p.protocol, p.spi.length, p.transforms.length);
+  const head = bytesOf(p.number, p.protocol, p.spi.length, p.transforms.length);
   const transforms = p.transforms.map((t, i) => encodeTransform(t, i === p.transforms.length - 1));
   return genericPayload(last ? PT.NONE : PT.PROPOSAL, concatBytes(head, p.spi, ...transforms));
 }
 
 function idBody(idType: number, protocol: number, port: number, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + data.length);
+  const out = newBytes(4 + data.length);
   out[0] = idType;
   out[1] = protocol;
   put16(out, 2, port);
@@ -202,7 +202,7 @@ function idBody(idType: number, protocol: number, port: number, data: Uint8Array
 export function encodePayloadBody(p: Payload): Uint8Array {
   switch (p.kind) {
     case "sa": {
-      const head = new Uint8Array(8);
+      const head = newBytes(8);
       put32(head, 0, p.doi);
       put32(head, 4, p.situation);
       const proposals = p.proposals.map((q, i) => encodeProposal(q, i === p.proposals.length - 1));
@@ -211,7 +211,7 @@ export function encodePayloadBody(p: Payload): Uint8Array {
     case "id":
       return idBody(p.idType, p.protocol, p.port, p.data);
     case "notify": {
-      const head = new Uint8Array(8);
+      const head = newBytes(8);
       put32(head, 0, p.doi);
       head[4] = p.protocol;
       head[5] = p.spi.length;
@@ -219,7 +219,7 @@ export function encodePayloadBody(p: Payload): Uint8Array {
       return concatBytes(head, p.spi, p.data);
     }
     case "delete": {
-      const head = new Uint8Array(8);
+      const head = newBytes(8);
       put32(head, 0, p.doi);
       head[4] = p.protocol;
       head[5] = p.spiSize;
@@ -227,7 +227,7 @@ export function encodePayloadBody(p: Payload): Uint8Array {
       return concatBytes(head, ...p.spis);
     }
     case "nat-oa": {
-      const out = new Uint8Array(4 + p.address.length);
+      const out = newBytes(4 + p.address.length);
       out[0] = p.idType;
       out.set(p.address, 4);
       return out;
@@ -238,7 +238,7 @@ export function encodePayloadBody(p: Payload): Uint8Array {
     case "vid":
     case "nat-d":
     case "raw":
-      return p.data.slice();
+      return copyBytes(p.data);
   }
 }
 
@@ -255,7 +255,7 @@ export type HeaderFields = Omit<IsakmpHeader, "length" | "nextPayload" | "versio
 
 /** Header plus an already-encoded body (a payload chain, or ciphertext when FLAG_ENCRYPTION is set). */
 export function encodeIsakmpRaw(header: HeaderFields, nextPayload: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(ISAKMP_HEADER_LEN + body.length);
+  const out = newBytes(ISAKMP_HEADER_LEN + body.length);
   writeIkeHeader(out, {
     spiI: header.initiatorCookie,
     spiR: header.responderCookie,
@@ -307,7 +307,7 @@ export function decodeAttributes(bytes: Uint8Array): Decoded<Attribute[]> {
     if (at + 4 + length > bytes.length) {
       return fail(`attribute ${type} length ${length} overruns the transform`);
     }
-    const value = bytes.slice(at + 4, at + 4 + length);
+    const value = copyBytes(bytes.subarray(at + 4, at + 4 + length));
     out.push({ type, value: length > 0 && length <= 4 ? value.reduce((n, b) => n * 256 + b, 0) : value });
     at += 4 + length;
   }
@@ -357,7 +357,12 @@ function decodeSa(body: Uint8Array): Decoded<Payload> {
         return fail(`Proposal announces ${count} transforms but carries ${transforms.length}`);
       }
     }
-    proposals.push({ number: pb[0], protocol: pb[1], spi: pb.slice(4, 4 + spiSize), transforms });
+    proposals.push({
+      number: pb[0],
+      protocol: pb[1],
+      spi: copyBytes(pb.subarray(4, 4 + spiSize)),
+      transforms,
+    });
   }
   return ok({ kind: "sa", doi, situation, proposals });
 }
@@ -368,14 +373,20 @@ export function decodePayloadBody(type: number, body: Uint8Array): Decoded<Paylo
     case PT.SA:
       return decodeSa(body);
     case PT.KE:
-      return ok({ kind: "ke", data: body.slice() });
+      return ok({ kind: "ke", data: copyBytes(body) });
     case PT.ID:
       if (body.length < 4) return fail("Identification payload too short");
-      return ok({ kind: "id", idType: body[0], protocol: body[1], port: u16(body, 2), data: body.slice(4) });
+      return ok({
+        kind: "id",
+        idType: body[0],
+        protocol: body[1],
+        port: u16(body, 2),
+        data: copyBytes(body.subarray(4)),
+      });
     case PT.HASH:
-      return ok({ kind: "hash", data: body.slice() });
+      return ok({ kind: "hash", data: copyBytes(body) });
     case PT.NONCE:
-      return ok({ kind: "nonce", data: body.slice() });
+      return ok({ kind: "nonce", data: copyBytes(body) });
     case PT.NOTIFY: {
       if (body.length < 8) return fail("Notification payload too short");
       const spiSize = body[5];
@@ -384,9 +395,9 @@ export function decodePayloadBody(type: number, body: Uint8Array): Decoded<Paylo
         kind: "notify",
         doi: u32(body, 0),
         protocol: body[4],
-        spi: body.slice(8, 8 + spiSize),
+        spi: copyBytes(body.subarray(8, 8 + spiSize)),
         notifyType: u16(body, 6),
-        data: body.slice(8 + spiSize),
+        data: copyBytes(body.subarray(8 + spiSize)),
       });
     }
     case PT.DELETE: {
@@ -397,20 +408,27 @@ export function decodePayloadBody(type: number, body: Uint8Array): Decoded<Paylo
         return fail(`Delete payload lists ${count} SPIs it does not carry`);
       }
       const spis: Uint8Array[] = [];
-      for (let i = 0; i < count; i++) spis.push(body.slice(8 + i * spiSize, 8 + (i + 1) * spiSize));
+      for (let i = 0; i < count; i++) {
+        spis.push(copyBytes(body.subarray(8 + i * spiSize, 8 + (i + 1) * spiSize)));
+      }
       return ok({ kind: "delete", doi: u32(body, 0), protocol: body[4], spiSize, spis });
     }
     case PT.VID:
-      return ok({ kind: "vid", data: body.slice() });
+      return ok({ kind: "vid", data: copyBytes(body) });
     case PT.NAT_D:
     case PT.NAT_D_DRAFT:
-      return ok({ kind: "nat-d", draft: type === PT.NAT_D_DRAFT, data: body.slice() });
+      return ok({ kind: "nat-d", draft: type === PT.NAT_D_DRAFT, data: copyBytes(body) });
     case PT.NAT_OA:
     case PT.NAT_OA_DRAFT:
       if (body.length < 4) return fail("NAT-OA payload too short");
-      return ok({ kind: "nat-oa", draft: type === PT.NAT_OA_DRAFT, idType: body[0], address: body.slice(4) });
+      return ok({
+        kind: "nat-oa",
+        draft: type === PT.NAT_OA_DRAFT,
+        idType: body[0],
+        address: copyBytes(body.subarray(4)),
+      });
     default:
-      return ok({ kind: "raw", type, data: body.slice() });
+      return ok({ kind: "raw", type, data: copyBytes(body) });
   }
 }
 

@@ -1,3 +1,4 @@
+import { newBytes } from "../crypto/bytes.ts";
 import type { UdpDissector } from "./dissect.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { type Avp, decodeAvps, encodeAvps, findAvp } from "./l2tp_avp.ts";
@@ -69,7 +70,7 @@ export function messageTypeOf(message: L2tpControl): number | undefined {
 export function encodeL2tp(message: L2tpMessage): Uint8Array {
   if (message.kind === "control") {
     const body = encodeAvps(message.avps);
-    const out = new Uint8Array(L2TP_CONTROL_HEADER_LEN + body.length);
+    const out = newBytes(L2TP_CONTROL_HEADER_LEN + body.length);
     put16(out, 0, FLAG_T | FLAG_L | FLAG_S | 2);
     put16(out, 2, out.length);
     put16(out, 4, message.tunnelId);
@@ -84,7 +85,7 @@ export function encodeL2tp(message: L2tpMessage): Uint8Array {
   const withOffset = message.offsetSize !== undefined;
   const offsetSize = message.offsetSize ?? 0;
   const header = 6 + (withLength ? 2 : 0) + (withSequence ? 4 : 0) + (withOffset ? 2 + offsetSize : 0);
-  const out = new Uint8Array(header + message.payload.length);
+  const out = newBytes(header + message.payload.length);
   put16(
     out,
     0,

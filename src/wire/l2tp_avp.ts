@@ -1,3 +1,4 @@
+import { bytesOf, newBytes } from "../crypto/bytes.ts";
 import { type Decoded, fail, ok } from "./field.ts";
 import { bytesText, put16, put32, textBytes, u16, u32 } from "./octets.ts";
 
@@ -146,13 +147,13 @@ export const AVP_HEADER_LEN = 6;
 export const AVP_MAX_LEN = 0x3ff;
 
 function n16(value: number): Uint8Array {
-  const out = new Uint8Array(2);
+  const out = newBytes(2);
   put16(out, 0, value);
   return out;
 }
 
 function n32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
+  const out = newBytes(4);
   put32(out, 0, value);
   return out;
 }
@@ -163,15 +164,15 @@ export function encodeAvpValue(avp: Avp): Uint8Array {
     case "messageType":
       return n16(avp.messageType);
     case "resultCode": {
-      const message = avp.message !== undefined ? textBytes(avp.message) : new Uint8Array(0);
-      const out = new Uint8Array(4 + message.length);
+      const message = avp.message !== undefined ? textBytes(avp.message) : newBytes(0);
+      const out = newBytes(4 + message.length);
       put16(out, 0, avp.result);
       put16(out, 2, avp.error ?? 0);
       out.set(message, 4);
       return out;
     }
     case "protocolVersion":
-      return Uint8Array.of(avp.version, avp.revision);
+      return bytesOf(avp.version, avp.revision);
     case "framingCapabilities":
     case "framingType":
       return n32((avp.async ? 2 : 0) | (avp.sync ? 1 : 0));
@@ -179,8 +180,8 @@ export function encodeAvpValue(avp: Avp): Uint8Array {
     case "bearerType":
       return n32((avp.analog ? 2 : 0) | (avp.digital ? 1 : 0));
     case "tieBreaker": {
-      const out = new Uint8Array(8);
-      new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, avp.value));
+      const out = newBytes(8);
+      new DataView(out.buffer, out.byteOffset, out.byteLength).setBigUint64(0, BigInt.asUintN(64, avp.value));
       return out;
     }
     case "firmwareRevision":
@@ -224,7 +225,7 @@ export function encodeAvpValue(avp: Avp): Uint8Array {
       // High octet reserved, Identifier in the low octet (§4.4.5).
       return n16(avp.id & 0xff);
     case "accm": {
-      const out = new Uint8Array(10);
+      const out = newBytes(10);
       put32(out, 2, avp.send);
       put32(out, 6, avp.receive);
       return out;
@@ -232,7 +233,7 @@ export function encodeAvpValue(avp: Avp): Uint8Array {
     case "randomVector":
       return avp.vector;
     case "sequencingRequired":
-      return new Uint8Array(0);
+      return newBytes(0);
     case "hidden":
     case "raw":
       return avp.value;
@@ -249,7 +250,7 @@ export function encodeAvp(avp: Avp): Uint8Array {
   const spec = avp.type === "hidden" || avp.type === "raw" ? undefined : AVP_SPECS[avp.type];
   const mandatory = avp.mandatory ?? spec?.mandatory ?? false;
   const hidden = avp.type === "hidden" || (avp.type === "raw" && avp.hidden);
-  const out = new Uint8Array(length);
+  const out = newBytes(length);
   put16(out, 0, (mandatory ? FLAG_M : 0) | (hidden ? FLAG_H : 0) | length);
   put16(out, 2, avp.type === "raw" ? avp.vendorId : 0);
   put16(out, 4, avpAttrType(avp));
@@ -411,7 +412,7 @@ function sliceAvps(bytes: Uint8Array): Decoded<AvpSlice[]> {
 /** Encodes an AVP list. */
 export function encodeAvps(avps: Avp[]): Uint8Array {
   const parts = avps.map(encodeAvp);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  const out = newBytes(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {
     out.set(part, at);

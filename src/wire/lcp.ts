@@ -1,3 +1,4 @@
+import { newBytes } from "../crypto/bytes.ts";
 import { formatIp, type Ip4, readIp, writeIp } from "./addr.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { hexBytes, hexNum, leaf, put16, put32, u16, u32 } from "./octets.ts";
@@ -149,13 +150,13 @@ function fixed(length: number, value: Uint8Array, name: string): string | null {
 }
 
 function u16Bytes(value: number): Uint8Array {
-  const out = new Uint8Array(2);
+  const out = newBytes(2);
   put16(out, 0, value);
   return out;
 }
 
 function u32Bytes(value: number): Uint8Array {
-  const out = new Uint8Array(4);
+  const out = newBytes(4);
   put32(out, 0, value);
   return out;
 }
@@ -174,13 +175,13 @@ export const LCP: ControlProtocol<LcpOption> = {
       case "accm":
         return u32Bytes(o.accm);
       case "auth": {
-        const out = new Uint8Array(o.algorithm === undefined ? 2 : 3);
+        const out = newBytes(o.algorithm === undefined ? 2 : 3);
         put16(out, 0, o.protocol);
         if (o.algorithm !== undefined) out[2] = o.algorithm;
         return out;
       }
       case "quality": {
-        const out = new Uint8Array(2 + o.data.length);
+        const out = newBytes(2 + o.data.length);
         put16(out, 0, o.protocol);
         out.set(o.data, 2);
         return out;
@@ -189,7 +190,7 @@ export const LCP: ControlProtocol<LcpOption> = {
         return u32Bytes(o.magic);
       case "pfc":
       case "acfc":
-        return new Uint8Array(0);
+        return newBytes(0);
       case "raw":
         return o.data;
     }
@@ -304,12 +305,12 @@ export const IPCP: ControlProtocol<IpcpOption> = {
   encodeOptionValue(o) {
     if (o.type === "raw") return o.data;
     if (o.type === "ip-compression") {
-      const out = new Uint8Array(2 + o.data.length);
+      const out = newBytes(2 + o.data.length);
       put16(out, 0, o.protocol);
       out.set(o.data, 2);
       return out;
     }
-    const out = new Uint8Array(4);
+    const out = newBytes(4);
     writeIp(out, 0, o.address);
     return out;
   },
@@ -341,7 +342,7 @@ export const IPCP: ControlProtocol<IpcpOption> = {
 /** Encodes an option list (Type, Length, Value each); also the body of L2TP proxy LCP AVPs. */
 export function encodeOptions<O>(cp: ControlProtocol<O>, options: O[]): Uint8Array {
   const parts = options.map((o) => cp.encodeOptionValue(o));
-  const out = new Uint8Array(parts.reduce((n, p) => n + 2 + p.length, 0));
+  const out = newBytes(parts.reduce((n, p) => n + 2 + p.length, 0));
   let at = 0;
   options.forEach((o, i) => {
     out[at] = cp.optionCode(o);
@@ -390,14 +391,14 @@ export function encodeCp<O>(cp: ControlProtocol<O>, packet: CpPacket<O>): Uint8A
       data = packet.rejected;
       break;
     case "proto-rej":
-      data = new Uint8Array(2 + packet.rejected.length);
+      data = newBytes(2 + packet.rejected.length);
       put16(data, 0, packet.protocol);
       data.set(packet.rejected, 2);
       break;
     case "echo-req":
     case "echo-reply":
     case "discard-req":
-      data = new Uint8Array(4 + packet.data.length);
+      data = newBytes(4 + packet.data.length);
       put32(data, 0, packet.magic);
       data.set(packet.data, 4);
       break;
@@ -405,7 +406,7 @@ export function encodeCp<O>(cp: ControlProtocol<O>, packet: CpPacket<O>): Uint8A
       data = packet.data;
       break;
   }
-  const out = new Uint8Array(4 + data.length);
+  const out = newBytes(4 + data.length);
   out[0] = packet.kind === "unknown" ? packet.code : CP_CODES[packet.kind];
   out[1] = packet.id & 0xff;
   put16(out, 2, out.length);

@@ -1,3 +1,4 @@
+import { newBytes } from "../crypto/bytes.ts";
 import { CCP, describeMppe, PPP_CCP, PPP_COMP, summarizeMppe } from "./ccp.ts";
 import { describeChap, summarizeChap } from "./chap.ts";
 import { describe as describeIp, summarize as summarizeIp } from "./dissect.ts";
@@ -57,7 +58,7 @@ export function encodePpp(frame: PppFrame, options: PppEncodeOptions = {}): Uint
   const acfc = options.acfc === true && !isLcp;
   const pfc = options.pfc === true && !isLcp && frame.protocol < 0x100;
   const header = (acfc ? 0 : 2) + (pfc ? 1 : 2);
-  const out = new Uint8Array(header + frame.payload.length);
+  const out = newBytes(header + frame.payload.length);
   let at = 0;
   if (!acfc) {
     out[0] = 0xff;

@@ -129,7 +129,7 @@ export function encodeStun(m: StunMessage): Uint8Array {
   if (m.software !== undefined) attrs.push([ATTR_SOFTWARE, text.encode(m.software)]);
   const bodyLength = attrs.reduce((n, [, v]) => n + 4 + ((v.length + 3) & ~3), 0) + (m.fingerprint ? 8 : 0);
   const out = new Uint8Array(STUN_HEADER_LEN + bodyLength);
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint16(0, m.type & 0x3fff);
   view.setUint16(2, bodyLength);
   view.setUint32(4, STUN_MAGIC);

@@ -1,4 +1,5 @@
-import { type Ip4, writeIp } from "./addr.ts";
+import { newBytes } from "../crypto/bytes.ts";
+import type { Ip4 } from "./addr.ts";
 import { finishChecksum, onesSum } from "./checksum.ts";
 import { type Decoded, fail, type Field, ok } from "./field.ts";
 import { PROTO_UDP } from "./ipv4.ts";
@@ -13,14 +14,9 @@ export interface UdpDatagram {
   payload: Uint8Array;
 }
 
+/** The unfolded ones' sum of RFC 768's pseudo-header, word by word (no bytes are built for it). */
 function pseudoHeaderSum(src: Ip4, dst: Ip4, length: number): number {
-  const pseudo = new Uint8Array(12);
-  writeIp(pseudo, 0, src);
-  writeIp(pseudo, 4, dst);
-  pseudo[9] = PROTO_UDP;
-  pseudo[10] = length >>> 8;
-  pseudo[11] = length & 0xff;
-  return onesSum(pseudo);
+  return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + PROTO_UDP + length;
 }
 
 /** The checksum over the pseudo-header and `segment` (whose checksum field must hold 0). */
@@ -44,8 +40,8 @@ export function encodeUdp(
   payload: Uint8Array,
   withChecksum = true,
 ): Uint8Array {
-  const segment = new Uint8Array(UDP_HEADER_LEN + payload.length);
-  const view = new DataView(segment.buffer);
+  const segment = newBytes(UDP_HEADER_LEN + payload.length);
+  const view = new DataView(segment.buffer, segment.byteOffset, segment.byteLength);
   view.setUint16(0, srcPort);
   view.setUint16(2, dstPort);
   view.setUint16(4, segment.length);

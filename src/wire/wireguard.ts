@@ -113,7 +113,7 @@ const LENGTHS: Record<number, number> = {
 function header(type: number, length: number): { bytes: Uint8Array; view: DataView } {
   const bytes = new Uint8Array(length);
   bytes[0] = type; // bytes 1–3 are reserved zeros
-  return { bytes, view: new DataView(bytes.buffer) };
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
 }
 
 /** The bytes of a message. Wrong part sizes are a bug in our code and throw. */

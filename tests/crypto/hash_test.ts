@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash, createHmac } from "node:crypto";
 import { fromHex, hash, hmac, md5, sha1, sha256, toHex, utf8 } from "../../src/crypto/index.ts";
 
 const hex = (text: string) => fromHex(text)!;
@@ -34,6 +35,36 @@ Deno.test("HMAC-MD5 (RFC 2104) and HMAC-SHA-256 (RFC 4231 case 1)", () => {
     toHex(hmac("sha256", new Uint8Array(20).fill(0x0b), utf8("Hi There"))),
     "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
   );
+});
+
+Deno.test("HMAC-SHA1 RFC 2202 test case 6: a key longer than a block is hashed first", () => {
+  const key = new Uint8Array(80).fill(0xaa);
+  const mac = hmac("sha1", key, utf8("Test Using Larger Than Block-Size Key - Hash Key First"));
+  assert.equal(toHex(mac), "aa4ae5e15272d00e95705637ce8a3b55ed402112");
+});
+
+Deno.test("one-shot hashes and HMACs reuse their states: interleaved calls all match node:crypto", () => {
+  // Lengths around the 64-byte block, split into parts at odd places, with keys of every class.
+  const bytes = (length: number, seed: number) =>
+    Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff);
+  for (const alg of ["md5", "sha1", "sha256"] as const) {
+    for (const [keyLength, dataLength] of [[0, 0], [16, 55], [20, 56], [64, 64], [65, 119], [130, 200]]) {
+      const key = bytes(keyLength, 7);
+      const data = bytes(dataLength, 3);
+      const cut = Math.floor(dataLength / 3);
+      const parts = [data.subarray(0, cut), data.subarray(cut, 2 * cut + 1), data.subarray(2 * cut + 1)];
+      const mac = hmac(alg, key, ...parts);
+      const digest = hash(alg, ...parts);
+      // A call in between with other inputs must not disturb the results already returned.
+      hmac(alg, bytes(33, 1), bytes(77, 2));
+      assert.equal(
+        toHex(mac),
+        createHmac(alg, key).update(data).digest("hex"),
+        `${alg} hmac ${keyLength}/${dataLength}`,
+      );
+      assert.equal(toHex(digest), createHash(alg).update(data).digest("hex"), `${alg} ${dataLength}`);
+    }
+  }
 });
 
 Deno.test("hex helpers reject odd or non-hex input", () => {

@@ -306,7 +306,7 @@ viewTest(
       const bytes = await Deno.readFile(await download.path());
       // Classic pcap, little-endian magic, raw IPv4 link type.
       assert.deepEqual([...bytes.subarray(0, 4)], [0xd4, 0xc3, 0xb2, 0xa1]);
-      assert.equal(new DataView(bytes.buffer).getUint32(20, true), 101);
+      assert.equal(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(20, true), 101);
       // Backbone carries 2 requests + 2 replies + the TTL-2 request + its Time Exceeded: 6 datagrams.
       // Echo datagrams are 84 bytes; Time Exceeded quotes the 28-byte header start: 20 + 8 + 28 = 56.
       assert.equal(bytes.length, 24 + 5 * (16 + 84) + (16 + 56));

@@ -61,7 +61,7 @@ function datagram(fromLac: boolean, l2tp: L2tpMessage, id: number): Uint8Array {
 function pcap(packets: Uint8Array[]): Uint8Array {
   const size = 24 + packets.reduce((n, p) => n + 16 + p.length, 0);
   const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint32(0, 0xa1b2c3d4, true);
   view.setUint16(4, 2, true);
   view.setUint16(6, 4, true);

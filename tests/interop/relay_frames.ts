@@ -11,7 +11,7 @@ export interface RelayFrame {
 
 export function encodeFrame(src: number, dst: number, payload: Uint8Array): Uint8Array {
   const frame = new Uint8Array(6 + payload.length);
-  const view = new DataView(frame.buffer);
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   view.setUint16(0, src);
   view.setUint16(2, dst);
   view.setUint16(4, payload.length);

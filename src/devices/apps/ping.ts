@@ -93,7 +93,9 @@ export function startPing(device: Device, options: PingOptions): void {
   const sendOne = (sequence: number) => {
     const data = new Uint8Array(options.size);
     // Like iputils: a timestamp first (when it fits), then an incrementing pattern.
-    if (data.length >= 8) new DataView(data.buffer).setBigUint64(0, BigInt(sched.now), false);
+    if (data.length >= 8) {
+      new DataView(data.buffer, data.byteOffset, data.byteLength).setBigUint64(0, BigInt(sched.now), false);
+    }
     for (let i = Math.min(8, data.length); i < data.length; i++) data[i] = patternByte(i);
     sentAt.set(sequence, sched.now);
     transmitted++;

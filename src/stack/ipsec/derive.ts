@@ -4,6 +4,7 @@
  * independently and tshark can decrypt what the stack built from them. prf is HMAC with the
  * negotiated hash; `_b` arguments are payload bodies without their generic header.
  */
+import { bytesOf, copyBytes, newBytes } from "../../crypto/bytes.ts";
 import {
   aesCbcDecrypt,
   aesCbcEncrypt,
@@ -19,13 +20,13 @@ import {
 import type { Decoded } from "../../wire/field.ts";
 import type { IkeEncryption } from "./config.ts";
 
-const ZERO = Uint8Array.of(0);
-const ONE = Uint8Array.of(1);
-const TWO = Uint8Array.of(2);
+const ZERO = bytesOf(0);
+const ONE = bytesOf(1);
+const TWO = bytesOf(2);
 
 /** A 32-bit number as 4 big-endian bytes (message IDs, SPIs in the hash and KEYMAT inputs). */
 export function be32(n: number): Uint8Array {
-  return Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+  return bytesOf((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
 /** SKEYID for pre-shared keys: prf(pre-shared-key, Ni_b | Nr_b). */
@@ -60,7 +61,7 @@ export function deriveSkeyids(
  * Kn = prf(SKEYID_e, Kn-1).
  */
 export function phase1Key(alg: HashAlg, skeyidE: Uint8Array, keyLength: number): Uint8Array {
-  if (skeyidE.length >= keyLength) return skeyidE.slice(0, keyLength);
+  if (skeyidE.length >= keyLength) return copyBytes(skeyidE.subarray(0, keyLength));
   const blocks: Uint8Array[] = [];
   let k = hmac(alg, skeyidE, ZERO);
   blocks.push(k);
@@ -68,12 +69,12 @@ export function phase1Key(alg: HashAlg, skeyidE: Uint8Array, keyLength: number):
     k = hmac(alg, skeyidE, k);
     blocks.push(k);
   }
-  return concatBytes(...blocks).slice(0, keyLength);
+  return concatBytes(...blocks).subarray(0, keyLength);
 }
 
 /** The first phase-1 IV: hash(g^xi | g^xr) cut to the block size (App. B). */
 export function phase1Iv(alg: HashAlg, gxi: Uint8Array, gxr: Uint8Array, block: number): Uint8Array {
-  return hash(alg, gxi, gxr).slice(0, block);
+  return hash(alg, gxi, gxr).subarray(0, block);
 }
 
 /**
@@ -86,7 +87,7 @@ export function exchangeIv(
   messageId: number,
   block: number,
 ): Uint8Array {
-  return hash(alg, lastPhase1Block, be32(messageId)).slice(0, block);
+  return hash(alg, lastPhase1Block, be32(messageId)).subarray(0, block);
 }
 
 /** HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b). */
@@ -163,16 +164,16 @@ export function keymat(
   nrB: Uint8Array,
   length: number,
 ): Uint8Array {
-  const seed = concatBytes(Uint8Array.of(protocol), spi, niB, nrB);
+  const seed = concatBytes(bytesOf(protocol), spi, niB, nrB);
   const blocks: Uint8Array[] = [];
   let total = 0;
-  let k: Uint8Array = new Uint8Array(0);
+  let k: Uint8Array = newBytes(0);
   while (total < length) {
     k = hmac(alg, skeyidD, k, seed);
     blocks.push(k);
     total += k.length;
   }
-  return concatBytes(...blocks).slice(0, length);
+  return concatBytes(...blocks).subarray(0, length);
 }
 
 /** NAT-D = HASH(CKY-I | CKY-R | IP | Port) with the negotiated hash, not its HMAC (RFC 3947 §3.2). */
@@ -183,14 +184,14 @@ export function natdHash(
   ip: number,
   port: number,
 ): Uint8Array {
-  return hash(alg, ckyI, ckyR, be32(ip), Uint8Array.of(port >>> 8, port & 0xff));
+  return hash(alg, ckyI, ckyR, be32(ip), bytesOf(port >>> 8, port & 0xff));
 }
 
 /** Vendor IDs are the MD5 of a well-known string (RFC 3947 §3.1, RFC 3706 §9). */
 export const VID_RFC3947 = md5(utf8("RFC 3947"));
 export const VID_DRAFT_02N = md5(utf8("draft-ietf-ipsec-nat-t-ike-02\n"));
 /** RFC 3706's DPD Vendor ID is a fixed value, not the MD5 of a published string. */
-export const VID_DPD = Uint8Array.of(
+export const VID_DPD = bytesOf(
   0xaf,
   0xca,
   0xd7,
@@ -223,7 +224,7 @@ export function ikeEncrypt(
 /** A payload chain in a new buffer, zero-padded to whole cipher blocks (at least one), as IKEv1 sends it. */
 export function ikePadded(cipher: IkeEncryption, plaintext: Uint8Array): Uint8Array {
   const block = cipher === "3des" ? 8 : 16;
-  const padded = new Uint8Array(Math.ceil(plaintext.length / block) * block || block);
+  const padded = newBytes(Math.ceil(plaintext.length / block) * block || block);
   padded.set(plaintext);
   return padded;
 }
@@ -240,5 +241,5 @@ export function ikeDecrypt(
 
 /** The last cipher block of a message: the IV of the next message in the same exchange. */
 export function lastBlock(ciphertext: Uint8Array, block: number): Uint8Array {
-  return ciphertext.slice(ciphertext.length - block);
+  return copyBytes(ciphertext.subarray(ciphertext.length - block));
 }

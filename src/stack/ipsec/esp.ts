@@ -3,6 +3,7 @@
  * RFC 2451, RFC 2404, RFC 4868) or AES-GCM (RFC 4106), and the 64-packet anti-replay window. Pure:
  * the caller supplies the sequence number and the IV (drawn from the device's PRNG).
  */
+import { copyBytes, newBytes } from "../../crypto/bytes.ts";
 import {
   aesCbcDecrypt,
   aesCbcEncrypt,
@@ -42,7 +43,7 @@ export function splitKeyMaterial(
   material: Uint8Array,
 ): { encKey: Uint8Array; authKey: Uint8Array } {
   const length = ESP_CIPHERS[encryption].keyLength;
-  return { encKey: material.slice(0, length), authKey: material.slice(length) };
+  return { encKey: copyBytes(material.subarray(0, length)), authKey: copyBytes(material.subarray(length)) };
 }
 
 function icvLength(keys: EspKeys): number {
@@ -52,7 +53,7 @@ function icvLength(keys: EspKeys): number {
 /** The payload plus padding 1, 2, 3, …, Pad Length and Next Header, aligned to `block` (RFC 4303 §2.4). */
 function trailer(payload: Uint8Array, nextHeader: number, block: number): Uint8Array {
   const padLength = (block - ((payload.length + 2) % block)) % block;
-  const out = new Uint8Array(payload.length + padLength + 2);
+  const out = newBytes(payload.length + padLength + 2);
   out.set(payload);
   for (let i = 0; i < padLength; i++) out[payload.length + i] = i + 1;
   out[out.length - 2] = padLength;
@@ -77,7 +78,7 @@ export function espSeal(
   if (fast) return sealCbc(fast, keys.spi, seq, payload, nextHeader, iv, headroom);
   const packet = sealGeneral(keys, seq, payload, nextHeader, iv);
   if (headroom === 0) return packet;
-  const out = new Uint8Array(headroom + packet.length);
+  const out = newBytes(headroom + packet.length);
   out.set(packet, headroom);
   return out;
 }

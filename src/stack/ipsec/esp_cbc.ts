@@ -7,6 +7,7 @@
  * ESP packets; rebuilding the key state and copying each packet five times was most of their cost.
  * The bytes are those of the general path in esp.ts (esp_test.ts compares both).
  */
+import { copyBytes, newBytes } from "../../crypto/bytes.ts";
 import { AES_BLOCK, bytesEqual } from "../../crypto/index.ts";
 import { AesCbcKey, HmacKey } from "../../crypto/keyed.ts";
 import { type Decoded, fail, ok } from "../../wire/field.ts";
@@ -41,7 +42,7 @@ export function preparedCbc(keys: EspKeys): PreparedCbc | undefined {
   ) return known;
   const auth = ESP_AUTHS[keys.integrity];
   const made: PreparedCbc = {
-    from: { ...keys, encKey: keys.encKey.slice(), authKey: keys.authKey.slice() },
+    from: { ...keys, encKey: copyBytes(keys.encKey), authKey: copyBytes(keys.authKey) },
     aes: new AesCbcKey(keys.encKey),
     mac: new HmacKey(auth.hash, keys.authKey),
     icv: auth.icv,
@@ -67,7 +68,7 @@ export function sealCbc(
   const start = headroom;
   const cipherStart = start + ESP_HEADER_LEN + iv.length;
   const cipherEnd = cipherStart + payload.length + padLength + 2;
-  const out = new Uint8Array(cipherEnd + sa.icv);
+  const out = newBytes(cipherEnd + sa.icv);
   put32(out, start, spi);
   put32(out, start + 4, seq);
   out.set(iv, start + ESP_HEADER_LEN);
@@ -95,7 +96,7 @@ export function openCbc(sa: PreparedCbc, keys: EspKeys, packet: Uint8Array): Dec
   if (ciphertext.length % AES_BLOCK !== 0) {
     return fail(`AES-CBC ciphertext of ${ciphertext.length} bytes is not a multiple of ${AES_BLOCK}`);
   }
-  const plaintext = new Uint8Array(ciphertext.length);
+  const plaintext = newBytes(ciphertext.length);
   sa.aes.decryptInto(iv, ciphertext, plaintext, 0);
   return ok(plaintext);
 }

@@ -4,6 +4,7 @@
  * crypto/keyed.ts) instead of once per message; a thousand clients make some twelve thousand encrypted
  * IKE messages. The bytes are those of derive.ts's `ikeEncrypt` and `ikeDecrypt`, which 3DES still uses.
  */
+import { newBytes } from "../../crypto/bytes.ts";
 import { AES_BLOCK } from "../../crypto/index.ts";
 import { AesCbcKey } from "../../crypto/keyed.ts";
 import { type Decoded, fail, ok } from "../../wire/field.ts";
@@ -44,7 +45,7 @@ export class IkeCipher {
       return fail(`AES-CBC ciphertext of ${ciphertext.length} bytes is not a multiple of ${AES_BLOCK}`);
     }
     if (iv.length !== AES_BLOCK) return fail(`AES-CBC IV of ${iv.length} bytes`);
-    const out = new Uint8Array(ciphertext.length);
+    const out = newBytes(ciphertext.length);
     aes.decryptInto(iv, ciphertext, out, 0);
     return ok(out);
   }

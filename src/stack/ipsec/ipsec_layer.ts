@@ -6,6 +6,7 @@
  * and the IKE sockets on 500 and 4500. It plugs into the node's IpStack through its hooks, keeping
  * whatever hooks were there (outbound: ESP first, then theirs, as NAT sees ESP after XFRM on Linux).
  */
+import { bytesOf, newBytes } from "../../crypto/bytes.ts";
 import { toHex } from "../../crypto/index.ts";
 import type { SimContext } from "../../engine/context.ts";
 import { ByteArena } from "../../engine/byte_arena.ts";
@@ -344,7 +345,7 @@ export class IpsecLayer {
       const problem = fixInnerChecksum(payload, outer, child);
       if (problem) return problem;
     }
-    const bytes = new Uint8Array(IPV4_HEADER_LEN + payload.length);
+    const bytes = newBytes(IPV4_HEADER_LEN + payload.length);
     bytes.set(payload, IPV4_HEADER_LEN);
     writeIpv4Header(bytes, { ...outer, protocol: innerProto });
     const inner: Packet = { id: this.host.ctx.nextPacketId(), bytes, parent: packet.id, saRef: child.spiIn };
@@ -444,7 +445,7 @@ export class IpsecLayer {
   // ---- IkeHost ----
 
   sendIke(sa: IkeSa, message: Uint8Array): void {
-    const payload = sa.floated ? new Uint8Array(NON_ESP_MARKER_LEN + message.length) : message;
+    const payload = sa.floated ? newBytes(NON_ESP_MARKER_LEN + message.length) : message;
     if (sa.floated) payload.set(message, NON_ESP_MARKER_LEN);
     const srcPort = sa.floated ? NAT_T_PORT : IKE_PORT;
     this.host.ip.sendUdp(sa.remote.ip, srcPort, sa.remote.port, payload, { src: sa.local.ip });
@@ -466,7 +467,7 @@ export class IpsecLayer {
         this.config.keepalive,
         () => this.#ike.has(toHex(sa.icookie)),
         () =>
-          this.host.ip.sendUdp(sa.remote.ip, NAT_T_PORT, sa.remote.port, Uint8Array.of(NAT_KEEPALIVE), {
+          this.host.ip.sendUdp(sa.remote.ip, NAT_T_PORT, sa.remote.port, bytesOf(NAT_KEEPALIVE), {
             src: sa.local.ip,
           }),
       );

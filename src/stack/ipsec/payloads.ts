@@ -3,6 +3,7 @@
  * the Informational exchange: picking payloads of one kind, reading a transform attribute, and the
  * IPv4 ID payloads and traffic selectors L2TP/IPsec uses.
  */
+import { newBytes } from "../../crypto/bytes.ts";
 import { toHex } from "../../crypto/index.ts";
 import { formatIp, type Ip4, writeIp } from "../../wire/addr.ts";
 import { type Attribute, ID_IPV4_ADDR, type Payload, type PayloadItem } from "../../wire/isakmp.ts";
@@ -15,12 +16,12 @@ export interface Endpoint {
 
 /** `n` zero bytes. */
 export function zeros(n: number): Uint8Array {
-  return new Uint8Array(n);
+  return newBytes(n);
 }
 
 /** An IPv4 address as the 4 bytes ID and NAT-OA payloads carry. */
 export function ipBytes(ip: Ip4): Uint8Array {
-  const out = new Uint8Array(4);
+  const out = newBytes(4);
   writeIp(out, 0, ip);
   return out;
 }

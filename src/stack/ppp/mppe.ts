@@ -5,6 +5,7 @@
  * datagram. The 12-bit coherency count tells the receiver how many key changes to make, so a lost
  * packet costs nothing but an extra key change.
  */
+import { newBytes } from "../../crypto/bytes.ts";
 import { mppeInitialKey, mppeNextKey } from "../../crypto/mppe_keys.ts";
 import { Rc4 } from "../../crypto/rc4.ts";
 import { decodeMppe, encodeMppe, MPPE_ENCRYPTED, MPPE_FLUSHED } from "../../wire/ccp.ts";
@@ -47,7 +48,7 @@ export class MppeEncryptor {
   /** The 0x00FD payload carrying `protocol` and `payload`, encrypted under the next key. */
   encrypt(protocol: number, payload: Uint8Array): Uint8Array {
     this.#keys.step();
-    const plain = new Uint8Array(2 + payload.length);
+    const plain = newBytes(2 + payload.length);
     plain[0] = protocol >>> 8;
     plain[1] = protocol & 0xff;
     plain.set(payload, 2);

@@ -66,7 +66,7 @@ const TAI64_BASE = (1n << 62n) + 10n;
 /** The 12-byte TAI64N timestamp of simulated time `t`: 8 bytes of seconds, 4 of nanoseconds, big-endian. */
 export function tai64n(t: Micros): Uint8Array {
   const out = new Uint8Array(12);
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setBigUint64(0, TAI64_BASE + EPOCH_UNIX_SECONDS + BigInt(Math.floor(t / 1_000_000)));
   view.setUint32(8, (t % 1_000_000) * 1000);
   return out;

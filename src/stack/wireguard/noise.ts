@@ -200,7 +200,7 @@ export function split(state: SymmetricState): { initiatorSend: Uint8Array; respo
 /** The 12-byte transport nonce: 32 zero bits, then the 64-bit counter little-endian (Noise §12.3). */
 export function transportNonce(counter: bigint): Uint8Array {
   const nonce = new Uint8Array(12);
-  new DataView(nonce.buffer).setBigUint64(4, counter, true);
+  new DataView(nonce.buffer, nonce.byteOffset, nonce.byteLength).setBigUint64(4, counter, true);
   return nonce;
 }
 

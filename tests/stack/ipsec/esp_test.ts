@@ -34,7 +34,7 @@ Deno.test("AES-CBC + HMAC-SHA1-96: node:crypto finds header, IV, padding 1,2,3â€
   const k = keys("aes128-cbc");
   const iv = fill(16, 0x0f);
   const packet = espSeal(k, 7, payload, 17, iv);
-  const view = new DataView(packet.buffer);
+  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
   assert.equal(view.getUint32(0), 0xc0ffee01);
   assert.equal(view.getUint32(4), 7);
   assert.deepEqual(packet.subarray(8, 24), iv);
@@ -161,8 +161,8 @@ function nodeCbcPacket(k: EspKeys, seq: number, data: Uint8Array, iv: Uint8Array
   const bits = k.encKey.length * 8;
   const enc = createCipheriv(`aes-${bits}-cbc`, k.encKey, iv).setAutoPadding(false);
   const head = new Uint8Array(8);
-  new DataView(head.buffer).setUint32(0, k.spi);
-  new DataView(head.buffer).setUint32(4, seq);
+  new DataView(head.buffer, head.byteOffset, head.byteLength).setUint32(0, k.spi);
+  new DataView(head.buffer, head.byteOffset, head.byteLength).setUint32(4, seq);
   const body = Uint8Array.from([...head, ...iv, ...Buffer.concat([enc.update(trailer), enc.final()])]);
   const [hash, icv] = k.integrity === "hmac-sha1-96" ? ["sha1", 12] : ["sha256", 16];
   return Uint8Array.from([...body, ...createHmac(hash, k.authKey).update(body).digest().subarray(0, icv)]);

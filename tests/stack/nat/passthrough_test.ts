@@ -11,7 +11,7 @@ import { drops, EXT, ip, type Lab, lab, listen, natLab, SERVER, SERVER2, wireChe
 
 function esp(spi: number, seq = 1): Uint8Array {
   const b = new Uint8Array(40);
-  const v = new DataView(b.buffer);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   v.setUint32(0, spi);
   v.setUint32(4, seq);
   for (let i = 8; i < b.length; i++) b[i] = (i * 37) & 0xff;
@@ -21,7 +21,7 @@ function esp(spi: number, seq = 1): Uint8Array {
 /** An ISAKMP header (RFC 2408 §3.1): cookies, no payloads, Main Mode, length 28. */
 function ike(cookie: number): Uint8Array {
   const b = new Uint8Array(28);
-  const v = new DataView(b.buffer);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   v.setUint32(4, cookie);
   b[17] = 0x10; // version 1.0
   b[18] = 2; // Identity Protection
@@ -217,7 +217,11 @@ Deno.test("spi, two clients to one server: IKE shares port 500 by cookie, ESP is
   assert.deepEqual(ikeAtServer.map((s) => s.srcPort), [500, 500]);
   assert.equal(laptopIke.length, 1, "the laptop's cookie came back to the laptop");
   assert.equal(phoneIke.length, 1, "the phone's cookie came back to the phone");
-  assert.equal(new DataView(phoneIke[0].payload.buffer).getUint32(4), 0xbbbb);
+  assert.equal(
+    new DataView(phoneIke[0].payload.buffer, phoneIke[0].payload.byteOffset, phoneIke[0].payload.byteLength)
+      .getUint32(4),
+    0xbbbb,
+  );
   assert.deepEqual(espAt(l, "laptop").map((e) => e.spi), [0x51, 0x51]);
   assert.deepEqual(espAt(l, "phone").map((e) => e.spi), [0x52]);
   assert.equal(natDrops(l).length, 0);

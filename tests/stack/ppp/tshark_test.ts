@@ -14,7 +14,7 @@ const LINKTYPE_PPP = 9;
 function pcap(frames: readonly Seen[]): Uint8Array {
   const size = 24 + frames.reduce((n, f) => n + 16 + f.bytes.length, 0);
   const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint32(0, 0xa1b2c3d4, true);
   view.setUint16(4, 2, true);
   view.setUint16(6, 4, true);

@@ -98,8 +98,8 @@ export class Harness {
       quoted[2] = sent.ipLength >>> 8;
       quoted[3] = sent.ipLength & 0xff;
       quoted[9] = 6;
-      new DataView(quoted.buffer).setUint32(12, src);
-      new DataView(quoted.buffer).setUint32(16, dst);
+      new DataView(quoted.buffer, quoted.byteOffset, quoted.byteLength).setUint32(12, src);
+      new DataView(quoted.buffer, quoted.byteOffset, quoted.byteLength).setUint32(16, dst);
       quoted.set(bytes.subarray(0, 8), 20);
       const sender = side === "a" ? this.a : this.b;
       this.sched.after(this.options.delay ?? 10 * MS, () => sender.icmpError(quoted, pathMtu, true));

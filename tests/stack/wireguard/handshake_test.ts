@@ -103,5 +103,8 @@ Deno.test("TAI64N timestamps grow with simulated time and compare byte-wise", ()
   assert.ok(timestampAfter(b, a) && timestampAfter(c, b));
   assert.equal(timestampAfter(a, a), false, "an equal timestamp is a replay");
   assert.ok(timestampAfter(a, undefined));
-  assert.equal(new DataView(c.buffer).getBigUint64(0), (1n << 62n) + 10n + 1_767_225_601n);
+  assert.equal(
+    new DataView(c.buffer, c.byteOffset, c.byteLength).getBigUint64(0),
+    (1n << 62n) + 10n + 1_767_225_601n,
+  );
 });
