@@ -103,6 +103,26 @@ async function overlaps(page: Page, envelopes = "g.ghost"): Promise<string[]> {
 }
 
 /** On-screen font sizes (font size times the SVG's screen scale) of the words with this class. */
+/**
+ * The anatomy bar's words that stick out of their block (and are cut off there), and the blocks left
+ * without words that the note under their bar does not name: there should be none of either.
+ */
+async function clippedAnatomyWords(page: Page): Promise<string[]> {
+  return await page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>(".anatomy-block")).flatMap((block) => {
+      const words = Array.from(block.querySelectorAll<HTMLElement>(".anatomy-label, .anatomy-bytes"))
+        .filter((span) => !span.hidden && span.textContent !== "");
+      const clipped = words.filter((span) => span.scrollWidth > block.clientWidth)
+        .map((span) => `"${span.textContent}" in a ${block.clientWidth}px block (${block.dataset.label})`);
+      const note = block.closest(".anatomy-row")?.querySelector(".anatomy-narrow")?.textContent ?? "";
+      const unnamed = words.length === 0 && block.clientWidth > 0 && !note.includes(block.dataset.label!)
+        ? [`${block.dataset.label}: no words in its block nor under the bar`]
+        : [];
+      return [...clipped, ...unnamed];
+    })
+  );
+}
+
 async function screenSizes(page: Page, selector: string): Promise<number[]> {
   return await page.evaluate(
     (sel) =>
@@ -144,6 +164,7 @@ viewTest(
           await screenshot(page, `classroom-${width}x${height}-${presenter ? "presenter" : "normal"}`);
           // The envelopes drawn at this step too (the SCCRQ at the home router), not only the check's.
           assert.deepEqual(await overlaps(page, "g.packet"), [], `${width}×${height} presenter=${presenter}`);
+          assert.deepEqual(await clippedAnatomyWords(page), [], `${width}×${height} presenter=${presenter}`);
           // The diagram fills its pane: the nodes span most of its width.
           const spread = await page.evaluate(() => {
             const svg = document.getElementById("topology")!.getBoundingClientRect();

@@ -69,5 +69,45 @@ function bar(
   // A block narrower than its words keeps its colour and its tooltip; the scale says what 100% is.
   row.setAttribute("aria-label", segments.map((s) => `${s.label} ${s.end - s.start} bytes`).join(", "));
   row.dataset.total = String(total);
-  return row;
+  // Widths follow the bytes, so whether a block's words fit is known only after layout, and changes
+  // when the pane or the type size does; the observer also runs once when the bar is first laid out.
+  const note = h("p", { class: "anatomy-narrow", hidden: true });
+  // A bar taken off the page (the next step's inspector) reports size 0 once more, and lets go then.
+  const observer = new ResizeObserver(() => row.isConnected ? fitLabels(row, note) : observer.disconnect());
+  observer.observe(row);
+  return h("div", { class: "anatomy-row" }, row, note);
+}
+
+/**
+ * Shortens the words of every block that is too narrow for them: "UDP 1701" becomes "UDP", then the
+ * byte count goes, then the name; a block never shows a clipped piece of a word, which read as "P 17"
+ * on a projector. The blocks left without words are named in `note` under the bar (and, as all are, in
+ * the tooltip and the bar's aria-label).
+ */
+function fitLabels(row: HTMLElement, note: HTMLElement): void {
+  const unnamed: string[] = [];
+  for (const block of Array.from(row.children) as HTMLElement[]) {
+    const label = block.querySelector<HTMLElement>(".anatomy-label")!;
+    const bytes = block.querySelector<HTMLElement>(".anatomy-bytes")!;
+    const full = block.dataset.label ?? "";
+    const short = full.split(" ")[0];
+    const tries: [string, boolean][] = [[full, true], [short, true], [short, false]];
+    const fitting = tries.find(([words, withBytes]) => {
+      label.textContent = words;
+      bytes.hidden = !withBytes;
+      return fits(block, label) && (!withBytes || fits(block, bytes));
+    });
+    if (fitting === undefined) {
+      label.textContent = "";
+      bytes.hidden = true;
+      unnamed.push(`${full} (${block.dataset.bytes} bytes)`);
+    }
+  }
+  note.textContent = unnamed.length > 0 ? `Too narrow to name above: ${unnamed.join(", ")}` : "";
+  note.hidden = unnamed.length === 0;
+}
+
+/** Whether `text`'s words lie inside `block`, with a pixel to spare each side (the block clips the rest). */
+function fits(block: HTMLElement, text: HTMLElement): boolean {
+  return text.scrollWidth + 2 <= block.clientWidth;
 }
