@@ -18,7 +18,8 @@ let slabUsed = 0;
  * array carved from it.
  */
 export function newBytes(length: number): Uint8Array {
-  if (length > LARGEST) return new Uint8Array(length);
+  // A bad length gets what `new Uint8Array` does with it (a RangeError, or a fraction cut), not a wrong view.
+  if (length > LARGEST || !(length >= 0) || !Number.isInteger(length)) return new Uint8Array(length);
   if (slabUsed + length > SLAB) {
     slab = new Uint8Array(SLAB);
     slabUsed = 0;

@@ -16,7 +16,8 @@ export interface UdpDatagram {
 
 /** The unfolded ones' sum of RFC 768's pseudo-header, word by word (no bytes are built for it). */
 function pseudoHeaderSum(src: Ip4, dst: Ip4, length: number): number {
-  return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + PROTO_UDP + length;
+  // The length field is 16 bits: a longer datagram is summed as its field would read.
+  return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + PROTO_UDP + (length & 0xffff);
 }
 
 /** The checksum over the pseudo-header and `segment` (whose checksum field must hold 0). */

@@ -28,3 +28,8 @@ Deno.test("copyBytes and bytesOf make independent copies", () => {
   assert.deepEqual([...copy], [1, 2, 3]);
   assert.deepEqual([...bytesOf(4, 5, 0x1ff)], [4, 5, 0xff]);
 });
+
+Deno.test("newBytes: a bad length behaves as in new Uint8Array (a negative one throws, a fraction is cut)", () => {
+  assert.throws(() => newBytes(-1), RangeError);
+  assert.equal(newBytes(2.5).length, 2);
+});
