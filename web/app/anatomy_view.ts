@@ -85,24 +85,31 @@ function bar(
  * the tooltip and the bar's aria-label).
  */
 function fitLabels(row: HTMLElement, note: HTMLElement): void {
-  const unnamed: string[] = [];
-  for (const block of Array.from(row.children) as HTMLElement[]) {
-    const label = block.querySelector<HTMLElement>(".anatomy-label")!;
-    const bytes = block.querySelector<HTMLElement>(".anatomy-bytes")!;
+  const blocks = (Array.from(row.children) as HTMLElement[]).map((block) => {
     const full = block.dataset.label ?? "";
     const short = full.split(" ")[0];
-    const tries: [string, boolean][] = [[full, true], [short, true], [short, false]];
-    const fitting = tries.find(([words, withBytes]) => {
+    return {
+      block,
+      label: block.querySelector<HTMLElement>(".anatomy-label")!,
+      bytes: block.querySelector<HTMLElement>(".anatomy-bytes")!,
+      tries: [[full, true], [short, true], [short, false], ["", false]] as [string, boolean][],
+    };
+  });
+  // One try for every unfitted block per pass, all written before any is read: a block's width comes
+  // from its bytes, not its words, so a pass costs one layout instead of one per block and try.
+  let left = blocks;
+  for (let pass = 0; left.length > 0; pass++) {
+    for (const { label, bytes, tries } of left) {
+      const [words, withBytes] = tries[pass];
       label.textContent = words;
       bytes.hidden = !withBytes;
-      return fits(block, label) && (!withBytes || fits(block, bytes));
-    });
-    if (fitting === undefined) {
-      label.textContent = "";
-      bytes.hidden = true;
-      unnamed.push(`${full} (${block.dataset.bytes} bytes)`);
     }
+    left = left.filter(({ block, label, bytes, tries }) =>
+      pass + 1 < tries.length && !(fits(block, label) && (bytes.hidden || fits(block, bytes)))
+    );
   }
+  const unnamed = blocks.filter(({ label }) => label.textContent === "")
+    .map(({ block }) => `${block.dataset.label} (${block.dataset.bytes} bytes)`);
   note.textContent = unnamed.length > 0 ? `Too narrow to name above: ${unnamed.join(", ")}` : "";
   note.hidden = unnamed.length === 0;
 }
